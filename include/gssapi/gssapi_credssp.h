@@ -1,0 +1,233 @@
+/*
+ * gssapi_credssp.h - public interface of the gss-credssp mechanism.
+ *
+ * gss-credssp is a GSSAPI mechanism for MIT Kerberos that speaks
+ * Microsoft's CredSSP ([MS-CSSP]).  Applications reach it through the
+ * ordinary GSSAPI calls by naming GSS_CREDSSP_MECH; this header only adds
+ * the OIDs, cred-store key names and minor codes that go beyond RFC 2744.
+ *
+ * Acceptor applications: MIT's mechglue can only route a first token that
+ * carries the RFC 2743 framing (0x60 ... OID ...) to a loadable mechanism,
+ * and CredSSP initiators (Windows, FreeRDP, pyspnego and this module) send a
+ * raw TLS ClientHello.  Pass the first token you receive through
+ * gss_credssp_frame_token() before handing it to gss_accept_sec_context().
+ * Later tokens are passed unchanged.
+ */
+#ifndef GSSAPI_CREDSSP_H
+#define GSSAPI_CREDSSP_H
+
+#include <gssapi/gssapi.h>
+#include <gssapi/gssapi_ext.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * GSS_CREDSSP_MECH: the mechanism OID
+ * 1.2.840.113556.1.8000.2554.12432.22378.1866.19045.36928.10346293.15062345.1
+ * minted from GUID 3090576a-074a-4a65-9040-9ddf35e5d549 under the
+ * registration-free GUID arc 1.2.840.113556.1.8000.2554.
+ */
+#define GSS_CREDSSP_OID_BASE_STRING \
+    "\x2a\x86\x48\x86\xf7\x14\x01\xbe\x40\x93\x7a\xe1\x10\x81\xae\x6a" \
+    "\x8e\x4a\x81\x94\x65\x82\xa0\x40\x84\xf7\xbe\x35\x87\x97\xaa\x49"
+#define GSS_CREDSSP_OID_BASE_LENGTH (32)
+#define GSS_CREDSSP_MECH_OID_STRING GSS_CREDSSP_OID_BASE_STRING "\x01"
+#define GSS_CREDSSP_MECH_OID_LENGTH (GSS_CREDSSP_OID_BASE_LENGTH + 1)
+#define GSS_CREDSSP_MECH_OID_DOTTED \
+    "1.2.840.113556.1.8000.2554.12432.22378.1866.19045.36928.10346293." \
+    "15062345.1"
+
+/*
+ * Extension OIDs hang under the same base:
+ *   base.2.N  context inquiries (gss_inquire_sec_context_by_oid)
+ *   base.3.N  credential options (gss_set_cred_option)
+ *   base.4.N  credential inquiries (gss_inquire_cred_by_oid)
+ * N is below 128, so each is the base plus two bytes.
+ */
+#define GSS_CREDSSP_EXT_OID_LENGTH (GSS_CREDSSP_OID_BASE_LENGTH + 2)
+
+#define GSS_CREDSSP_OID_DESC_INIT(s, l) { (l), (void *)(s) }
+
+/* Declares a file-local gss_OID_desc; unused ones cost nothing. */
+#define GSS_CREDSSP_DECLARE_OID(var, s, l) \
+    static const gss_OID_desc var __attribute__((unused)) = \
+        GSS_CREDSSP_OID_DESC_INIT(s, l)
+
+GSS_CREDSSP_DECLARE_OID(gss_mech_credssp_oid_desc,
+                        GSS_CREDSSP_MECH_OID_STRING,
+                        GSS_CREDSSP_MECH_OID_LENGTH);
+#define GSS_CREDSSP_MECH ((gss_OID)&gss_mech_credssp_oid_desc)
+
+/*
+ * Context inquiries (base.2.N).  Each returns one buffer:
+ *  VERSION      the negotiated CredSSP version as a decimal string
+ *  INNER_MECH   the DER body of the inner mechanism OID (krb5 or NTLMSSP)
+ *  TLS_VERSION  "TLSv1.2" or "TLSv1.3"
+ *  TLS_CIPHER   the OpenSSL cipher name
+ *  PEER_CERT    the server certificate, DER (initiator only)
+ *  MISSING      after CREDSSP_S_INCOMPLETE_MESSAGE: bytes still missing,
+ *               a decimal string
+ */
+GSS_CREDSSP_DECLARE_OID(gss_credssp_inq_version_desc,
+                        GSS_CREDSSP_OID_BASE_STRING "\x02\x01",
+                        GSS_CREDSSP_EXT_OID_LENGTH);
+GSS_CREDSSP_DECLARE_OID(gss_credssp_inq_inner_mech_desc,
+                        GSS_CREDSSP_OID_BASE_STRING "\x02\x02",
+                        GSS_CREDSSP_EXT_OID_LENGTH);
+GSS_CREDSSP_DECLARE_OID(gss_credssp_inq_tls_version_desc,
+                        GSS_CREDSSP_OID_BASE_STRING "\x02\x03",
+                        GSS_CREDSSP_EXT_OID_LENGTH);
+GSS_CREDSSP_DECLARE_OID(gss_credssp_inq_tls_cipher_desc,
+                        GSS_CREDSSP_OID_BASE_STRING "\x02\x04",
+                        GSS_CREDSSP_EXT_OID_LENGTH);
+GSS_CREDSSP_DECLARE_OID(gss_credssp_inq_peer_cert_desc,
+                        GSS_CREDSSP_OID_BASE_STRING "\x02\x05",
+                        GSS_CREDSSP_EXT_OID_LENGTH);
+GSS_CREDSSP_DECLARE_OID(gss_credssp_inq_missing_desc,
+                        GSS_CREDSSP_OID_BASE_STRING "\x02\x07",
+                        GSS_CREDSSP_EXT_OID_LENGTH);
+#define GSS_CREDSSP_INQ_VERSION ((gss_OID)&gss_credssp_inq_version_desc)
+#define GSS_CREDSSP_INQ_INNER_MECH ((gss_OID)&gss_credssp_inq_inner_mech_desc)
+#define GSS_CREDSSP_INQ_TLS_VERSION \
+    ((gss_OID)&gss_credssp_inq_tls_version_desc)
+#define GSS_CREDSSP_INQ_TLS_CIPHER ((gss_OID)&gss_credssp_inq_tls_cipher_desc)
+#define GSS_CREDSSP_INQ_PEER_CERT ((gss_OID)&gss_credssp_inq_peer_cert_desc)
+#define GSS_CREDSSP_INQ_MISSING ((gss_OID)&gss_credssp_inq_missing_desc)
+
+/*
+ * Credential options (base.3.N), for gss_set_cred_option() on a credential
+ * that holds a CredSSP element (never GSS_C_NO_CREDENTIAL: the mechglue
+ * sends those to krb5).  The value is the same text the cred-store key of
+ * the same meaning takes.
+ */
+GSS_CREDSSP_DECLARE_OID(gss_credssp_opt_inner_mech_desc,
+                        GSS_CREDSSP_OID_BASE_STRING "\x03\x01",
+                        GSS_CREDSSP_EXT_OID_LENGTH);
+GSS_CREDSSP_DECLARE_OID(gss_credssp_opt_min_version_desc,
+                        GSS_CREDSSP_OID_BASE_STRING "\x03\x02",
+                        GSS_CREDSSP_EXT_OID_LENGTH);
+GSS_CREDSSP_DECLARE_OID(gss_credssp_opt_ntlm_deleg_desc,
+                        GSS_CREDSSP_OID_BASE_STRING "\x03\x03",
+                        GSS_CREDSSP_EXT_OID_LENGTH);
+GSS_CREDSSP_DECLARE_OID(gss_credssp_opt_max_version_desc,
+                        GSS_CREDSSP_OID_BASE_STRING "\x03\x04",
+                        GSS_CREDSSP_EXT_OID_LENGTH);
+GSS_CREDSSP_DECLARE_OID(gss_credssp_opt_tls_max_desc,
+                        GSS_CREDSSP_OID_BASE_STRING "\x03\x05",
+                        GSS_CREDSSP_EXT_OID_LENGTH);
+#define GSS_CREDSSP_OPT_INNER_MECH ((gss_OID)&gss_credssp_opt_inner_mech_desc)
+#define GSS_CREDSSP_OPT_MIN_VERSION \
+    ((gss_OID)&gss_credssp_opt_min_version_desc)
+#define GSS_CREDSSP_OPT_ALLOW_NTLM_ONLY_DELEGATION \
+    ((gss_OID)&gss_credssp_opt_ntlm_deleg_desc)
+#define GSS_CREDSSP_OPT_MAX_VERSION \
+    ((gss_OID)&gss_credssp_opt_max_version_desc)
+#define GSS_CREDSSP_OPT_TLS_MAX_VERSION ((gss_OID)&gss_credssp_opt_tls_max_desc)
+
+/*
+ * Credential inquiries (base.4.N), for gss_inquire_cred_by_oid().
+ *  DELEGATED_PASSWORD  on a delegated credential handle from
+ *      gss_accept_sec_context: three buffers, UTF-8, in this order:
+ *      domain, user, password.  The password buffer is secret: wipe it
+ *      before gss_release_buffer_set().  No buffers when the initiator sent
+ *      empty credentials.
+ */
+GSS_CREDSSP_DECLARE_OID(gss_credssp_cred_password_desc,
+                        GSS_CREDSSP_OID_BASE_STRING "\x04\x01",
+                        GSS_CREDSSP_EXT_OID_LENGTH);
+#define GSS_CREDSSP_CRED_DELEGATED_PASSWORD \
+    ((gss_OID)&gss_credssp_cred_password_desc)
+
+/*
+ * Cred-store keys for gss_acquire_cred_from().  The same store reaches
+ * every mechanism, so krb5's and gss-ntlmssp's keys may stand beside these.
+ */
+#define GSS_CREDSSP_STORE_CERT "credssp_cert"         /* PEM file */
+#define GSS_CREDSSP_STORE_KEY "credssp_key"           /* PEM file */
+#define GSS_CREDSSP_STORE_MECH "credssp_mech"  /* auto|spnego|kerberos|ntlm */
+#define GSS_CREDSSP_STORE_MIN_VERSION "credssp_min_version"     /* 2..6 */
+#define GSS_CREDSSP_STORE_MAX_VERSION "credssp_max_version"     /* 2..6 */
+#define GSS_CREDSSP_STORE_TLS_MAX_VERSION "credssp_tls_max_version"
+#define GSS_CREDSSP_STORE_ALLOW_NTLM_ONLY_DELEGATION \
+    "credssp_allow_ntlm_only_delegation"  /* comma-separated SPN patterns */
+#define GSS_CREDSSP_STORE_PASSWORD "credssp_password"
+#define GSS_CREDSSP_STORE_USER "credssp_user"
+
+/*
+ * Minor status codes of this mechanism.  gss_display_status() turns each
+ * into a text that starts with the SSPI status it stands for.
+ */
+#define GSS_CREDSSP_MINOR_BASE 0x43530000u /* 'C' 'S' */
+enum gss_credssp_minor {
+    CREDSSP_S_OK = 0,
+    CREDSSP_S_INCOMPLETE_MESSAGE = GSS_CREDSSP_MINOR_BASE + 1,
+    CREDSSP_S_NOMEM,
+    CREDSSP_S_INTERNAL,
+    CREDSSP_S_BAD_ARGS,
+    CREDSSP_S_BAD_HANDLE,
+    CREDSSP_S_WRONG_USAGE,
+    CREDSSP_S_UNSUPPORTED_FLAG,
+    CREDSSP_S_UNSUPPORTED_OPTION,
+    CREDSSP_S_BAD_OPTION_VALUE,
+    CREDSSP_S_BAD_NAME,
+    CREDSSP_S_NO_INNER_CRED,
+    CREDSSP_S_NO_CERT,
+    CREDSSP_S_TLS_FAILED,
+    CREDSSP_S_TLS_ALERT,
+    CREDSSP_S_TLS_CLOSED,
+    CREDSSP_S_TLS_TOO_LARGE,
+    CREDSSP_S_BAD_DER,
+    CREDSSP_S_BAD_FRAMING,
+    CREDSSP_S_UNEXPECTED_MESSAGE,
+    CREDSSP_S_SPLIT_RECORD,
+    CREDSSP_S_VERSION_CHANGED,
+    CREDSSP_S_VERSION_TOO_LOW,
+    CREDSSP_S_BAD_VERSION,
+    CREDSSP_S_BAD_NONCE,
+    CREDSSP_S_NONCE_CHANGED,
+    CREDSSP_S_PUBKEYAUTH_MISMATCH,
+    CREDSSP_S_MUTUAL_REQUIRED,
+    CREDSSP_S_POLICY_NTLM_ONLY,
+    CREDSSP_S_DELEGATION_POLICY,
+    CREDSSP_S_BAD_UTF16,
+    CREDSSP_S_BAD_CRED_TYPE,
+    CREDSSP_S_LOGON_FAILED,
+    CREDSSP_S_PEER_ERROR,
+    CREDSSP_S_PEER_LOGON_FAILURE,
+    CREDSSP_S_PEER_WRONG_PASSWORD,
+    CREDSSP_S_PEER_PASSWORD_EXPIRED,
+    CREDSSP_S_PEER_PASSWORD_MUST_CHANGE,
+    CREDSSP_S_PEER_ACCOUNT_DISABLED,
+    CREDSSP_S_PEER_ACCOUNT_LOCKED,
+    CREDSSP_S_PEER_ACCESS_DENIED,
+    CREDSSP_S_PEER_NOT_SUPPORTED,
+    CREDSSP_S_PEER_CLOSED,
+    CREDSSP_S_NOT_ESTABLISHED,
+    CREDSSP_S_NO_DELEGATED_CREDS,
+    CREDSSP_S_CONFIG,
+    CREDSSP_S_TOO_LARGE,
+    CREDSSP_S_INNER_FAILED,
+    CREDSSP_S_MINOR_END
+};
+
+/*
+ * gss_credssp_frame_token: wraps the first token an acceptor received in
+ * the RFC 2743 header naming GSS_CREDSSP_MECH, so that MIT's mechglue
+ * routes it to this mechanism.  Free *framed with gss_release_buffer().
+ * A token that already carries the header must not be passed.
+ */
+static inline OM_uint32
+gss_credssp_frame_token(OM_uint32 *minor_status, const gss_buffer_t token,
+                        gss_buffer_t framed)
+{
+    *minor_status = 0;
+    return gss_encapsulate_token(token, GSS_CREDSSP_MECH, framed);
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* GSSAPI_CREDSSP_H */

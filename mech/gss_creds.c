@@ -1,0 +1,410 @@
+/*
+ * gss_creds.c - CredSSP credentials: acquire (plain, from a cred store,
+ * with a password), release, inquire, options, and the delegated
+ * credential inquiry.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "mech.h"
+
+#define STORE_PREFIX "credssp_"
+
+/*
+ * name_text: the display text of a union name, for user and domain.
+ */
+static cs_err
+name_text(gss_name_t name, char **out)
+{
+    const struct cs_glue *g = cs_glue();
+    gss_buffer_desc buf = { 0, NULL };
+    OM_uint32 minor;
+    char *s;
+
+    if (name == GSS_C_NO_NAME ||
+        g->display_name(&minor, name, &buf, NULL) != GSS_S_COMPLETE) {
+        return CREDSSP_S_BAD_NAME;
+    }
+    s = malloc(buf.length + 1);
+    if (s != NULL) {
+        memcpy(s, buf.value, buf.length);
+        s[buf.length] = '\0';
+    }
+    g->release_buffer(&minor, &buf);
+    *out = s;
+    return s != NULL ? CS_OK : CREDSSP_S_NOMEM;
+}
+
+/*
+ * apply_store: our "credssp_" keys become settings (an unknown one is an
+ * error, never ignored); the rest are kept for the inner mechs.  The
+ * password and user keys come back through *password / *user.
+ */
+static cs_err
+apply_store(struct cs_cred *c, gss_const_key_value_set_t store,
+            const char **password, const char **user)
+{
+    cs_err err = CS_OK;
+    OM_uint32 i;
+
+    for (i = 0; store != NULL && i < store->count && err == CS_OK; i++) {
+        const char *key = store->elements[i].key;
+        const char *value = store->elements[i].value;
+
+        if (key == NULL || value == NULL) {
+            err = CREDSSP_S_BAD_ARGS;
+        } else if (strcmp(key, GSS_CREDSSP_STORE_PASSWORD) == 0) {
+            *password = value;
+        } else if (strcmp(key, GSS_CREDSSP_STORE_USER) == 0) {
+            *user = value;
+        } else if (strncmp(key, STORE_PREFIX, strlen(STORE_PREFIX)) == 0) {
+            err = cs_settings_set(&c->set, key + strlen(STORE_PREFIX),
+                                  value);
+        } else {
+            err = cs_cred_add_store(c, key, value);
+        }
+    }
+    return err;
+}
+
+/*
+ * acquire: what the three acquire calls share.  The inner credentials and
+ * the TLS context are acquired at first use, so that options set on the
+ * handle afterwards still count.
+ */
+static OM_uint32
+acquire(OM_uint32 *minor_status, gss_name_t desired_name,
+        const gss_buffer_t password, gss_cred_usage_t usage,
+        gss_const_key_value_set_t store, gss_cred_id_t *output_cred_handle,
+        gss_OID_set *actual_mechs, OM_uint32 *time_rec)
+{
+    const struct cs_glue *g = cs_mech_glue(minor_status);
+    struct cs_cred *c = NULL;
+    const char *store_pw = NULL, *store_user = NULL;
+    char *pw = NULL, *text = NULL;
+    OM_uint32 major = GSS_S_FAILURE, minor;
+    cs_err err;
+
+    if (g == NULL) {
+        return GSS_S_FAILURE;
+    }
+    if (output_cred_handle == NULL) {
+        *minor_status = CREDSSP_S_BAD_ARGS;
+        return GSS_S_CALL_INACCESSIBLE_WRITE;
+    }
+    *output_cred_handle = GSS_C_NO_CREDENTIAL;
+    if (usage != GSS_C_INITIATE && usage != GSS_C_ACCEPT) {
+        err = CREDSSP_S_WRONG_USAGE;
+        goto cleanup;
+    }
+    err = cs_cred_new(usage, &c);
+    if (err != CS_OK) {
+        goto cleanup;
+    }
+    err = apply_store(c, store, &store_pw, &store_user);
+    if (err != CS_OK) {
+        goto cleanup;
+    }
+    if (desired_name != GSS_C_NO_NAME) {
+        if (g->duplicate_name(&minor, desired_name, &c->name) !=
+            GSS_S_COMPLETE) {
+            err = CREDSSP_S_BAD_NAME;
+            goto cleanup;
+        }
+    } else if (store_user != NULL) {
+        gss_buffer_desc ubuf = { strlen(store_user), (void *)store_user };
+
+        if (g->import_name(&minor, &ubuf, (gss_OID)&cs_oid_nt_user_name,
+                           &c->name) != GSS_S_COMPLETE) {
+            err = CREDSSP_S_BAD_NAME;
+            goto cleanup;
+        }
+    }
+    if (password != GSS_C_NO_BUFFER || store_pw != NULL) {
+        if (usage != GSS_C_INITIATE) {
+            err = CREDSSP_S_WRONG_USAGE;
+            goto cleanup;
+        }
+        if (store_pw != NULL) {
+            pw = strdup(store_pw);
+        } else {
+            pw = malloc(password->length + 1);
+            if (pw != NULL) {
+                memcpy(pw, password->value, password->length);
+                pw[password->length] = '\0';
+            }
+        }
+        if (pw == NULL) {
+            err = CREDSSP_S_NOMEM;
+            goto cleanup;
+        }
+        if (strlen(pw) != (store_pw ? strlen(store_pw) : password->length)) {
+            err = CREDSSP_S_BAD_ARGS;     /* an embedded NUL */
+            goto cleanup;
+        }
+        err = name_text(c->name, &text);
+        if (err == CS_OK) {
+            err = cs_cred_set_password(c, text, pw);
+        }
+        if (err != CS_OK) {
+            goto cleanup;
+        }
+    }
+    if (actual_mechs != NULL) {
+        if (g->create_empty_oid_set(&minor, actual_mechs) != GSS_S_COMPLETE ||
+            g->add_oid_set_member(&minor, (gss_OID)&cs_oid_credssp,
+                                  actual_mechs) != GSS_S_COMPLETE) {
+            err = CREDSSP_S_NOMEM;
+            goto cleanup;
+        }
+    }
+    if (time_rec != NULL) {
+        *time_rec = GSS_C_INDEFINITE;
+    }
+    *output_cred_handle = (gss_cred_id_t)c;
+    c = NULL;
+    major = GSS_S_COMPLETE;
+
+cleanup:
+    if (major != GSS_S_COMPLETE) {
+        major = cs_status(minor_status, err, NULL);
+    } else {
+        *minor_status = 0;
+    }
+    cs_str_free_secret(pw);
+    free(text);
+    cs_cred_unref(c);
+    return major;
+}
+
+CS_EXPORT OM_uint32
+gss_acquire_cred(OM_uint32 *minor_status, gss_name_t desired_name,
+                 OM_uint32 time_req, gss_OID_set desired_mechs,
+                 gss_cred_usage_t cred_usage,
+                 gss_cred_id_t *output_cred_handle, gss_OID_set *actual_mechs,
+                 OM_uint32 *time_rec)
+{
+    return acquire(minor_status, desired_name, GSS_C_NO_BUFFER, cred_usage,
+                   NULL, output_cred_handle, actual_mechs, time_rec);
+}
+
+CS_EXPORT OM_uint32
+gss_acquire_cred_from(OM_uint32 *minor_status, gss_name_t desired_name,
+                      OM_uint32 time_req, gss_OID_set desired_mechs,
+                      gss_cred_usage_t cred_usage,
+                      gss_const_key_value_set_t cred_store,
+                      gss_cred_id_t *output_cred_handle,
+                      gss_OID_set *actual_mechs, OM_uint32 *time_rec)
+{
+    return acquire(minor_status, desired_name, GSS_C_NO_BUFFER, cred_usage,
+                   cred_store, output_cred_handle, actual_mechs, time_rec);
+}
+
+CS_EXPORT OM_uint32
+gssspi_acquire_cred_with_password(OM_uint32 *minor_status,
+                                  const gss_name_t desired_name,
+                                  const gss_buffer_t password,
+                                  OM_uint32 time_req,
+                                  const gss_OID_set desired_mechs,
+                                  int cred_usage,
+                                  gss_cred_id_t *output_cred_handle,
+                                  gss_OID_set *actual_mechs,
+                                  OM_uint32 *time_rec)
+{
+    if (password == GSS_C_NO_BUFFER || desired_name == GSS_C_NO_NAME) {
+        *minor_status = CREDSSP_S_BAD_NAME;
+        return GSS_S_BAD_NAME;
+    }
+    return acquire(minor_status, desired_name, password, cred_usage, NULL,
+                   output_cred_handle, actual_mechs, time_rec);
+}
+
+CS_EXPORT OM_uint32
+gss_release_cred(OM_uint32 *minor_status, gss_cred_id_t *cred_handle)
+{
+    *minor_status = 0;
+    if (cred_handle == NULL) {
+        return GSS_S_CALL_INACCESSIBLE_WRITE;
+    }
+    cs_cred_unref((struct cs_cred *)*cred_handle);
+    *cred_handle = GSS_C_NO_CREDENTIAL;
+    return GSS_S_COMPLETE;
+}
+
+CS_EXPORT OM_uint32
+gss_inquire_cred_by_mech(OM_uint32 *minor_status, gss_cred_id_t cred_handle,
+                         gss_OID mech_type, gss_name_t *name,
+                         OM_uint32 *initiator_lifetime,
+                         OM_uint32 *acceptor_lifetime,
+                         gss_cred_usage_t *cred_usage)
+{
+    const struct cs_glue *g = cs_mech_glue(minor_status);
+    struct cs_cred *c = (struct cs_cred *)cred_handle;
+
+    if (g == NULL) {
+        return GSS_S_FAILURE;
+    }
+    if (c == NULL) {
+        *minor_status = CREDSSP_S_BAD_HANDLE;
+        return GSS_S_NO_CRED;
+    }
+    *minor_status = 0;
+    if (name != NULL) {
+        *name = GSS_C_NO_NAME;
+        if (c->name != GSS_C_NO_NAME &&
+            g->duplicate_name(minor_status, c->name, name) !=
+                GSS_S_COMPLETE) {
+            return GSS_S_FAILURE;
+        }
+    }
+    if (initiator_lifetime != NULL) {
+        *initiator_lifetime =
+            c->usage == GSS_C_INITIATE ? GSS_C_INDEFINITE : 0;
+    }
+    if (acceptor_lifetime != NULL) {
+        *acceptor_lifetime = c->usage == GSS_C_ACCEPT ? GSS_C_INDEFINITE : 0;
+    }
+    if (cred_usage != NULL) {
+        *cred_usage = c->usage;
+    }
+    return GSS_S_COMPLETE;
+}
+
+CS_EXPORT OM_uint32
+gss_inquire_cred(OM_uint32 *minor_status, gss_cred_id_t cred_handle,
+                 gss_name_t *name, OM_uint32 *lifetime,
+                 gss_cred_usage_t *cred_usage, gss_OID_set *mechanisms)
+{
+    const struct cs_glue *g = cs_mech_glue(minor_status);
+    OM_uint32 major, init_life = 0, acc_life = 0, tmp;
+
+    if (g == NULL) {
+        return GSS_S_FAILURE;
+    }
+    major = gss_inquire_cred_by_mech(minor_status, cred_handle,
+                                     (gss_OID)&cs_oid_credssp, name,
+                                     &init_life, &acc_life, cred_usage);
+    if (major != GSS_S_COMPLETE) {
+        return major;
+    }
+    if (lifetime != NULL) {
+        *lifetime = init_life > acc_life ? init_life : acc_life;
+    }
+    if (mechanisms != NULL) {
+        major = g->create_empty_oid_set(minor_status, mechanisms);
+        if (major == GSS_S_COMPLETE) {
+            major = g->add_oid_set_member(minor_status,
+                                          (gss_OID)&cs_oid_credssp,
+                                          mechanisms);
+        }
+        if (major != GSS_S_COMPLETE && name != NULL) {
+            g->release_name(&tmp, name);
+        }
+    }
+    return major;
+}
+
+/* Each option OID and the setting it changes. */
+static const struct {
+    const gss_OID_desc *oid;
+    const char *setting;
+} options[] = {
+    { &gss_credssp_opt_inner_mech_desc, "mech" },
+    { &gss_credssp_opt_min_version_desc, "min_version" },
+    { &gss_credssp_opt_max_version_desc, "max_version" },
+    { &gss_credssp_opt_tls_max_desc, "tls_max_version" },
+    { &gss_credssp_opt_ntlm_deleg_desc, "allow_ntlm_only_delegation" },
+};
+
+CS_EXPORT OM_uint32
+gssspi_set_cred_option(OM_uint32 *minor_status, gss_cred_id_t *cred_handle,
+                       const gss_OID desired_object, const gss_buffer_t value)
+{
+    struct cs_cred *c;
+    char *text;
+    cs_err err = CREDSSP_S_UNSUPPORTED_OPTION;
+    size_t i;
+
+    if (cred_handle == NULL || *cred_handle == GSS_C_NO_CREDENTIAL) {
+        *minor_status = CREDSSP_S_BAD_HANDLE;
+        return GSS_S_NO_CRED;
+    }
+    c = (struct cs_cred *)*cred_handle;
+    for (i = 0; i < sizeof(options) / sizeof(options[0]); i++) {
+        if (!cs_oid_equal(desired_object, options[i].oid)) {
+            continue;
+        }
+        if (value == GSS_C_NO_BUFFER || value->length == 0 ||
+            value->length > 1024) {
+            err = CREDSSP_S_BAD_OPTION_VALUE;
+            break;
+        }
+        text = malloc(value->length + 1);
+        if (text == NULL) {
+            err = CREDSSP_S_NOMEM;
+            break;
+        }
+        memcpy(text, value->value, value->length);
+        text[value->length] = '\0';
+        err = strlen(text) == value->length
+                  ? cs_cred_set_option(c, options[i].setting, text)
+                  : CREDSSP_S_BAD_OPTION_VALUE;
+        free(text);
+        break;
+    }
+    return cs_status(minor_status, err, NULL);
+}
+
+/* add_text: adds a NUL-less text buffer to a buffer set. */
+static OM_uint32
+add_text(OM_uint32 *minor, const char *s, gss_buffer_set_t *set)
+{
+    gss_buffer_desc b = { strlen(s), (void *)s };
+
+    return cs_glue()->add_buffer_set_member(minor, &b, set);
+}
+
+CS_EXPORT OM_uint32
+gss_inquire_cred_by_oid(OM_uint32 *minor_status,
+                        const gss_cred_id_t cred_handle,
+                        const gss_OID desired_object,
+                        gss_buffer_set_t *data_set)
+{
+    const struct cs_glue *g = cs_mech_glue(minor_status);
+    struct cs_cred *c = (struct cs_cred *)cred_handle;
+    const struct cs_password_creds *pw;
+    OM_uint32 major, tmp;
+
+    if (g == NULL) {
+        return GSS_S_FAILURE;
+    }
+    if (c == NULL || data_set == NULL) {
+        *minor_status = CREDSSP_S_BAD_HANDLE;
+        return GSS_S_NO_CRED;
+    }
+    if (!cs_oid_equal(desired_object, GSS_CREDSSP_CRED_DELEGATED_PASSWORD)) {
+        *minor_status = CREDSSP_S_UNSUPPORTED_OPTION;
+        return GSS_S_UNAVAILABLE;
+    }
+    if (!c->delegated || c->deleg.cred_type != CS_CRED_PASSWORD) {
+        *minor_status = CREDSSP_S_NO_DELEGATED_CREDS;
+        return GSS_S_NO_CRED;
+    }
+    pw = &c->deleg.u.password;
+    major = g->create_empty_buffer_set(minor_status, data_set);
+    if (major == GSS_S_COMPLETE) {
+        major = add_text(minor_status, pw->domain, data_set);
+    }
+    if (major == GSS_S_COMPLETE) {
+        major = add_text(minor_status, pw->user, data_set);
+    }
+    if (major == GSS_S_COMPLETE) {
+        major = add_text(minor_status, pw->password, data_set);
+    }
+    if (major != GSS_S_COMPLETE && *data_set != GSS_C_NO_BUFFER_SET) {
+        g->release_buffer_set(&tmp, data_set);
+    }
+    return major;
+}

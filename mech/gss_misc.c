@@ -1,0 +1,235 @@
+/*
+ * gss_misc.c - status mapping and texts, mechanism attributes, OIDs.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "cs_config.h"
+#include "mech.h"
+
+const struct cs_glue *
+cs_mech_glue(OM_uint32 *minor)
+{
+    const struct cs_glue *g = cs_glue();
+
+    if (g == NULL) {
+        *minor = CREDSSP_S_INTERNAL;
+    }
+    return g;
+}
+
+OM_uint32
+cs_major(cs_err err)
+{
+    switch (err) {
+    case CREDSSP_S_OK:
+        return GSS_S_COMPLETE;
+    case CREDSSP_S_INCOMPLETE_MESSAGE:
+    case CREDSSP_S_TLS_FAILED:
+    case CREDSSP_S_TLS_ALERT:
+    case CREDSSP_S_TLS_CLOSED:
+    case CREDSSP_S_TLS_TOO_LARGE:
+    case CREDSSP_S_BAD_DER:
+    case CREDSSP_S_BAD_FRAMING:
+    case CREDSSP_S_UNEXPECTED_MESSAGE:
+    case CREDSSP_S_SPLIT_RECORD:
+    case CREDSSP_S_VERSION_CHANGED:
+    case CREDSSP_S_BAD_VERSION:
+    case CREDSSP_S_BAD_NONCE:
+    case CREDSSP_S_NONCE_CHANGED:
+    case CREDSSP_S_BAD_UTF16:
+    case CREDSSP_S_BAD_CRED_TYPE:
+    case CREDSSP_S_TOO_LARGE:
+        return GSS_S_DEFECTIVE_TOKEN;
+    case CREDSSP_S_BAD_HANDLE:
+    case CREDSSP_S_NOT_ESTABLISHED:
+        return GSS_S_NO_CONTEXT;
+    case CREDSSP_S_WRONG_USAGE:
+    case CREDSSP_S_NO_INNER_CRED:
+    case CREDSSP_S_NO_CERT:
+    case CREDSSP_S_NO_DELEGATED_CREDS:
+        return GSS_S_NO_CRED;
+    case CREDSSP_S_UNSUPPORTED_FLAG:
+    case CREDSSP_S_UNSUPPORTED_OPTION:
+    case CREDSSP_S_VERSION_TOO_LOW:
+    case CREDSSP_S_PEER_NOT_SUPPORTED:
+        return GSS_S_UNAVAILABLE;
+    case CREDSSP_S_BAD_NAME:
+        return GSS_S_BAD_NAME;
+    case CREDSSP_S_PUBKEYAUTH_MISMATCH:
+        return GSS_S_BAD_SIG;
+    case CREDSSP_S_NOMEM:
+    case CREDSSP_S_INTERNAL:
+    case CREDSSP_S_BAD_ARGS:
+    case CREDSSP_S_BAD_OPTION_VALUE:
+    case CREDSSP_S_MUTUAL_REQUIRED:
+    case CREDSSP_S_POLICY_NTLM_ONLY:
+    case CREDSSP_S_DELEGATION_POLICY:
+    case CREDSSP_S_LOGON_FAILED:
+    case CREDSSP_S_PEER_ERROR:
+    case CREDSSP_S_PEER_LOGON_FAILURE:
+    case CREDSSP_S_PEER_WRONG_PASSWORD:
+    case CREDSSP_S_PEER_PASSWORD_EXPIRED:
+    case CREDSSP_S_PEER_PASSWORD_MUST_CHANGE:
+    case CREDSSP_S_PEER_ACCOUNT_DISABLED:
+    case CREDSSP_S_PEER_ACCOUNT_LOCKED:
+    case CREDSSP_S_PEER_ACCESS_DENIED:
+    case CREDSSP_S_PEER_CLOSED:
+    case CREDSSP_S_CONFIG:
+    case CREDSSP_S_INNER_FAILED:
+    case CREDSSP_S_MINOR_END:
+        break;
+    }
+    return GSS_S_FAILURE;
+}
+
+OM_uint32
+cs_status(OM_uint32 *minor, cs_err err, const struct cs_inner *inner)
+{
+    if (err == CREDSSP_S_INNER_FAILED && inner != NULL && inner->major) {
+        /* gss-ntlmssp reports a wrong password as GSS_S_FAILURE with
+         * EINVAL (protocol.md): say what it means. */
+        if (cs_inner_is_ntlm(inner) && inner->major == GSS_S_FAILURE) {
+            *minor = CREDSSP_S_LOGON_FAILED;
+            return GSS_S_FAILURE;
+        }
+        *minor = inner->minor;
+        return inner->major;
+    }
+    *minor = err;
+    return cs_major(err);
+}
+
+cs_err
+cs_copy_out(gss_buffer_t out, const void *data, size_t len)
+{
+    if (out == GSS_C_NO_BUFFER) {
+        return CS_OK;
+    }
+    out->length = 0;
+    out->value = NULL;
+    if (len == 0) {
+        return CS_OK;
+    }
+    out->value = malloc(len);
+    if (out->value == NULL) {
+        return CREDSSP_S_NOMEM;
+    }
+    memcpy(out->value, data, len);
+    out->length = len;
+    return CS_OK;
+}
+
+/* A thread-local guard: forwarding a code that is not ours to the
+ * mechglue must never come back here for the same code. */
+static __thread int in_display_status;
+
+CS_EXPORT OM_uint32
+gss_display_status(OM_uint32 *minor_status, OM_uint32 status_value,
+                   int status_type, gss_OID mech_type,
+                   OM_uint32 *message_context, gss_buffer_t status_string)
+{
+    const struct cs_glue *g = cs_glue();
+    const char *text;
+    OM_uint32 major;
+
+    if (minor_status == NULL || message_context == NULL ||
+        status_string == GSS_C_NO_BUFFER) {
+        return GSS_S_CALL_INACCESSIBLE_WRITE;
+    }
+    *minor_status = 0;
+    text = status_type == GSS_C_MECH_CODE ? cs_err_text(status_value)
+                                          : NULL;
+    if (status_value == CREDSSP_S_CONFIG && cs_config_error() != NULL) {
+        text = cs_config_error();
+    }
+    if (text != NULL) {
+        *message_context = 0;
+        if (cs_copy_out(status_string, text, strlen(text)) != CS_OK) {
+            *minor_status = CREDSSP_S_NOMEM;
+            return GSS_S_FAILURE;
+        }
+        return GSS_S_COMPLETE;
+    }
+    if (g == NULL || in_display_status) {
+        return GSS_S_BAD_STATUS;
+    }
+    /* Inner minor codes (already mapped by the mechglue) and GSS codes. */
+    in_display_status = 1;
+    major = g->display_status(minor_status, status_value, status_type,
+                              GSS_C_NO_OID, message_context, status_string);
+    in_display_status = 0;
+    return major;
+}
+
+/* RFC 5587 mechanism attributes: 1.3.6.1.5.5.13.N. */
+#define MA(n) { 7, (void *)("\x2b\x06\x01\x05\x05\x0d" n) }
+static gss_OID_desc ma_attrs[] = {
+    MA("\x03"),                   /* GSS_C_MA_MECH_COMPOSITE */
+    MA("\x08"),                   /* GSS_C_MA_NOT_DFLT_MECH */
+    MA("\x0a"),                   /* GSS_C_MA_AUTH_INIT */
+    MA("\x0b"),                   /* GSS_C_MA_AUTH_TARG */
+    MA("\x0c"),                   /* GSS_C_MA_AUTH_INIT_INIT */
+    MA("\x10"),                   /* GSS_C_MA_DELEG_CRED */
+};
+#undef MA
+
+/*
+ * gss_inquire_attrs_for_mech: architecture.md's set.  NOT_DFLT_MECH keeps
+ * SPNEGO from ever offering CredSSP (no CredSSP in SPNEGO in CredSSP) and
+ * keeps it out of default credentials.  Called re-entrantly from inside
+ * our own init (SPNEGO lists mechs): takes no lock.
+ */
+CS_EXPORT OM_uint32
+gss_inquire_attrs_for_mech(OM_uint32 *minor_status, gss_const_OID mech,
+                           gss_OID_set *mech_attrs,
+                           gss_OID_set *known_mech_attrs)
+{
+    const struct cs_glue *g = cs_glue();
+    gss_OID_set *sets[2] = { mech_attrs, known_mech_attrs };
+    OM_uint32 major = GSS_S_COMPLETE, tmp;
+    size_t i, j;
+
+    *minor_status = 0;
+    if (g == NULL) {
+        *minor_status = CREDSSP_S_INTERNAL;
+        return GSS_S_FAILURE;
+    }
+    for (i = 0; i < 2 && major == GSS_S_COMPLETE; i++) {
+        if (sets[i] == NULL) {
+            continue;
+        }
+        major = g->create_empty_oid_set(minor_status, sets[i]);
+        for (j = 0; j < sizeof(ma_attrs) / sizeof(ma_attrs[0]) &&
+                    major == GSS_S_COMPLETE;
+             j++) {
+            major = g->add_oid_set_member(minor_status, &ma_attrs[j],
+                                          sets[i]);
+        }
+    }
+    if (major != GSS_S_COMPLETE) {
+        for (i = 0; i < 2; i++) {
+            if (sets[i] != NULL) {
+                g->release_oid_set(&tmp, sets[i]);
+            }
+        }
+    }
+    return major;
+}
+
+/*
+ * gss_internal_release_oid: our OIDs are static; tell the mechglue not to
+ * free them.
+ */
+CS_EXPORT OM_uint32
+gss_internal_release_oid(OM_uint32 *minor_status, gss_OID *oid)
+{
+    *minor_status = 0;
+    if (oid != NULL && *oid == &cs_oid_credssp) {
+        *oid = GSS_C_NO_OID;
+        return GSS_S_COMPLETE;
+    }
+    return GSS_S_CONTINUE_NEEDED;
+}

@@ -1,0 +1,305 @@
+/*
+ * acceptor.c - the CredSSP server state machine ([MS-CSSP] 3.1.5).
+ *
+ *   TLS handshake -> negoTokens until the inner context completes -> the
+ *   client's pubKeyAuth (with its last inner token, or after our final
+ *   SPNEGO token: both orders) -> our pubKeyAuth -> authInfo.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "engine.h"
+#include "pubkeyauth.h"
+#include "trace.h"
+
+/*
+ * verify_client: checks the client's pubKeyAuth against our own key and
+ * adds ours to reply.  Version 5 and later need the client's nonce.
+ */
+static cs_err
+verify_client(struct cs_ctx *ctx, const struct cs_tsrequest *req,
+              struct cs_tsrequest *reply)
+{
+    uint32_t v = cs_ctx_version(ctx);
+    cs_blob got = { 0 }, mine = { 0 };
+    cs_err err;
+
+    if (v >= 5 && !ctx->have_nonce) {
+        return CREDSSP_S_BAD_NONCE;
+    }
+    if (ctx->server_key.len == 0) {
+        err = cs_tls_server_key(ctx->tls, &ctx->server_key);
+        if (err != CS_OK) {
+            return err;
+        }
+    }
+    err = cs_inner_unwrap(&ctx->inner, req->pub_key_auth.data,
+                          req->pub_key_auth.len, &got);
+    if (err == CREDSSP_S_INNER_FAILED) {
+        err = CREDSSP_S_PUBKEYAUTH_MISMATCH;
+    }
+    if (err == CS_OK) {
+        err = cs_pubkeyauth_check(v, false, ctx->nonce, ctx->server_key.data,
+                                  ctx->server_key.len, got.data, got.len);
+    }
+    CS_TRACE("client pubKeyAuth (v%u) %s", v,
+             err == CS_OK ? "verified" : "REJECTED");
+    if (err == CS_OK) {
+        err = cs_pubkeyauth_value(v, true, ctx->nonce, ctx->server_key.data,
+                                  ctx->server_key.len, &mine);
+    }
+    if (err == CS_OK) {
+        err = cs_inner_wrap(&ctx->inner, mine.data, mine.len,
+                            &reply->pub_key_auth);
+        reply->has_pub_key_auth = err == CS_OK;
+    }
+    cs_blob_free(&got);
+    cs_blob_free(&mine);
+    return err;
+}
+
+/* send_reply: sends reply with token (if any) as its negoToken. */
+static enum cs_wait
+send_reply(struct cs_ctx *ctx, struct cs_tsrequest *reply, cs_blob *token,
+           cs_err *err)
+{
+    if (token->len > 0) {
+        reply->num_nego_tokens = 1;
+        reply->nego_tokens = token;
+    }
+    *err = cs_send_request(ctx, reply);
+    reply->num_nego_tokens = 0;
+    reply->nego_tokens = NULL;
+    return *err == CS_OK ? CS_WAIT_TOKEN : CS_WAIT_ERR;
+}
+
+/* do_tls: the TLS handshake; TLS 1.3 clients may send their first
+ * TSRequest right behind their Finished. */
+static enum cs_wait
+do_tls(struct cs_ctx *ctx, cs_err *err)
+{
+    bool done = false;
+
+    *err = cs_tls_handshake(ctx->tls, &done);
+    if (*err != CS_OK) {
+        return CS_WAIT_ERR;
+    }
+    if (!done) {
+        return CS_WAIT_TOKEN;
+    }
+    CS_TRACE("TLS done: %s %s", cs_tls_version_name(ctx->tls),
+             cs_tls_cipher_name(ctx->tls));
+    ctx->state = CS_ST_NEGO;
+    return CS_WAIT_OK;
+}
+
+/* do_nego: inner tokens until the inner context completes. */
+static enum cs_wait
+do_nego(struct cs_ctx *ctx, cs_err *err)
+{
+    struct cs_tsrequest req = { 0 }, reply = { 0 };
+    cs_blob token = { 0 };
+    enum cs_wait w = CS_WAIT_ERR;
+    bool got = false;
+
+    *err = cs_recv_request(ctx, &req, &got);
+    if (*err != CS_OK) {
+        return CS_WAIT_ERR;
+    }
+    if (!got) {
+        /* TLS 1.2 (our Finished goes out) or a TLS 1.3 Finished alone. */
+        return CS_WAIT_TOKEN;
+    }
+    if (req.has_auth_info || req.num_nego_tokens == 0) {
+        *err = CREDSSP_S_UNEXPECTED_MESSAGE;
+        goto cleanup;
+    }
+    *err = cs_inner_accept(&ctx->inner, ctx->cred->inner,
+                           &req.nego_tokens[0], &token);
+    if (*err != CS_OK) {
+        goto cleanup;
+    }
+    if (!ctx->inner.complete) {
+        if (req.has_pub_key_auth || token.len == 0) {
+            *err = CREDSSP_S_UNEXPECTED_MESSAGE;
+            goto cleanup;
+        }
+        w = send_reply(ctx, &reply, &token, err);
+        goto cleanup;
+    }
+    if (req.has_pub_key_auth) {
+        *err = verify_client(ctx, &req, &reply);
+        if (*err != CS_OK) {
+            goto cleanup;
+        }
+        ctx->state = CS_ST_AUTHINFO;
+    } else {
+        /* The client waits for our final SPNEGO token before its
+         * pubKeyAuth. */
+        ctx->state = CS_ST_PUBKEY;
+    }
+    w = send_reply(ctx, &reply, &token, err);
+
+cleanup:
+    cs_blob_free(&token);
+    cs_tsrequest_clear(&reply);
+    cs_tsrequest_clear(&req);
+    return *err == CS_OK ? w : CS_WAIT_ERR;
+}
+
+/* do_pubkey: the client's pubKeyAuth after the inner context completed. */
+static enum cs_wait
+do_pubkey(struct cs_ctx *ctx, cs_err *err)
+{
+    struct cs_tsrequest req = { 0 }, reply = { 0 };
+    cs_blob none = { 0 };
+    enum cs_wait w = CS_WAIT_ERR;
+    bool got = false;
+
+    *err = cs_recv_request(ctx, &req, &got);
+    if (*err != CS_OK) {
+        return CS_WAIT_ERR;
+    }
+    if (!got) {
+        return CS_WAIT_TOKEN;
+    }
+    if (!req.has_pub_key_auth || req.num_nego_tokens > 0 ||
+        req.has_auth_info) {
+        *err = CREDSSP_S_UNEXPECTED_MESSAGE;
+        goto cleanup;
+    }
+    *err = verify_client(ctx, &req, &reply);
+    if (*err == CS_OK) {
+        ctx->state = CS_ST_AUTHINFO;
+        w = send_reply(ctx, &reply, &none, err);
+    }
+
+cleanup:
+    cs_tsrequest_clear(&reply);
+    cs_tsrequest_clear(&req);
+    return *err == CS_OK ? w : CS_WAIT_ERR;
+}
+
+/*
+ * keep_delegated: turns received TSCredentials into a delegated credential
+ * handle.  Empty password credentials (no ISC_REQ_DELEGATE, or restricted
+ * admin) give no handle.
+ */
+static cs_err
+keep_delegated(struct cs_ctx *ctx, struct cs_tscredentials *creds)
+{
+    struct cs_password_creds *pw = &creds->u.password;
+    struct cs_cred *c = NULL;
+    cs_err err;
+
+    if (creds->cred_type == CS_CRED_PASSWORD && *pw->user == '\0' &&
+        *pw->password == '\0' && *pw->domain == '\0') {
+        CS_TRACE("authInfo: empty credentials");
+        return CS_OK;
+    }
+    err = cs_cred_new(GSS_C_INITIATE, &c);
+    if (err != CS_OK) {
+        return err;
+    }
+    c->delegated = true;
+    c->deleg = *creds;
+    memset(creds, 0, sizeof(*creds));
+    if (c->deleg.cred_type == CS_CRED_PASSWORD) {
+        err = cs_cred_delegated_password(c);
+        if (err != CS_OK) {
+            cs_cred_unref(c);
+            return err;
+        }
+    }
+    CS_TRACE("authInfo: credentials of type %d delegated",
+             (int)c->deleg.cred_type);
+    ctx->delegated = c;
+    ctx->ret_flags |= GSS_C_DELEG_FLAG;
+    return CS_OK;
+}
+
+/* do_authinfo: the client's credentials; the last message. */
+static enum cs_wait
+do_authinfo(struct cs_ctx *ctx, cs_err *err)
+{
+    struct cs_tsrequest req = { 0 };
+    struct cs_tscredentials creds = { 0 };
+    cs_blob plain = { 0 };
+    bool got = false;
+
+    *err = cs_recv_request(ctx, &req, &got);
+    if (*err != CS_OK) {
+        return CS_WAIT_ERR;
+    }
+    if (!got) {
+        return CS_WAIT_TOKEN;
+    }
+    if (!req.has_auth_info || req.num_nego_tokens > 0 ||
+        req.has_pub_key_auth) {
+        *err = CREDSSP_S_UNEXPECTED_MESSAGE;
+        goto cleanup;
+    }
+    *err = cs_inner_unwrap(&ctx->inner, req.auth_info.data,
+                           req.auth_info.len, &plain);
+    if (*err == CS_OK) {
+        *err = cs_tscredentials_decode(plain.data, plain.len, &creds);
+    }
+    if (*err == CS_OK) {
+        *err = keep_delegated(ctx, &creds);
+    }
+
+cleanup:
+    cs_tscredentials_clear(&creds);
+    cs_blob_free_secret(&plain);
+    cs_tsrequest_clear(&req);
+    return *err == CS_OK ? CS_WAIT_DONE : CS_WAIT_ERR;
+}
+
+cs_err
+cs_acceptor_step(struct cs_ctx *ctx, const cs_blob *in, bool *done)
+{
+    cs_err err = CS_OK;
+    enum cs_wait w;
+
+    for (;;) {
+        switch (ctx->state) {
+        case CS_ST_TLS:
+            w = do_tls(ctx, &err);
+            break;
+        case CS_ST_NEGO:
+            w = do_nego(ctx, &err);
+            break;
+        case CS_ST_PUBKEY:
+            w = do_pubkey(ctx, &err);
+            break;
+        case CS_ST_AUTHINFO:
+            w = do_authinfo(ctx, &err);
+            break;
+        case CS_ST_DONE:
+        case CS_ST_FAILED:
+        default:
+            err = CREDSSP_S_INTERNAL;
+            w = CS_WAIT_ERR;
+            break;
+        }
+        switch (w) {
+        case CS_WAIT_OK:
+            continue;
+        case CS_WAIT_TOKEN:
+            return CS_OK;
+        case CS_WAIT_DONE:
+            *done = true;
+            ctx->ret_flags |= GSS_C_CONF_FLAG | GSS_C_INTEG_FLAG |
+                              GSS_C_SEQUENCE_FLAG | GSS_C_REPLAY_FLAG |
+                              GSS_C_TRANS_FLAG | GSS_C_PROT_READY_FLAG;
+            if (ctx->inner.ret_flags & GSS_C_MUTUAL_FLAG) {
+                ctx->ret_flags |= GSS_C_MUTUAL_FLAG;
+            }
+            return CS_OK;
+        case CS_WAIT_ERR:
+        default:
+            return err != CS_OK ? err : CREDSSP_S_INTERNAL;
+        }
+    }
+}

@@ -1,0 +1,261 @@
+/*
+ * config.c - settings: built-in defaults, credssp.conf, and per-credential
+ * overrides (cred-store keys, gss_set_cred_option).
+ *
+ * credssp.conf holds "name = value" lines; '#' starts a comment line.  An
+ * unreadable or malformed file is an error that names file and line; it
+ * is never ignored.  A missing file at the default path means defaults.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cs_config.h"
+#include "engine.h"
+#include "trace.h"
+
+#ifndef CS_SYSCONFDIR
+#define CS_SYSCONFDIR "/etc"
+#endif
+#define DEFAULT_CONFIG CS_SYSCONFDIR "/gss/credssp.conf"
+
+static pthread_once_t config_once = PTHREAD_ONCE_INIT;
+static struct cs_settings file_settings;
+static cs_err config_err;
+static char config_err_text[512];
+
+const char *
+cs_config_error(void)
+{
+    return config_err_text[0] != '\0' ? config_err_text : NULL;
+}
+
+/* parse_version: "2".."6". */
+static bool
+parse_version(const char *v, uint32_t *out)
+{
+    if (v[0] >= '2' && v[0] <= '6' && v[1] == '\0') {
+        *out = (uint32_t)(v[0] - '0');
+        return true;
+    }
+    return false;
+}
+
+/* replace_str: sets *slot to a copy of value. */
+static cs_err
+replace_str(char **slot, const char *value)
+{
+    char *copy = strdup(value);
+
+    if (copy == NULL) {
+        return CREDSSP_S_NOMEM;
+    }
+    free(*slot);
+    *slot = copy;
+    return CS_OK;
+}
+
+cs_err
+cs_settings_set(struct cs_settings *s, const char *name, const char *value)
+{
+    if (strcmp(name, "mech") == 0 || strcmp(name, "inner_mech") == 0) {
+        if (strcmp(value, "auto") == 0) {
+            s->inner_mode = CS_MECH_AUTO;
+        } else if (strcmp(value, "spnego") == 0) {
+            s->inner_mode = CS_MECH_SPNEGO;
+        } else if (strcmp(value, "kerberos") == 0) {
+            s->inner_mode = CS_MECH_KERBEROS;
+        } else if (strcmp(value, "ntlm") == 0) {
+            s->inner_mode = CS_MECH_NTLM;
+        } else {
+            return CREDSSP_S_BAD_OPTION_VALUE;
+        }
+        return CS_OK;
+    }
+    if (strcmp(name, "min_version") == 0) {
+        return parse_version(value, &s->min_version)
+                   ? CS_OK
+                   : CREDSSP_S_BAD_OPTION_VALUE;
+    }
+    if (strcmp(name, "max_version") == 0) {
+        return parse_version(value, &s->max_version)
+                   ? CS_OK
+                   : CREDSSP_S_BAD_OPTION_VALUE;
+    }
+    if (strcmp(name, "tls_max_version") == 0) {
+        if (strcmp(value, "1.2") == 0) {
+            s->tls_max = TLS1_2_VERSION;
+        } else if (strcmp(value, "1.3") == 0) {
+            s->tls_max = TLS1_3_VERSION;
+        } else {
+            return CREDSSP_S_BAD_OPTION_VALUE;
+        }
+        return CS_OK;
+    }
+    if (strcmp(name, "allow_ntlm_only_delegation") == 0 ||
+        strcmp(name, "allow_delegation_ntlm_only") == 0) {
+        return replace_str(&s->ntlm_deleg, value);
+    }
+    if (strcmp(name, "allow_delegation") == 0) {
+        return replace_str(&s->deleg, value);
+    }
+    if (strcmp(name, "cert") == 0 || strcmp(name, "certificate") == 0) {
+        return replace_str(&s->cert_file, value);
+    }
+    if (strcmp(name, "key") == 0 || strcmp(name, "private_key") == 0) {
+        return replace_str(&s->key_file, value);
+    }
+    return CREDSSP_S_UNSUPPORTED_OPTION;
+}
+
+/* trim: strips blanks at both ends, in place. */
+static char *
+trim(char *p)
+{
+    char *end;
+
+    while (*p == ' ' || *p == '\t') {
+        p++;
+    }
+    end = p + strlen(p);
+    while (end > p && (end[-1] == ' ' || end[-1] == '\t' ||
+                       end[-1] == '\n' || end[-1] == '\r')) {
+        *--end = '\0';
+    }
+    return p;
+}
+
+/* config_fail: records a configuration error naming file and line. */
+static void
+config_fail(cs_err err, const char *path, unsigned line, const char *what)
+{
+    config_err = err;
+    if (line > 0) {
+        snprintf(config_err_text, sizeof(config_err_text),
+                 "SEC_E_INTERNAL_ERROR: %s:%u: %s", path, line, what);
+    } else {
+        snprintf(config_err_text, sizeof(config_err_text),
+                 "SEC_E_INTERNAL_ERROR: %s: %s", path, what);
+    }
+    CS_TRACE("%s", config_err_text);
+}
+
+/* read_config: parses the configuration file once per process. */
+static void
+read_config(void)
+{
+#ifdef HAVE_SECURE_GETENV
+    const char *env = secure_getenv("GSSCREDSSP_CONFIG");
+#else
+    const char *env = getenv("GSSCREDSSP_CONFIG");
+#endif
+    bool explicit_path = env != NULL && *env != '\0';
+    const char *path = explicit_path ? env : DEFAULT_CONFIG;
+    char buf[1024];
+    unsigned line = 0;
+    FILE *f;
+
+    f = fopen(path, "re");
+    if (f == NULL) {
+        if (errno == ENOENT && !explicit_path) {
+            return;
+        }
+        config_fail(CREDSSP_S_CONFIG, path, 0, strerror(errno));
+        return;
+    }
+    while (fgets(buf, sizeof(buf), f) != NULL) {
+        char *p, *eq, *name, *value;
+        cs_err err;
+
+        line++;
+        if (strchr(buf, '\n') == NULL && !feof(f)) {
+            config_fail(CREDSSP_S_CONFIG, path, line, "line too long");
+            break;
+        }
+        p = trim(buf);
+        if (*p == '\0' || *p == '#') {
+            continue;
+        }
+        eq = strchr(p, '=');
+        if (eq == NULL) {
+            config_fail(CREDSSP_S_CONFIG, path, line,
+                        "expected \"name = value\"");
+            break;
+        }
+        *eq = '\0';
+        name = trim(p);
+        value = trim(eq + 1);
+        err = cs_settings_set(&file_settings, name, value);
+        if (err == CREDSSP_S_UNSUPPORTED_OPTION) {
+            config_fail(CREDSSP_S_CONFIG, path, line, "unknown setting");
+            break;
+        } else if (err != CS_OK) {
+            config_fail(CREDSSP_S_CONFIG, path, line, "invalid value");
+            break;
+        }
+    }
+    if (config_err == CS_OK && ferror(f)) {
+        config_fail(CREDSSP_S_CONFIG, path, line, "read error");
+    }
+    fclose(f);
+    CS_TRACE("configuration %s read", path);
+}
+
+cs_err
+cs_settings_copy(struct cs_settings *dst, const struct cs_settings *src)
+{
+    struct cs_settings s = *src;
+
+    s.ntlm_deleg = s.deleg = s.cert_file = s.key_file = NULL;
+    if ((src->ntlm_deleg && !(s.ntlm_deleg = strdup(src->ntlm_deleg))) ||
+        (src->deleg && !(s.deleg = strdup(src->deleg))) ||
+        (src->cert_file && !(s.cert_file = strdup(src->cert_file))) ||
+        (src->key_file && !(s.key_file = strdup(src->key_file)))) {
+        cs_settings_clear(&s);
+        return CREDSSP_S_NOMEM;
+    }
+    *dst = s;
+    return CS_OK;
+}
+
+cs_err
+cs_settings_load(struct cs_settings *s)
+{
+    pthread_once(&config_once, read_config);
+    if (config_err != CS_OK) {
+        return config_err;
+    }
+    return cs_settings_copy(s, &file_settings);
+}
+
+void
+cs_settings_clear(struct cs_settings *s)
+{
+    free(s->ntlm_deleg);
+    free(s->deleg);
+    free(s->cert_file);
+    free(s->key_file);
+    memset(s, 0, sizeof(*s));
+}
+
+uint32_t
+cs_settings_min_version(const struct cs_settings *s, enum cs_role role)
+{
+    if (s->min_version != 0) {
+        return s->min_version;
+    }
+    /* Encryption Oracle Remediation "mitigated" (the Windows default since
+     * May 2018): initiators require version 5, acceptors take any. */
+    return role == CS_INITIATOR ? 5 : CS_VERSION_MIN;
+}
+
+uint32_t
+cs_settings_max_version(const struct cs_settings *s)
+{
+    return s->max_version != 0 ? s->max_version : CS_VERSION_MAX;
+}

@@ -1,0 +1,50 @@
+/*
+ * cs.h - what every file of the CredSSP engine shares: the error type,
+ * owned byte blobs, and the wiping of secrets.
+ *
+ * Internal: never installed.
+ */
+#ifndef CS_H
+#define CS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gssapi/gssapi_credssp.h"
+
+/*
+ * cs_err: the result of every engine function.  CS_OK or one of the public
+ * minor codes, so that mech/ can hand it out as the minor status unchanged.
+ */
+typedef enum gss_credssp_minor cs_err;
+#define CS_OK CREDSSP_S_OK
+
+#define CS_WUR __attribute__((warn_unused_result))
+
+/* An owned run of bytes.  A zeroed cs_blob is empty and needs no free. */
+typedef struct cs_blob {
+    uint8_t *data;
+    size_t len;
+} cs_blob;
+
+/* cs_blob_free releases b's bytes without wiping them; b becomes empty. */
+void cs_blob_free(cs_blob *b);
+
+/* cs_blob_free_secret wipes b's bytes, then releases them. */
+void cs_blob_free_secret(cs_blob *b);
+
+/* cs_blob_set copies len bytes of data into *out (which must be empty). */
+cs_err cs_blob_set(cs_blob *out, const void *data, size_t len) CS_WUR;
+
+/* cs_str_free_secret wipes a NUL-terminated string, then frees it. */
+void cs_str_free_secret(char *s);
+
+/* cs_wipe wipes len bytes that the compiler must not optimise away. */
+void cs_wipe(void *p, size_t len);
+
+/* cs_err_text: the display text of a minor code (SSPI name first), or NULL
+ * when the code is not ours. */
+const char *cs_err_text(uint32_t code);
+
+#endif /* CS_H */

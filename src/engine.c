@@ -1,0 +1,659 @@
+/*
+ * engine.c - CredSSP credentials and contexts, and what the two state
+ * machines share: sending and receiving TSRequests, versions, errorCode.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/rand.h>
+
+#include "engine.h"
+#include "trace.h"
+
+/* ---- credentials ---- */
+
+cs_err
+cs_cred_new(gss_cred_usage_t usage, struct cs_cred **out)
+{
+    struct cs_cred *c = calloc(1, sizeof(*c));
+    cs_err err;
+
+    if (c == NULL) {
+        return CREDSSP_S_NOMEM;
+    }
+    c->refs = 1;
+    c->usage = usage;
+    c->name = GSS_C_NO_NAME;
+    c->inner = GSS_C_NO_CREDENTIAL;
+    if (pthread_mutex_init(&c->lock, NULL) != 0) {
+        free(c);
+        return CREDSSP_S_NOMEM;
+    }
+    err = cs_settings_load(&c->set);
+    if (err != CS_OK) {
+        cs_cred_unref(c);
+        return err;
+    }
+    *out = c;
+    return CS_OK;
+}
+
+struct cs_cred *
+cs_cred_ref(struct cs_cred *c)
+{
+    __atomic_add_fetch(&c->refs, 1, __ATOMIC_SEQ_CST);
+    return c;
+}
+
+static void release_inner(struct cs_cred *c);
+
+/* clear_password: wipes and frees the password credentials. */
+static void
+clear_password(struct cs_password_creds *pw)
+{
+    free(pw->domain);
+    free(pw->user);
+    cs_str_free_secret(pw->password);
+    memset(pw, 0, sizeof(*pw));
+}
+
+void
+cs_cred_unref(struct cs_cred *c)
+{
+    const struct cs_glue *g = cs_glue();
+    OM_uint32 minor, i;
+
+    if (c == NULL || __atomic_sub_fetch(&c->refs, 1, __ATOMIC_SEQ_CST) > 0) {
+        return;
+    }
+    if (g != NULL && c->name != GSS_C_NO_NAME) {
+        g->release_name(&minor, &c->name);
+    }
+    release_inner(c);
+    for (i = 0; i < c->store.count; i++) {
+        free((char *)c->store.elements[i].key);
+        cs_str_free_secret((char *)c->store.elements[i].value);
+    }
+    free(c->store.elements);
+    clear_password(&c->pw);
+    cs_tscredentials_clear(&c->deleg);
+    cs_settings_clear(&c->set);
+    pthread_mutex_destroy(&c->lock);
+    free(c);
+}
+
+/* dup_str: strdup of n bytes, for the name parser. */
+static char *
+dup_str(const char *s, size_t n)
+{
+    char *r = malloc(n + 1);
+
+    if (r != NULL) {
+        memcpy(r, s, n);
+        r[n] = '\0';
+    }
+    return r;
+}
+
+cs_err
+cs_cred_set_password(struct cs_cred *c, const char *name_text,
+                     const char *password)
+{
+    struct cs_password_creds pw = { 0 };
+    const char *bs = strchr(name_text, '\\');
+    const char *at = strrchr(name_text, '@');
+    cs_err err = CREDSSP_S_NOMEM;
+
+    if (*name_text == '\0') {
+        return CREDSSP_S_BAD_NAME;
+    }
+    if (bs != NULL) {                     /* DOMAIN\user */
+        pw.domain = dup_str(name_text, (size_t)(bs - name_text));
+        pw.user = strdup(bs + 1);
+    } else if (at != NULL) {              /* user@REALM */
+        pw.domain = strdup(at + 1);
+        pw.user = dup_str(name_text, (size_t)(at - name_text));
+    } else {                              /* user */
+        pw.domain = strdup("");
+        pw.user = strdup(name_text);
+    }
+    pw.password = strdup(password);
+    if (pw.domain == NULL || pw.user == NULL || pw.password == NULL) {
+        goto cleanup;
+    }
+    if (*pw.user == '\0') {
+        err = CREDSSP_S_BAD_NAME;
+        goto cleanup;
+    }
+    clear_password(&c->pw);
+    c->pw = pw;
+    memset(&pw, 0, sizeof(pw));
+    c->has_password = true;
+    err = CS_OK;
+
+cleanup:
+    clear_password(&pw);
+    return err;
+}
+
+cs_err
+cs_cred_add_store(struct cs_cred *c, const char *key, const char *value)
+{
+    gss_key_value_element_desc *e;
+
+    e = realloc(c->store.elements,
+                (c->store.count + 1) * sizeof(*c->store.elements));
+    if (e == NULL) {
+        return CREDSSP_S_NOMEM;
+    }
+    c->store.elements = e;
+    e += c->store.count;
+    e->key = strdup(key);
+    e->value = strdup(value);
+    if (e->key == NULL || e->value == NULL) {
+        free((char *)e->key);
+        cs_str_free_secret((char *)e->value);
+        return CREDSSP_S_NOMEM;
+    }
+    c->store.count++;
+    return CS_OK;
+}
+
+/* release_inner: forgets the inner credential and TLS context. */
+static void
+release_inner(struct cs_cred *c)
+{
+    const struct cs_glue *g = cs_glue();
+    OM_uint32 minor;
+
+    if (c->inner != GSS_C_NO_CREDENTIAL && g != NULL) {
+        g->release_cred(&minor, &c->inner);
+    }
+    SSL_CTX_free(c->ssl_ctx);
+    c->ssl_ctx = NULL;
+    c->finished = false;
+}
+
+cs_err
+cs_cred_set_option(struct cs_cred *c, const char *name, const char *value)
+{
+    cs_err err;
+
+    pthread_mutex_lock(&c->lock);
+    err = cs_settings_set(&c->set, name, value);
+    if (err == CS_OK && c->finished) {
+        release_inner(c);
+    }
+    pthread_mutex_unlock(&c->lock);
+    return err;
+}
+
+cs_err
+cs_cred_finish(struct cs_cred *c, OM_uint32 *inner_minor)
+{
+    gss_const_key_value_set_t store = c->store.count > 0 ? &c->store : NULL;
+    cs_err err = CS_OK;
+
+    pthread_mutex_lock(&c->lock);
+    if (c->finished) {
+        goto cleanup;
+    }
+    if (c->usage == GSS_C_ACCEPT) {
+        err = cs_inner_acquire_acceptor(c->name, store, &c->inner,
+                                        &c->inner_time, inner_minor);
+        if (err == CS_OK) {
+            err = cs_tls_server_ctx(c->set.tls_max, c->set.cert_file,
+                                    c->set.key_file, &c->ssl_ctx);
+        }
+    } else {
+        err = cs_inner_acquire_initiator(
+            c->name, c->has_password ? c->pw.password : NULL,
+            c->set.inner_mode, store, &c->inner, &c->mode, &c->inner_time,
+            inner_minor);
+        if (err == CS_OK) {
+            err = cs_tls_client_ctx(c->set.tls_max, &c->ssl_ctx);
+        }
+    }
+    if (err == CS_OK) {
+        c->finished = true;
+    }
+
+cleanup:
+    pthread_mutex_unlock(&c->lock);
+    return err;
+}
+
+cs_err
+cs_cred_delegated_password(struct cs_cred *c)
+{
+    const struct cs_glue *g = cs_glue();
+    const struct cs_password_creds *d = &c->deleg.u.password;
+    gss_buffer_desc text;
+    OM_uint32 major, minor;
+    char *name = NULL;
+    cs_err err = CREDSSP_S_NOMEM;
+    int n;
+
+    /* A dotted domain is a realm (user@REALM); otherwise DOMAIN\user. */
+    if (*d->domain == '\0') {
+        n = asprintf(&name, "%s", d->user);
+    } else if (strchr(d->domain, '.') != NULL) {
+        n = asprintf(&name, "%s@%s", d->user, d->domain);
+    } else {
+        n = asprintf(&name, "%s\\%s", d->domain, d->user);
+    }
+    if (n < 0) {
+        return CREDSSP_S_NOMEM;
+    }
+    err = cs_cred_set_password(c, name, d->password);
+    if (err != CS_OK) {
+        goto cleanup;
+    }
+    c->has_password = *d->password != '\0';
+    text.value = name;
+    text.length = strlen(name);
+    major = g->import_name(&minor, &text, (gss_OID)&cs_oid_nt_user_name,
+                           &c->name);
+    err = major == GSS_S_COMPLETE ? CS_OK : CREDSSP_S_BAD_NAME;
+
+cleanup:
+    free(name);
+    return err;
+}
+
+/* ---- contexts ---- */
+
+cs_err
+cs_ctx_new(enum cs_role role, struct cs_cred *cred, struct cs_ctx **out)
+{
+    struct cs_ctx *ctx = calloc(1, sizeof(*ctx));
+    cs_err err;
+
+    if (ctx == NULL) {
+        return CREDSSP_S_NOMEM;
+    }
+    ctx->role = role;
+    ctx->state = CS_ST_TLS;
+    ctx->cred = cs_cred_ref(cred);
+    ctx->target = GSS_C_NO_NAME;
+    ctx->inner.ctx = GSS_C_NO_CONTEXT;
+    ctx->inner.src_name = GSS_C_NO_NAME;
+    ctx->inner.deleg_cred = GSS_C_NO_CREDENTIAL;
+    ctx->our_version = cs_settings_max_version(&cred->set);
+    if (role == CS_INITIATOR && ctx->our_version >= 5) {
+        if (RAND_bytes(ctx->nonce, sizeof(ctx->nonce)) != 1) {
+            err = CREDSSP_S_INTERNAL;
+            goto fail;
+        }
+        ctx->have_nonce = true;
+    }
+    *out = ctx;
+    return CS_OK;
+
+fail:
+    cs_ctx_free(ctx);
+    return err;
+}
+
+void
+cs_ctx_free(struct cs_ctx *ctx)
+{
+    const struct cs_glue *g = cs_glue();
+    OM_uint32 minor;
+
+    if (ctx == NULL) {
+        return;
+    }
+    cs_inner_release(&ctx->inner);
+    if (ctx->target != GSS_C_NO_NAME && g != NULL) {
+        g->release_name(&minor, &ctx->target);
+    }
+    free(ctx->target_spn);
+    free(ctx->target_host);
+    cs_tls_free(ctx->tls);
+    cs_blob_free(&ctx->server_key);
+    cs_cred_unref(ctx->delegated);
+    cs_cred_unref(ctx->cred);
+    cs_wipe(ctx, sizeof(*ctx));
+    free(ctx);
+}
+
+cs_err
+cs_ctx_set_target(struct cs_ctx *ctx, gss_name_t target)
+{
+    const struct cs_glue *g = cs_glue();
+    gss_buffer_desc text = { 0, NULL };
+    gss_OID type = GSS_C_NO_OID;
+    OM_uint32 major, minor;
+    char *s = NULL, *sep, *at;
+    cs_err err = CREDSSP_S_NOMEM;
+
+    if (target == GSS_C_NO_NAME) {
+        return CREDSSP_S_BAD_NAME;
+    }
+    major = g->duplicate_name(&minor, target, &ctx->target);
+    if (major != GSS_S_COMPLETE) {
+        return CREDSSP_S_BAD_NAME;
+    }
+    major = g->display_name(&minor, target, &text, &type);
+    if (major != GSS_S_COMPLETE) {
+        return CREDSSP_S_BAD_NAME;
+    }
+    s = dup_str(text.value, text.length);
+    g->release_buffer(&minor, &text);
+    if (s == NULL) {
+        goto cleanup;
+    }
+    /* "service@host" (host-based) or "service/host@REALM" (principal). */
+    if (cs_oid_equal(type, &cs_oid_nt_hostbased_service)) {
+        sep = strchr(s, '@');
+    } else {
+        at = strrchr(s, '@');
+        if (at != NULL) {
+            *at = '\0';
+        }
+        sep = strchr(s, '/');
+    }
+    if (sep != NULL) {
+        *sep = '/';
+        ctx->target_host = strdup(sep + 1);
+    } else {
+        ctx->target_host = strdup("");
+    }
+    ctx->target_spn = strdup(s);
+    if (ctx->target_host == NULL || ctx->target_spn == NULL) {
+        goto cleanup;
+    }
+    CS_TRACE("target %s, TLS server name %s", ctx->target_spn,
+             *ctx->target_host ? ctx->target_host : "(none)");
+    err = CS_OK;
+
+cleanup:
+    free(s);
+    return err;
+}
+
+uint32_t
+cs_ctx_version(const struct cs_ctx *ctx)
+{
+    if (ctx->peer_version == 0 || ctx->peer_version > ctx->our_version) {
+        return ctx->our_version;
+    }
+    return ctx->peer_version;
+}
+
+/* version_has_error_code: [MS-CSSP] 2.2.1: errorCode in 3, 4 and 6. */
+static bool
+version_has_error_code(uint32_t v)
+{
+    return v == 3 || v == 4 || v >= 6;
+}
+
+/* note_msg: records what one TSRequest carried, for the trace. */
+static void
+note_msg(uint8_t *list, size_t *num, const struct cs_tsrequest *req)
+{
+    uint8_t m = 0;
+
+    m |= req->num_nego_tokens > 0 ? CS_MSG_NEGO : 0;
+    m |= req->has_pub_key_auth ? CS_MSG_PUBKEY : 0;
+    m |= req->has_auth_info ? CS_MSG_AUTHINFO : 0;
+    m |= req->has_error_code ? CS_MSG_ERROR : 0;
+    m |= req->has_client_nonce ? CS_MSG_NONCE : 0;
+    if (*num < CS_MAX_MSGS) {
+        list[*num] = m;
+    }
+    (*num)++;
+}
+
+cs_err
+cs_send_request(struct cs_ctx *ctx, struct cs_tsrequest *req)
+{
+    cs_blob der = { 0 };
+    cs_err err;
+
+    req->version = ctx->our_version;
+    err = cs_tsrequest_encode(req, &der);
+    if (err == CS_OK) {
+        err = cs_tls_write_message(ctx->tls, der.data, der.len);
+    }
+    if (err == CS_OK) {
+        note_msg(ctx->sent, &ctx->num_sent, req);
+        CS_TRACE("sent TSRequest v%u (%zu bytes):%s%s%s%s%s", req->version,
+                 der.len, req->num_nego_tokens ? " negoTokens" : "",
+                 req->has_pub_key_auth ? " pubKeyAuth" : "",
+                 req->has_auth_info ? " authInfo" : "",
+                 req->has_error_code ? " errorCode" : "",
+                 req->has_client_nonce ? " clientNonce" : "");
+    }
+    cs_blob_free_secret(&der);
+    return err;
+}
+
+cs_err
+cs_send_error(struct cs_ctx *ctx, uint32_t ntstatus)
+{
+    struct cs_tsrequest req = { 0 };
+
+    if (ctx->tls == NULL || ctx->peer_version == 0 ||
+        !version_has_error_code(cs_ctx_version(ctx))) {
+        return CS_OK;
+    }
+    req.has_error_code = true;
+    req.error_code = ntstatus;
+    CS_TRACE("sending errorCode 0x%08x", ntstatus);
+    return cs_send_request(ctx, &req);
+}
+
+cs_err
+cs_peer_error(uint32_t ntstatus)
+{
+    switch (ntstatus) {
+    case CS_STATUS_LOGON_FAILURE:
+    case CS_SEC_E_LOGON_DENIED:
+        return CREDSSP_S_PEER_LOGON_FAILURE;
+    case CS_STATUS_WRONG_PASSWORD:
+        return CREDSSP_S_PEER_WRONG_PASSWORD;
+    case CS_STATUS_PASSWORD_EXPIRED:
+        return CREDSSP_S_PEER_PASSWORD_EXPIRED;
+    case CS_STATUS_PASSWORD_MUST_CHANGE:
+        return CREDSSP_S_PEER_PASSWORD_MUST_CHANGE;
+    case CS_STATUS_ACCOUNT_DISABLED:
+        return CREDSSP_S_PEER_ACCOUNT_DISABLED;
+    case CS_STATUS_ACCOUNT_LOCKED_OUT:
+        return CREDSSP_S_PEER_ACCOUNT_LOCKED;
+    case CS_STATUS_ACCESS_DENIED:
+        return CREDSSP_S_PEER_ACCESS_DENIED;
+    case CS_STATUS_NOT_SUPPORTED:
+        return CREDSSP_S_PEER_NOT_SUPPORTED;
+    default:
+        return CREDSSP_S_PEER_ERROR;
+    }
+}
+
+/*
+ * check_version: [MS-CSSP] 3.1.5: each side sends its own highest version;
+ * the effective one is the lower.  A version that changes mid-exchange is
+ * refused (as FreeRDP and sspi-rs do), and so is one below our floor.
+ */
+static cs_err
+check_version(struct cs_ctx *ctx, uint32_t v)
+{
+    if (v == 0) {
+        return CREDSSP_S_BAD_VERSION;
+    }
+    if (ctx->peer_version != 0 && v != ctx->peer_version) {
+        CS_TRACE("peer version changed from %u to %u", ctx->peer_version, v);
+        return CREDSSP_S_VERSION_CHANGED;
+    }
+    ctx->peer_version = v;
+    if (cs_ctx_version(ctx) <
+        cs_settings_min_version(&ctx->cred->set, ctx->role)) {
+        CS_TRACE("peer version %u below our minimum %u", v,
+                 cs_settings_min_version(&ctx->cred->set, ctx->role));
+        return CREDSSP_S_VERSION_TOO_LOW;
+    }
+    return CS_OK;
+}
+
+/* check_nonce: clientNonce is 32 bytes and never changes; the acceptor
+ * learns it, the initiator checks an echo against its own. */
+static cs_err
+check_nonce(struct cs_ctx *ctx, const struct cs_tsrequest *req)
+{
+    if (!req->has_client_nonce) {
+        return CS_OK;
+    }
+    if (req->client_nonce.len != CS_NONCE_LEN) {
+        return CREDSSP_S_BAD_NONCE;
+    }
+    if (ctx->have_nonce) {
+        return CRYPTO_memcmp(ctx->nonce, req->client_nonce.data,
+                             CS_NONCE_LEN) == 0
+                   ? CS_OK
+                   : CREDSSP_S_NONCE_CHANGED;
+    }
+    if (ctx->role == CS_INITIATOR) {
+        return CREDSSP_S_NONCE_CHANGED;
+    }
+    memcpy(ctx->nonce, req->client_nonce.data, CS_NONCE_LEN);
+    ctx->have_nonce = true;
+    return CS_OK;
+}
+
+cs_err
+cs_recv_request(struct cs_ctx *ctx, struct cs_tsrequest *req, bool *got)
+{
+    cs_blob msg = { 0 };
+    cs_err err;
+
+    err = cs_tls_read_message(ctx->tls, &msg, got);
+    if (err != CS_OK || !*got) {
+        return err;
+    }
+    err = cs_tsrequest_decode(msg.data, msg.len, req);
+    cs_blob_free_secret(&msg);
+    if (err != CS_OK) {
+        CS_TRACE("received a TSRequest that does not decode");
+        return err;
+    }
+    note_msg(ctx->recv, &ctx->num_recv, req);
+    CS_TRACE("received TSRequest v%u:%s%s%s%s%s", req->version,
+             req->num_nego_tokens ? " negoTokens" : "",
+             req->has_pub_key_auth ? " pubKeyAuth" : "",
+             req->has_auth_info ? " authInfo" : "",
+             req->has_error_code ? " errorCode" : "",
+             req->has_client_nonce ? " clientNonce" : "");
+    err = check_version(ctx, req->version);
+    if (err == CS_OK && req->has_error_code) {
+        CS_TRACE("peer errorCode 0x%08x", req->error_code);
+        err = version_has_error_code(cs_ctx_version(ctx))
+                  ? cs_peer_error(req->error_code)
+                  : CREDSSP_S_UNEXPECTED_MESSAGE;
+    }
+    if (err == CS_OK) {
+        err = check_nonce(ctx, req);
+    }
+    if (err == CS_OK && req->num_nego_tokens > 1) {
+        err = CREDSSP_S_UNEXPECTED_MESSAGE;
+    }
+    if (err != CS_OK) {
+        cs_tsrequest_clear(req);
+    }
+    return err;
+}
+
+/* error_status: the NTSTATUS we tell the peer for one of our failures, or
+ * 0 when nothing should be sent. */
+static uint32_t
+error_status(cs_err err)
+{
+    switch (err) {
+    case CREDSSP_S_INNER_FAILED:
+    case CREDSSP_S_LOGON_FAILED:
+    case CREDSSP_S_PUBKEYAUTH_MISMATCH:
+        return CS_STATUS_LOGON_FAILURE;
+    case CREDSSP_S_VERSION_TOO_LOW:
+        return CS_STATUS_NOT_SUPPORTED;
+    case CREDSSP_S_BAD_DER:
+    case CREDSSP_S_UNEXPECTED_MESSAGE:
+    case CREDSSP_S_SPLIT_RECORD:
+    case CREDSSP_S_VERSION_CHANGED:
+    case CREDSSP_S_BAD_VERSION:
+    case CREDSSP_S_BAD_NONCE:
+    case CREDSSP_S_NONCE_CHANGED:
+    case CREDSSP_S_BAD_UTF16:
+    case CREDSSP_S_BAD_CRED_TYPE:
+        return CS_STATUS_INVALID_PARAMETER;
+    default:
+        return 0;
+    }
+}
+
+cs_err
+cs_ctx_step(struct cs_ctx *ctx, const uint8_t *in, size_t in_len,
+            cs_blob *out, bool *done)
+{
+    cs_blob in_blob = { (uint8_t *)in, in_len };
+    size_t missing = 0;
+    uint32_t status;
+    cs_err err;
+
+    *done = false;
+    if (ctx->state == CS_ST_DONE || ctx->state == CS_ST_FAILED) {
+        return CREDSSP_S_BAD_HANDLE;
+    }
+    err = cs_tls_check_records(in, in_len, &missing);
+    if (err == CREDSSP_S_INCOMPLETE_MESSAGE) {
+        /* SEC_E_INCOMPLETE_MESSAGE: nothing consumed, context intact. */
+        ctx->missing = missing;
+        CS_TRACE("incomplete TLS record: %zu bytes missing", missing);
+        return err;
+    }
+    ctx->missing = 0;
+    if (err != CS_OK) {
+        goto fail;
+    }
+    if (ctx->tls == NULL) {
+        err = cs_tls_new(ctx->cred->ssl_ctx, ctx->role == CS_ACCEPTOR,
+                         ctx->target_host, &ctx->tls);
+        if (err != CS_OK) {
+            goto fail;
+        }
+    }
+    err = cs_tls_feed(ctx->tls, in, in_len);
+    if (err == CS_OK) {
+        err = ctx->role == CS_INITIATOR
+                  ? cs_initiator_step(ctx, &in_blob, done)
+                  : cs_acceptor_step(ctx, &in_blob, done);
+    }
+    if (err != CS_OK) {
+        goto fail;
+    }
+    err = cs_tls_take_output(ctx->tls, out);
+    if (err != CS_OK) {
+        goto fail;
+    }
+    if (*done) {
+        ctx->state = CS_ST_DONE;
+    }
+    return CS_OK;
+
+fail:
+    CS_TRACE("context failed: %s", cs_err_text(err));
+    ctx->state = CS_ST_FAILED;
+    status = error_status(err);
+    /* ISC_REQ_EXTENDED_ERROR: tell the peer, where the version lets us
+     * (and a TLS alert, if OpenSSL made one).  If that fails there is just
+     * no token; our own failure stays the one reported. */
+    cs_blob_free(out);
+    if (ctx->tls != NULL &&
+        (status == 0 || cs_send_error(ctx, status) == CS_OK) &&
+        cs_tls_take_output(ctx->tls, out) != CS_OK) {
+        cs_blob_free(out);
+    }
+    return err;
+}

@@ -1,0 +1,197 @@
+/*
+ * engine.h - CredSSP credentials and contexts, and the two state machines
+ * ([MS-CSSP] 3.1.5).  mech/ turns these into GSSAPI; nothing here knows
+ * about major status codes.
+ */
+#ifndef CS_ENGINE_H
+#define CS_ENGINE_H
+
+#include <pthread.h>
+
+#include <openssl/crypto.h>
+#include <openssl/ssl.h>
+
+#include "config.h"
+#include "inner.h"
+#include "tls.h"
+#include "tsrequest.h"
+
+enum cs_role { CS_INITIATOR, CS_ACCEPTOR };
+
+/* Settings of one credential: defaults, then credssp.conf, then cred-store
+ * keys, then gss_set_cred_option. */
+struct cs_settings {
+    enum cs_inner_mode inner_mode;
+    uint32_t min_version;         /* 0: the role's default */
+    uint32_t max_version;         /* 0: CS_VERSION_MAX */
+    int tls_max;                  /* 0: the highest OpenSSL offers */
+    char *ntlm_deleg;             /* patterns, comma-separated; NULL: none */
+    char *deleg;                  /* patterns; NULL: "*" */
+    char *cert_file;
+    char *key_file;
+};
+
+/* cs_settings_defaults: the built-in defaults, then credssp.conf. */
+cs_err cs_settings_load(struct cs_settings *s) CS_WUR;
+
+/* cs_settings_set: applies one setting by its cred-store key (without the
+ * "credssp_" prefix) or config-file name; CREDSSP_S_UNSUPPORTED_OPTION for
+ * an unknown name, CREDSSP_S_BAD_OPTION_VALUE for a bad value. */
+cs_err cs_settings_set(struct cs_settings *s, const char *name,
+                       const char *value) CS_WUR;
+
+void cs_settings_clear(struct cs_settings *s);
+cs_err cs_settings_copy(struct cs_settings *dst,
+                        const struct cs_settings *src) CS_WUR;
+
+/* The effective minimum version for a role. */
+uint32_t cs_settings_min_version(const struct cs_settings *s,
+                                 enum cs_role role);
+uint32_t cs_settings_max_version(const struct cs_settings *s);
+
+/* cs_pattern_match: whether spn matches one of the comma-separated
+ * patterns (shell wildcards, case-insensitive). */
+bool cs_pattern_match(const char *patterns, const char *spn);
+
+/* A CredSSP credential.  Reference-counted: a context keeps the
+ * credential it was made with alive. */
+struct cs_cred {
+    int refs;
+    pthread_mutex_t lock;         /* guards the lazy cs_cred_finish */
+    bool finished;
+    gss_cred_usage_t usage;
+    gss_name_t name;              /* mechglue union name, or NO_NAME */
+    bool has_password;
+    struct cs_password_creds pw;  /* domain, user, password (secret) */
+    gss_cred_id_t inner;          /* mechglue union credential */
+    enum cs_inner_mode mode;      /* initiator: as resolved */
+    OM_uint32 inner_time;
+    struct cs_settings set;
+    gss_key_value_set_desc store; /* the other mechs' cred-store keys */
+    SSL_CTX *ssl_ctx;
+    /* A delegated credential (from the acceptor). */
+    bool delegated;
+    bool delegated_empty;
+    struct cs_tscredentials deleg;
+};
+
+cs_err cs_cred_new(gss_cred_usage_t usage, struct cs_cred **out) CS_WUR;
+struct cs_cred *cs_cred_ref(struct cs_cred *c);
+void cs_cred_unref(struct cs_cred *c);
+
+/* cs_cred_set_password: user/domain (from the name's text: user@REALM,
+ * DOMAIN\user or user) and the password for delegation. */
+cs_err cs_cred_set_password(struct cs_cred *c, const char *name_text,
+                            const char *password) CS_WUR;
+
+/* cs_cred_delegated_password: makes a delegated password credential
+ * usable as an initiator credential (its name and password). */
+cs_err cs_cred_delegated_password(struct cs_cred *c) CS_WUR;
+
+/* cs_cred_add_store: keeps a copy of one cred-store element to pass to
+ * the inner mechs. */
+cs_err cs_cred_add_store(struct cs_cred *c, const char *key,
+                         const char *value) CS_WUR;
+
+/* cs_cred_finish: acquires the inner credential and the TLS context once
+ * the settings are final (at first use). */
+cs_err cs_cred_finish(struct cs_cred *c, OM_uint32 *inner_minor) CS_WUR;
+
+/* cs_cred_set_option: changes a setting; a credential already in use
+ * acquires its inner parts again at next use. */
+cs_err cs_cred_set_option(struct cs_cred *c, const char *name,
+                          const char *value) CS_WUR;
+
+enum cs_state {
+    CS_ST_TLS,                    /* TLS handshake */
+    CS_ST_NEGO,                   /* negoTokens, until pubKeyAuth */
+    CS_ST_PUBKEY,                 /* acceptor: waiting for pubKeyAuth */
+    CS_ST_AUTHINFO,               /* acceptor: waiting for authInfo */
+    CS_ST_DONE,
+    CS_ST_FAILED
+};
+
+/* What each state function returns. */
+enum cs_wait { CS_WAIT_ERR, CS_WAIT_OK, CS_WAIT_TOKEN, CS_WAIT_DONE };
+
+/* The messages a flow may carry, for the trace and the tests' check of
+ * legal sequences. */
+#define CS_MSG_NEGO 0x01
+#define CS_MSG_PUBKEY 0x02
+#define CS_MSG_AUTHINFO 0x04
+#define CS_MSG_ERROR 0x08
+#define CS_MSG_NONCE 0x10
+#define CS_MAX_MSGS 16
+
+struct cs_ctx {
+    enum cs_role role;
+    enum cs_state state;
+    struct cs_cred *cred;         /* referenced */
+    gss_name_t target;            /* initiator: union name (owned) */
+    char *target_spn;             /* "SERVICE/host", for policy */
+    char *target_host;            /* TLS SNI */
+    OM_uint32 req_flags;
+    OM_uint32 ret_flags;
+    struct cs_tls *tls;
+    struct cs_inner inner;
+    uint32_t our_version;
+    uint32_t peer_version;        /* 0 until the peer's first TSRequest */
+    bool have_nonce;
+    uint8_t nonce[CS_NONCE_LEN];
+    bool sent_pubkey;
+    uint32_t pubkey_version;      /* the version our pubKeyAuth used */
+    bool mutual;                  /* the server was authenticated */
+    cs_blob server_key;
+    size_t missing;
+    cs_err pending_err;           /* acceptor: error to report */
+    struct cs_cred *delegated;    /* acceptor result */
+    /* Message trace: what each TSRequest carried, in order. */
+    size_t num_sent, num_recv;
+    uint8_t sent[CS_MAX_MSGS];
+    uint8_t recv[CS_MAX_MSGS];
+};
+
+cs_err cs_ctx_new(enum cs_role role, struct cs_cred *cred,
+                  struct cs_ctx **out) CS_WUR;
+void cs_ctx_free(struct cs_ctx *ctx);
+
+/* cs_ctx_set_target: the initiator's target name (a union name, which the
+ * context duplicates), and its text and type for SNI and policy. */
+cs_err cs_ctx_set_target(struct cs_ctx *ctx, gss_name_t target) CS_WUR;
+
+/*
+ * cs_ctx_step: one call of init or accept.  in is the peer's token (empty
+ * on the initiator's first call).  On CS_OK, *done says whether the
+ * context is complete; *out may be empty.  On an error, *out may still
+ * hold a token for the peer (a TLS alert or a TSRequest with errorCode).
+ * CREDSSP_S_INCOMPLETE_MESSAGE leaves the context as it was.
+ */
+cs_err cs_ctx_step(struct cs_ctx *ctx, const uint8_t *in, size_t in_len,
+                   cs_blob *out, bool *done) CS_WUR;
+
+/* Shared by initiator.c and acceptor.c (engine.c). */
+cs_err cs_send_request(struct cs_ctx *ctx, struct cs_tsrequest *req) CS_WUR;
+cs_err cs_recv_request(struct cs_ctx *ctx, struct cs_tsrequest *req,
+                       bool *got) CS_WUR;
+cs_err cs_send_error(struct cs_ctx *ctx, uint32_t ntstatus) CS_WUR;
+uint32_t cs_ctx_version(const struct cs_ctx *ctx);
+cs_err cs_peer_error(uint32_t ntstatus);
+
+cs_err cs_initiator_step(struct cs_ctx *ctx, const cs_blob *in,
+                         bool *done) CS_WUR;
+cs_err cs_acceptor_step(struct cs_ctx *ctx, const cs_blob *in,
+                        bool *done) CS_WUR;
+
+/* NTSTATUS values CredSSP peers exchange (protocol.md). */
+#define CS_STATUS_LOGON_FAILURE 0xC000006Du
+#define CS_STATUS_WRONG_PASSWORD 0xC000006Au
+#define CS_STATUS_PASSWORD_EXPIRED 0xC0000071u
+#define CS_STATUS_PASSWORD_MUST_CHANGE 0xC0000224u
+#define CS_STATUS_ACCOUNT_DISABLED 0xC0000072u
+#define CS_STATUS_ACCOUNT_LOCKED_OUT 0xC0000234u
+#define CS_STATUS_ACCESS_DENIED 0xC0000022u
+#define CS_STATUS_NOT_SUPPORTED 0xC00000BBu
+#define CS_STATUS_INVALID_PARAMETER 0xC000000Du
+#define CS_SEC_E_LOGON_DENIED 0x8009030Cu
+
+#endif /* CS_ENGINE_H */

@@ -1,0 +1,318 @@
+/*
+ * initiator.c - the CredSSP client state machine ([MS-CSSP] 3.1.5).
+ *
+ *   TLS handshake -> negoTokens (the last one with pubKeyAuth) -> the
+ *   server's pubKeyAuth (with the final SPNEGO token, if any) -> authInfo.
+ *
+ * Credentials leave only in do_finish, after the server's pubKeyAuth
+ * verified and policy allowed it.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "engine.h"
+#include "pubkeyauth.h"
+#include "trace.h"
+
+/*
+ * add_pubkey: adds our pubKeyAuth (and the nonce it hashes, for version 5
+ * and later) to req.  [MS-CSSP] 3.1.5 step 3: it travels with the last
+ * inner token.
+ */
+static cs_err
+add_pubkey(struct cs_ctx *ctx, struct cs_tsrequest *req)
+{
+    uint32_t v = cs_ctx_version(ctx);
+    cs_blob value = { 0 };
+    cs_err err;
+
+    if (ctx->server_key.len == 0) {
+        err = cs_tls_server_key(ctx->tls, &ctx->server_key);
+        if (err != CS_OK) {
+            return err;
+        }
+    }
+    if (v >= 5 && !ctx->have_nonce) {
+        return CREDSSP_S_INTERNAL;
+    }
+    err = cs_pubkeyauth_value(v, false, ctx->nonce, ctx->server_key.data,
+                              ctx->server_key.len, &value);
+    if (err == CS_OK) {
+        err = cs_inner_wrap(&ctx->inner, value.data, value.len,
+                            &req->pub_key_auth);
+    }
+    cs_blob_free(&value);
+    if (err != CS_OK) {
+        return err;
+    }
+    req->has_pub_key_auth = true;
+    if (v >= 5) {
+        err = cs_blob_set(&req->client_nonce, ctx->nonce, CS_NONCE_LEN);
+        req->has_client_nonce = err == CS_OK;
+    }
+    ctx->sent_pubkey = err == CS_OK;
+    ctx->pubkey_version = v;
+    return err;
+}
+
+/*
+ * send_leg: answers with the inner token the inner mech produced (if any)
+ * and, once the inner context can protect messages, our pubKeyAuth.
+ */
+static enum cs_wait
+send_leg(struct cs_ctx *ctx, cs_blob *token, cs_err *err)
+{
+    struct cs_tsrequest req = { 0 };
+
+    if (token->len > 0) {
+        req.num_nego_tokens = 1;
+        req.nego_tokens = token;
+    }
+    if (!ctx->sent_pubkey && cs_inner_can_wrap(&ctx->inner)) {
+        *err = add_pubkey(ctx, &req);
+        if (*err != CS_OK) {
+            goto cleanup;
+        }
+    }
+    if (req.num_nego_tokens == 0 && !req.has_pub_key_auth) {
+        /* The server sent something we have no answer to. */
+        *err = CREDSSP_S_UNEXPECTED_MESSAGE;
+        goto cleanup;
+    }
+    *err = cs_send_request(ctx, &req);
+
+cleanup:
+    req.num_nego_tokens = 0;      /* the token is the caller's */
+    req.nego_tokens = NULL;
+    cs_tsrequest_clear(&req);
+    return *err == CS_OK ? CS_WAIT_TOKEN : CS_WAIT_ERR;
+}
+
+/* do_tls: the TLS handshake; once it is done, the first inner token. */
+static enum cs_wait
+do_tls(struct cs_ctx *ctx, cs_err *err)
+{
+    cs_blob token = { 0 };
+    bool done = false;
+    enum cs_wait w;
+
+    *err = cs_tls_handshake(ctx->tls, &done);
+    if (*err != CS_OK) {
+        return CS_WAIT_ERR;
+    }
+    if (!done) {
+        return CS_WAIT_TOKEN;
+    }
+    CS_TRACE("TLS done: %s %s", cs_tls_version_name(ctx->tls),
+             cs_tls_cipher_name(ctx->tls));
+    ctx->state = CS_ST_NEGO;
+    /* With TLS 1.3 this record follows our Finished in the same token. */
+    *err = cs_inner_init(&ctx->inner, ctx->cred->inner, ctx->target,
+                         ctx->cred->mode, NULL, &token);
+    if (*err != CS_OK) {
+        return CS_WAIT_ERR;
+    }
+    w = send_leg(ctx, &token, err);
+    cs_blob_free(&token);
+    return w;
+}
+
+/*
+ * delegation_allowed: architecture.md's delegation policy.  Kerberos with
+ * mutual authentication: targets allow_delegation matches (default all).
+ * NTLM only: just those allow_delegation_ntlm_only matches (default none).
+ */
+static cs_err
+delegation_allowed(const struct cs_ctx *ctx)
+{
+    const struct cs_settings *s = &ctx->cred->set;
+    const char *spn = ctx->target_spn != NULL ? ctx->target_spn : "";
+
+    if (!ctx->mutual) {
+        if (s->ntlm_deleg == NULL || !cs_pattern_match(s->ntlm_deleg, spn)) {
+            CS_TRACE("delegation to %s refused: NTLM only", spn);
+            return CREDSSP_S_POLICY_NTLM_ONLY;
+        }
+        return CS_OK;
+    }
+    if (s->deleg != NULL && !cs_pattern_match(s->deleg, spn)) {
+        CS_TRACE("delegation to %s refused by allow_delegation", spn);
+        return CREDSSP_S_DELEGATION_POLICY;
+    }
+    return CS_OK;
+}
+
+/*
+ * do_finish: the server's pubKeyAuth has verified; send authInfo: the
+ * password credentials when delegation is asked for and allowed, otherwise
+ * empty ones ([MS-CSSP] 3.1.5 step 5; the seed's ISC_REQ_DELEGATE).
+ */
+static enum cs_wait
+do_finish(struct cs_ctx *ctx, cs_err *err)
+{
+    struct cs_tscredentials creds = { 0 };
+    struct cs_tsrequest req = { 0 };
+    struct cs_cred *c = ctx->cred;
+    cs_blob plain = { 0 };
+    bool deleg = (ctx->req_flags & GSS_C_DELEG_FLAG) && c->has_password;
+
+    ctx->mutual = cs_inner_is_krb5(&ctx->inner) &&
+                  (ctx->inner.ret_flags & GSS_C_MUTUAL_FLAG);
+    if ((ctx->req_flags & GSS_C_MUTUAL_FLAG) && !ctx->mutual) {
+        *err = CREDSSP_S_MUTUAL_REQUIRED;
+        return CS_WAIT_ERR;
+    }
+    if (deleg) {
+        *err = delegation_allowed(ctx);
+        if (*err != CS_OK) {
+            return CS_WAIT_ERR;
+        }
+    }
+    creds.cred_type = CS_CRED_PASSWORD;
+    /* Borrowed strings: creds is not cleared, only forgotten. */
+    creds.u.password.domain = deleg ? c->pw.domain : "";
+    creds.u.password.user = deleg ? c->pw.user : "";
+    creds.u.password.password = deleg ? c->pw.password : "";
+    *err = cs_tscredentials_encode(&creds, &plain);
+    if (*err == CS_OK) {
+        *err = cs_inner_wrap(&ctx->inner, plain.data, plain.len,
+                             &req.auth_info);
+    }
+    cs_blob_free_secret(&plain);
+    if (*err == CS_OK) {
+        req.has_auth_info = true;
+        *err = cs_send_request(ctx, &req);
+    }
+    cs_tsrequest_clear(&req);
+    if (*err != CS_OK) {
+        return CS_WAIT_ERR;
+    }
+    if (deleg) {
+        ctx->ret_flags |= GSS_C_DELEG_FLAG;
+    }
+    CS_TRACE("authInfo sent: %s credentials",
+             deleg ? "password" : "empty");
+    return CS_WAIT_DONE;
+}
+
+/* verify_server: unwraps the server's pubKeyAuth and checks it. */
+static cs_err
+verify_server(struct cs_ctx *ctx, const struct cs_tsrequest *req)
+{
+    cs_blob got = { 0 };
+    cs_err err;
+
+    err = cs_inner_unwrap(&ctx->inner, req->pub_key_auth.data,
+                          req->pub_key_auth.len, &got);
+    if (err == CREDSSP_S_INNER_FAILED) {
+        /* A pubKeyAuth that does not even unwrap was not made by the
+         * peer we authenticated. */
+        err = CREDSSP_S_PUBKEYAUTH_MISMATCH;
+    }
+    if (err == CS_OK) {
+        err = cs_pubkeyauth_check(ctx->pubkey_version, true, ctx->nonce,
+                                  ctx->server_key.data, ctx->server_key.len,
+                                  got.data, got.len);
+    }
+    cs_blob_free(&got);
+    CS_TRACE("server pubKeyAuth %s", err == CS_OK ? "verified" : "REJECTED");
+    return err;
+}
+
+/* do_nego: one TSRequest from the server, until its pubKeyAuth. */
+static enum cs_wait
+do_nego(struct cs_ctx *ctx, cs_err *err)
+{
+    struct cs_tsrequest req = { 0 };
+    cs_blob token = { 0 };
+    enum cs_wait w = CS_WAIT_ERR;
+    bool got = false;
+
+    *err = cs_recv_request(ctx, &req, &got);
+    if (*err != CS_OK) {
+        return CS_WAIT_ERR;
+    }
+    if (!got) {
+        /* Only TLS housekeeping (a session ticket): wait for more. */
+        return CS_WAIT_TOKEN;
+    }
+    if (req.has_auth_info) {
+        *err = CREDSSP_S_UNEXPECTED_MESSAGE;
+        goto cleanup;
+    }
+    if (req.num_nego_tokens > 0) {
+        if (ctx->inner.complete) {
+            *err = CREDSSP_S_UNEXPECTED_MESSAGE;
+            goto cleanup;
+        }
+        *err = cs_inner_init(&ctx->inner, ctx->cred->inner, ctx->target,
+                             ctx->cred->mode, &req.nego_tokens[0], &token);
+        if (*err != CS_OK) {
+            goto cleanup;
+        }
+    }
+    if (req.has_pub_key_auth) {
+        /* The server proves itself only after our pubKeyAuth, once the
+         * inner context is complete and has nothing more to say. */
+        if (!ctx->sent_pubkey || !ctx->inner.complete || token.len > 0) {
+            *err = CREDSSP_S_UNEXPECTED_MESSAGE;
+            goto cleanup;
+        }
+        *err = verify_server(ctx, &req);
+        if (*err == CS_OK) {
+            w = do_finish(ctx, err);
+        }
+        goto cleanup;
+    }
+    w = send_leg(ctx, &token, err);
+
+cleanup:
+    cs_blob_free(&token);
+    cs_tsrequest_clear(&req);
+    return *err == CS_OK ? w : CS_WAIT_ERR;
+}
+
+cs_err
+cs_initiator_step(struct cs_ctx *ctx, const cs_blob *in, bool *done)
+{
+    cs_err err = CS_OK;
+    enum cs_wait w;
+
+    for (;;) {
+        switch (ctx->state) {
+        case CS_ST_TLS:
+            w = do_tls(ctx, &err);
+            break;
+        case CS_ST_NEGO:
+            w = do_nego(ctx, &err);
+            break;
+        case CS_ST_PUBKEY:
+        case CS_ST_AUTHINFO:
+        case CS_ST_DONE:
+        case CS_ST_FAILED:
+        default:
+            err = CREDSSP_S_INTERNAL;
+            w = CS_WAIT_ERR;
+            break;
+        }
+        switch (w) {
+        case CS_WAIT_OK:
+            continue;
+        case CS_WAIT_TOKEN:
+            return CS_OK;
+        case CS_WAIT_DONE:
+            *done = true;
+            ctx->ret_flags |= GSS_C_CONF_FLAG | GSS_C_INTEG_FLAG |
+                              GSS_C_SEQUENCE_FLAG | GSS_C_REPLAY_FLAG |
+                              GSS_C_TRANS_FLAG | GSS_C_PROT_READY_FLAG;
+            if (ctx->mutual) {
+                ctx->ret_flags |= GSS_C_MUTUAL_FLAG;
+            }
+            return CS_OK;
+        case CS_WAIT_ERR:
+        default:
+            return err != CS_OK ? err : CREDSSP_S_INTERNAL;
+        }
+    }
+}

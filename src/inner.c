@@ -1,0 +1,374 @@
+/*
+ * inner.c - the inner SPNEGO / Kerberos / NTLM authentication through the
+ * mechglue.  No lock of ours is held across these calls: the inner SPNEGO
+ * calls back into our gss_inquire_attrs_for_mech (mechglue.md, Re-entry).
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "inner.h"
+#include "trace.h"
+
+/* The flags CredSSP asks of the inner mech: mutual authentication where
+ * the mech can give it, and the wrap protection pubKeyAuth and authInfo
+ * need.  Never DELEG: CredSSP delegates by itself. */
+#define INNER_REQ_FLAGS                                                  \
+    (GSS_C_MUTUAL_FLAG | GSS_C_CONF_FLAG | GSS_C_INTEG_FLAG |            \
+     GSS_C_SEQUENCE_FLAG | GSS_C_REPLAY_FLAG)
+
+/* gss-ntlmssp's option to set its NEGOTIATE flags, and the value without
+ * OEM that FreeRDP's server answers in a form gss-ntlmssp accepts
+ * (protocol.md, "gss-ntlmssp 1.2.0 against FreeRDP"). */
+static const gss_OID_desc ntlm_neg_flags_oid = {
+    11, (void *)"\x2b\x06\x01\x04\x01\xb7\x7d\x85\x0f\x01\x05"
+};
+#define NTLM_CLIENT_FLAGS 0xa2008205u
+
+static gss_OID_set_desc one_mech_set(gss_OID mech)
+{
+    gss_OID_set_desc set = { 1, mech };
+
+    return set;
+}
+
+gss_OID
+cs_inner_mode_mech(enum cs_inner_mode mode)
+{
+    switch (mode) {
+    case CS_MECH_KERBEROS:
+        return (gss_OID)&cs_oid_krb5;
+    case CS_MECH_NTLM:
+        return (gss_OID)&cs_oid_ntlmssp;
+    case CS_MECH_AUTO:
+    case CS_MECH_SPNEGO:
+        break;
+    }
+    return (gss_OID)&cs_oid_spnego;
+}
+
+/*
+ * acquire_one: a credential for one mech, with the password when there is
+ * one, through the cred store when there is one.
+ */
+static OM_uint32
+acquire_one(OM_uint32 *minor, gss_name_t name, const char *password,
+            gss_OID mech, gss_cred_usage_t usage,
+            gss_const_key_value_set_t store, gss_cred_id_t *out,
+            OM_uint32 *time_rec)
+{
+    const struct cs_glue *g = cs_glue();
+    gss_OID_set_desc set = one_mech_set(mech);
+
+    if (password != NULL) {
+        gss_buffer_desc pw = { strlen(password), (void *)password };
+
+        return g->acquire_cred_with_password(minor, name, &pw, 0, &set,
+                                             usage, out, NULL, time_rec);
+    }
+    if (store != NULL) {
+        return g->acquire_cred_from(minor, name, 0, &set, usage, store, out,
+                                    NULL, time_rec);
+    }
+    return g->acquire_cred(minor, name, 0, &set, usage, out, NULL, time_rec);
+}
+
+/*
+ * krb5_usable: whether a Kerberos initiator credential for name can really
+ * be had: a TGT in the ccache, or a password the KDC accepts.  Inquiring
+ * the lifetime makes MIT's krb5 resolve the credential (and, with a
+ * password, ask the KDC).
+ */
+static bool
+krb5_usable(gss_name_t name, const char *password,
+            gss_const_key_value_set_t store)
+{
+    const struct cs_glue *g = cs_glue();
+    gss_cred_id_t cred = GSS_C_NO_CREDENTIAL;
+    OM_uint32 major, minor, lifetime = 0;
+
+    major = acquire_one(&minor, name, password, (gss_OID)&cs_oid_krb5,
+                        GSS_C_INITIATE, store, &cred, NULL);
+    if (major == GSS_S_COMPLETE) {
+        major = g->inquire_cred(&minor, cred, NULL, &lifetime, NULL, NULL);
+    }
+    g->release_cred(&minor, &cred);
+    CS_TRACE("auto: Kerberos credential %s",
+             major == GSS_S_COMPLETE && lifetime > 0 ? "usable" : "not usable");
+    return major == GSS_S_COMPLETE && lifetime > 0;
+}
+
+/* set_ntlm_flags: gives gss-ntlmssp NEGOTIATE flags without OEM; harmless
+ * where it is not supported (older gss-ntlmssp ignores the option). */
+static void
+set_ntlm_flags(gss_cred_id_t *cred)
+{
+    const struct cs_glue *g = cs_glue();
+    uint32_t flags = NTLM_CLIENT_FLAGS;
+    gss_buffer_desc value = { sizeof(flags), &flags };
+    OM_uint32 minor;
+
+    if (g->set_cred_option(&minor, cred, (gss_OID)&ntlm_neg_flags_oid,
+                           &value) != GSS_S_COMPLETE) {
+        CS_TRACE("gss-ntlmssp did not take the NEGOTIATE flags option");
+    }
+}
+
+cs_err
+cs_inner_acquire_initiator(gss_name_t name, const char *password,
+                           enum cs_inner_mode mode,
+                           gss_const_key_value_set_t store,
+                           gss_cred_id_t *out, enum cs_inner_mode *mode_out,
+                           OM_uint32 *time_rec, OM_uint32 *inner_minor)
+{
+    const struct cs_glue *g = cs_glue();
+    gss_cred_id_t cred = GSS_C_NO_CREDENTIAL;
+    gss_OID_desc neg[2] = { cs_oid_krb5, cs_oid_ntlmssp };
+    gss_OID_set_desc neg_set = { 2, neg };
+    OM_uint32 major, minor = 0;
+
+    if (g == NULL) {
+        return CREDSSP_S_INTERNAL;
+    }
+    if (mode == CS_MECH_AUTO) {
+        /* What mstsc and FreeRDP do: Negotiate when Kerberos is possible,
+         * raw NTLM otherwise (architecture.md, inner auth). */
+        mode = krb5_usable(name, password, store) ? CS_MECH_SPNEGO
+                                                  : CS_MECH_NTLM;
+    }
+    major = acquire_one(&minor, name, password, cs_inner_mode_mech(mode),
+                        GSS_C_INITIATE, store, &cred, time_rec);
+    if (major != GSS_S_COMPLETE) {
+        CS_TRACE("inner initiator credential (mode %d): major 0x%x minor "
+                 "0x%x", (int)mode, major, minor);
+        *inner_minor = minor;
+        return CREDSSP_S_NO_INNER_CRED;
+    }
+    if (mode == CS_MECH_SPNEGO) {
+        /* Inside CredSSP, SPNEGO may pick only Kerberos or NTLM. */
+        major = g->set_neg_mechs(&minor, cred, &neg_set);
+        if (major != GSS_S_COMPLETE) {
+            g->release_cred(&minor, &cred);
+            return CREDSSP_S_NO_INNER_CRED;
+        }
+    }
+    if (mode == CS_MECH_NTLM) {
+        set_ntlm_flags(&cred);
+    }
+    *out = cred;
+    *mode_out = mode;
+    return CS_OK;
+}
+
+cs_err
+cs_inner_acquire_acceptor(gss_name_t name, gss_const_key_value_set_t store,
+                          gss_cred_id_t *out, OM_uint32 *time_rec,
+                          OM_uint32 *inner_minor)
+{
+    const struct cs_glue *g = cs_glue();
+    gss_OID_desc mechs[3] = { cs_oid_spnego, cs_oid_krb5, cs_oid_ntlmssp };
+    gss_OID_set_desc set = { 3, mechs };
+    OM_uint32 major, minor = 0;
+
+    if (g == NULL) {
+        return CREDSSP_S_INTERNAL;
+    }
+    if (store != NULL) {
+        major = g->acquire_cred_from(&minor, name, 0, &set, GSS_C_ACCEPT,
+                                     store, out, NULL, time_rec);
+    } else {
+        major = g->acquire_cred(&minor, name, 0, &set, GSS_C_ACCEPT, out,
+                                NULL, time_rec);
+    }
+    if (major != GSS_S_COMPLETE) {
+        CS_TRACE("inner acceptor credential: major 0x%x minor 0x%x", major,
+                 minor);
+        *inner_minor = minor;
+        return CREDSSP_S_NO_INNER_CRED;
+    }
+    return CS_OK;
+}
+
+/* keep_mech: remembers the negotiated mech's OID. */
+static void
+keep_mech(struct cs_inner *ic, gss_OID mech)
+{
+    if (mech == GSS_C_NO_OID || mech->length > sizeof(ic->actual_mech_bytes)) {
+        return;
+    }
+    memcpy(ic->actual_mech_bytes, mech->elements, mech->length);
+    ic->actual_mech.length = mech->length;
+    ic->actual_mech.elements = ic->actual_mech_bytes;
+}
+
+/* take_token: moves a mechglue buffer into a cs_blob. */
+static cs_err
+take_token(gss_buffer_t buf, cs_blob *out)
+{
+    const struct cs_glue *g = cs_glue();
+    OM_uint32 minor;
+    cs_err err = CS_OK;
+
+    if (buf->length > 0) {
+        err = cs_blob_set(out, buf->value, buf->length);
+    }
+    g->release_buffer(&minor, buf);
+    return err;
+}
+
+cs_err
+cs_inner_init(struct cs_inner *ic, gss_cred_id_t cred, gss_name_t target,
+              enum cs_inner_mode mode, const cs_blob *in, cs_blob *out)
+{
+    const struct cs_glue *g = cs_glue();
+    gss_buffer_desc in_buf = { 0, NULL }, out_buf = { 0, NULL };
+    gss_OID actual = GSS_C_NO_OID;
+    OM_uint32 major, minor = 0;
+    cs_err err;
+
+    if (in != NULL) {
+        in_buf.length = in->len;
+        in_buf.value = in->data;
+    }
+    major = g->init_sec_context(&minor, cred, &ic->ctx, target,
+                                cs_inner_mode_mech(mode), INNER_REQ_FLAGS, 0,
+                                GSS_C_NO_CHANNEL_BINDINGS, &in_buf, &actual,
+                                &out_buf, &ic->ret_flags, &ic->time_rec);
+    err = take_token(&out_buf, out);
+    if (GSS_ERROR(major)) {
+        CS_TRACE("inner init: major 0x%x minor 0x%x", major, minor);
+        ic->major = major;
+        ic->minor = minor;
+        cs_blob_free(out);
+        return CREDSSP_S_INNER_FAILED;
+    }
+    keep_mech(ic, actual);
+    ic->complete = major == GSS_S_COMPLETE;
+    CS_TRACE("inner init: %s, token %zu bytes",
+             ic->complete ? "complete" : "continue", out->len);
+    return err;
+}
+
+cs_err
+cs_inner_accept(struct cs_inner *ic, gss_cred_id_t cred, const cs_blob *in,
+                cs_blob *out)
+{
+    const struct cs_glue *g = cs_glue();
+    gss_buffer_desc in_buf = { in->len, in->data }, out_buf = { 0, NULL };
+    gss_OID actual = GSS_C_NO_OID;
+    OM_uint32 major, minor = 0;
+    cs_err err;
+
+    major = g->accept_sec_context(&minor, &ic->ctx, cred, &in_buf,
+                                  GSS_C_NO_CHANNEL_BINDINGS,
+                                  ic->src_name == GSS_C_NO_NAME
+                                      ? &ic->src_name
+                                      : NULL,
+                                  &actual, &out_buf, &ic->ret_flags,
+                                  &ic->time_rec,
+                                  ic->deleg_cred == GSS_C_NO_CREDENTIAL
+                                      ? &ic->deleg_cred
+                                      : NULL);
+    err = take_token(&out_buf, out);
+    if (GSS_ERROR(major)) {
+        CS_TRACE("inner accept: major 0x%x minor 0x%x", major, minor);
+        ic->major = major;
+        ic->minor = minor;
+        /* A failed first call leaves no context behind. */
+        return err != CS_OK ? err : CREDSSP_S_INNER_FAILED;
+    }
+    keep_mech(ic, actual);
+    ic->complete = major == GSS_S_COMPLETE;
+    CS_TRACE("inner accept: %s, token %zu bytes",
+             ic->complete ? "complete" : "continue", out->len);
+    return err;
+}
+
+bool
+cs_inner_can_wrap(const struct cs_inner *ic)
+{
+    return ic->ctx != GSS_C_NO_CONTEXT &&
+           (ic->complete || (ic->ret_flags & GSS_C_PROT_READY_FLAG));
+}
+
+bool
+cs_inner_is_ntlm(const struct cs_inner *ic)
+{
+    return cs_oid_equal(&ic->actual_mech, &cs_oid_ntlmssp);
+}
+
+bool
+cs_inner_is_krb5(const struct cs_inner *ic)
+{
+    return cs_oid_equal(&ic->actual_mech, &cs_oid_krb5);
+}
+
+cs_err
+cs_inner_wrap(struct cs_inner *ic, const uint8_t *msg, size_t len,
+              cs_blob *out)
+{
+    const struct cs_glue *g = cs_glue();
+    gss_buffer_desc in_buf = { len, (void *)msg }, out_buf = { 0, NULL };
+    OM_uint32 major, minor = 0;
+    int conf = 0;
+
+    major = g->wrap(&minor, ic->ctx, 1, GSS_C_QOP_DEFAULT, &in_buf, &conf,
+                    &out_buf);
+    if (major != GSS_S_COMPLETE || !conf) {
+        CS_TRACE("inner wrap: major 0x%x minor 0x%x conf %d", major, minor,
+                 conf);
+        ic->major = major != GSS_S_COMPLETE ? major : GSS_S_FAILURE;
+        ic->minor = minor;
+        g->release_buffer(&minor, &out_buf);
+        return CREDSSP_S_INNER_FAILED;
+    }
+    return take_token(&out_buf, out);
+}
+
+cs_err
+cs_inner_unwrap(struct cs_inner *ic, const uint8_t *msg, size_t len,
+                cs_blob *out)
+{
+    const struct cs_glue *g = cs_glue();
+    gss_buffer_desc in_buf = { len, (void *)msg }, out_buf = { 0, NULL };
+    OM_uint32 major, minor = 0;
+    int conf = 0;
+    cs_err err = CS_OK;
+
+    major = g->unwrap(&minor, ic->ctx, &in_buf, &out_buf, &conf, NULL);
+    if (major != GSS_S_COMPLETE || !conf) {
+        CS_TRACE("inner unwrap: major 0x%x minor 0x%x conf %d", major,
+                 minor, conf);
+        ic->major = major != GSS_S_COMPLETE ? major : GSS_S_FAILURE;
+        ic->minor = minor;
+        err = CREDSSP_S_INNER_FAILED;
+    } else if (out_buf.length > 0) {
+        err = cs_blob_set(out, out_buf.value, out_buf.length);
+    }
+    if (out_buf.value != NULL) {
+        cs_wipe(out_buf.value, out_buf.length);
+    }
+    g->release_buffer(&minor, &out_buf);
+    return err;
+}
+
+void
+cs_inner_release(struct cs_inner *ic)
+{
+    const struct cs_glue *g = cs_glue();
+    OM_uint32 minor;
+
+    if (g == NULL) {
+        return;
+    }
+    if (ic->ctx != GSS_C_NO_CONTEXT) {
+        g->delete_sec_context(&minor, &ic->ctx, GSS_C_NO_BUFFER);
+    }
+    if (ic->src_name != GSS_C_NO_NAME) {
+        g->release_name(&minor, &ic->src_name);
+    }
+    if (ic->deleg_cred != GSS_C_NO_CREDENTIAL) {
+        g->release_cred(&minor, &ic->deleg_cred);
+    }
+}

@@ -1,0 +1,82 @@
+/*
+ * inner.h - the inner authentication: SPNEGO, Kerberos or NTLM contexts
+ * and credentials, reached through the mechglue (glue.h).  This and glue.c
+ * are the only engine files that call the mechglue.
+ */
+#ifndef CS_INNER_H
+#define CS_INNER_H
+
+#include "glue.h"
+
+enum cs_inner_mode {
+    CS_MECH_AUTO = 0,
+    CS_MECH_SPNEGO,
+    CS_MECH_KERBEROS,
+    CS_MECH_NTLM
+};
+
+/* One inner security context. */
+struct cs_inner {
+    gss_ctx_id_t ctx;
+    gss_OID_desc actual_mech;     /* copy of the negotiated mech's OID */
+    uint8_t actual_mech_bytes[16];
+    bool complete;
+    OM_uint32 ret_flags;
+    OM_uint32 time_rec;
+    gss_name_t src_name;          /* acceptor: the authenticated name */
+    gss_cred_id_t deleg_cred;     /* acceptor: inner delegation, unused */
+    OM_uint32 major;              /* status of the last failed call */
+    OM_uint32 minor;
+};
+
+/* cs_inner_acquire_initiator: the inner credential for the initiator, in
+ * the given mode (AUTO resolved to SPNEGO or NTLM; the mode really used
+ * comes back in *mode_out).  password may be NULL (default credentials:
+ * ccache, NTLM_USER_FILE). */
+cs_err cs_inner_acquire_initiator(gss_name_t name, const char *password,
+                                  enum cs_inner_mode mode,
+                                  gss_const_key_value_set_t store,
+                                  gss_cred_id_t *out,
+                                  enum cs_inner_mode *mode_out,
+                                  OM_uint32 *time_rec,
+                                  OM_uint32 *inner_minor) CS_WUR;
+
+/* cs_inner_acquire_acceptor: a union credential for SPNEGO, Kerberos and
+ * NTLM, so that SPNEGO, raw AP-REQ and raw NTLMSSP tokens are accepted. */
+cs_err cs_inner_acquire_acceptor(gss_name_t name,
+                                 gss_const_key_value_set_t store,
+                                 gss_cred_id_t *out, OM_uint32 *time_rec,
+                                 OM_uint32 *inner_minor) CS_WUR;
+
+/* cs_inner_mode_mech: the OID init uses for a (resolved) mode. */
+gss_OID cs_inner_mode_mech(enum cs_inner_mode mode);
+
+/* cs_inner_init: one initiator step; in may be NULL on the first. */
+cs_err cs_inner_init(struct cs_inner *in_ctx, gss_cred_id_t cred,
+                     gss_name_t target, enum cs_inner_mode mode,
+                     const cs_blob *in, cs_blob *out) CS_WUR;
+
+/* cs_inner_accept: one acceptor step. */
+cs_err cs_inner_accept(struct cs_inner *in_ctx, gss_cred_id_t cred,
+                       const cs_blob *in, cs_blob *out) CS_WUR;
+
+/* cs_inner_can_wrap: whether wrap/unwrap work yet (complete, or the inner
+ * mech said its protection is ready). */
+bool cs_inner_can_wrap(const struct cs_inner *in_ctx);
+
+/* cs_inner_is_ntlm / cs_inner_is_krb5: the negotiated mech. */
+bool cs_inner_is_ntlm(const struct cs_inner *in_ctx);
+bool cs_inner_is_krb5(const struct cs_inner *in_ctx);
+
+/* cs_inner_wrap / cs_inner_unwrap: confidentiality-protected, as pubKeyAuth
+ * and authInfo need.  Unwrapped output may be secret: free it with
+ * cs_blob_free_secret. */
+cs_err cs_inner_wrap(struct cs_inner *in_ctx, const uint8_t *msg,
+                     size_t len, cs_blob *out) CS_WUR;
+cs_err cs_inner_unwrap(struct cs_inner *in_ctx, const uint8_t *msg,
+                       size_t len, cs_blob *out) CS_WUR;
+
+/* cs_inner_release: deletes the inner context and names. */
+void cs_inner_release(struct cs_inner *in_ctx);
+
+#endif /* CS_INNER_H */

@@ -1,0 +1,459 @@
+/*
+ * tls.c - OpenSSL over memory BIOs for the CredSSP channel.
+ */
+#include "config.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/rsa.h>
+#include <openssl/x509.h>
+
+#include "cursor.h"
+#include "tls.h"
+#include "trace.h"
+
+struct cs_tls {
+    SSL *ssl;
+    BIO *rbio;                    /* owned by ssl */
+    BIO *wbio;                    /* owned by ssl */
+};
+
+/* TLS record content types ([RFC 8446] 5.1). */
+#define REC_CHANGE_CIPHER_SPEC 20
+#define REC_ALERT 21
+#define REC_HANDSHAKE 22
+#define REC_APPLICATION_DATA 23
+#define REC_HEADER_LEN 5
+/* The largest TLSCiphertext.length any version allows (2^14 + 2048). */
+#define REC_MAX_LEN (16384 + 2048)
+
+/* The ephemeral certificate, made once per process. */
+static pthread_once_t ephemeral_once = PTHREAD_ONCE_INIT;
+static EVP_PKEY *ephemeral_key;
+static X509 *ephemeral_cert;
+
+/* trace_openssl: writes OpenSSL's queued errors to the trace and clears
+ * them (the queue is per thread; a plugin must leave it clean). */
+static void
+trace_openssl(const char *what)
+{
+    unsigned long e;
+    char buf[256];
+
+    while ((e = ERR_get_error()) != 0) {
+        ERR_error_string_n(e, buf, sizeof(buf));
+        CS_TRACE("%s: %s", what, buf);
+    }
+}
+
+/* make_ephemeral: a self-signed RSA-2048 certificate valid for a year. */
+static void
+make_ephemeral(void)
+{
+    EVP_PKEY *key = NULL;
+    X509 *cert = NULL;
+    X509_NAME *name;
+
+    key = EVP_RSA_gen(2048);
+    cert = X509_new();
+    if (key == NULL || cert == NULL) {
+        goto cleanup;
+    }
+    if (!X509_set_version(cert, X509_VERSION_3) ||
+        !ASN1_INTEGER_set(X509_get_serialNumber(cert), 1) ||
+        X509_gmtime_adj(X509_getm_notBefore(cert), -3600) == NULL ||
+        X509_gmtime_adj(X509_getm_notAfter(cert), 365L * 86400) == NULL ||
+        !X509_set_pubkey(cert, key)) {
+        goto cleanup;
+    }
+    name = X509_get_subject_name(cert);
+    if (!X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+                                    (const unsigned char *)"gss-credssp",
+                                    -1, -1, 0) ||
+        !X509_set_issuer_name(cert, name) ||
+        X509_sign(cert, key, EVP_sha256()) == 0) {
+        goto cleanup;
+    }
+    ephemeral_key = key;
+    ephemeral_cert = cert;
+    key = NULL;
+    cert = NULL;
+    CS_TRACE("made the ephemeral RSA-2048 certificate");
+
+cleanup:
+    trace_openssl("ephemeral certificate");
+    EVP_PKEY_free(key);
+    X509_free(cert);
+}
+
+/* keylog_cb: OpenSSL's key-log callback, active only with SSLKEYLOGFILE. */
+static void
+keylog_cb(const SSL *ssl, const char *line)
+{
+    cs_keylog_line(line);
+}
+
+/* base_ctx: the settings both roles share ([MS-CSSP] 3.1.5; protocol.md). */
+static cs_err
+base_ctx(const SSL_METHOD *method, int tls_max, SSL_CTX **out)
+{
+    SSL_CTX *ctx = SSL_CTX_new(method);
+
+    if (ctx == NULL) {
+        trace_openssl("SSL_CTX_new");
+        return CREDSSP_S_NOMEM;
+    }
+    SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_TICKET |
+                                 SSL_OP_NO_RENEGOTIATION |
+                                 SSL_OP_DONT_INSERT_EMPTY_FRAGMENTS);
+    SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+    if (!SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) ||
+        !SSL_CTX_set_max_proto_version(ctx, tls_max)) {
+        SSL_CTX_free(ctx);
+        return CREDSSP_S_BAD_OPTION_VALUE;
+    }
+    if (cs_keylog_on()) {
+        SSL_CTX_set_keylog_callback(ctx, keylog_cb);
+    }
+    *out = ctx;
+    return CS_OK;
+}
+
+cs_err
+cs_tls_client_ctx(int tls_max, SSL_CTX **out)
+{
+    SSL_CTX *ctx = NULL;
+    cs_err err = base_ctx(TLS_client_method(), tls_max, &ctx);
+
+    if (err != CS_OK) {
+        return err;
+    }
+    /* The certificate is bound by pubKeyAuth, not validated here
+     * (ISC_REQ_MANUAL_CRED_VALIDATION). */
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
+    *out = ctx;
+    return CS_OK;
+}
+
+cs_err
+cs_tls_server_ctx(int tls_max, const char *cert_file, const char *key_file,
+                  SSL_CTX **out)
+{
+    SSL_CTX *ctx = NULL;
+    cs_err err = base_ctx(TLS_server_method(), tls_max, &ctx);
+
+    if (err != CS_OK) {
+        return err;
+    }
+    /* No post-handshake NewSessionTicket: it would arrive as an extra
+     * token the peer does not expect. */
+    SSL_CTX_set_num_tickets(ctx, 0);
+    if (cert_file != NULL || key_file != NULL) {
+        if (cert_file == NULL || key_file == NULL ||
+            SSL_CTX_use_certificate_chain_file(ctx, cert_file) != 1 ||
+            SSL_CTX_use_PrivateKey_file(ctx, key_file, SSL_FILETYPE_PEM) !=
+                1 ||
+            SSL_CTX_check_private_key(ctx) != 1) {
+            CS_TRACE("cannot load certificate %s / key %s",
+                     cert_file ? cert_file : "(none)",
+                     key_file ? key_file : "(none)");
+            err = CREDSSP_S_NO_CERT;
+            goto cleanup;
+        }
+    } else {
+        pthread_once(&ephemeral_once, make_ephemeral);
+        if (ephemeral_cert == NULL ||
+            SSL_CTX_use_certificate(ctx, ephemeral_cert) != 1 ||
+            SSL_CTX_use_PrivateKey(ctx, ephemeral_key) != 1) {
+            err = CREDSSP_S_NO_CERT;
+            goto cleanup;
+        }
+    }
+    *out = ctx;
+    ctx = NULL;
+
+cleanup:
+    trace_openssl("server context");
+    SSL_CTX_free(ctx);
+    return err;
+}
+
+cs_err
+cs_tls_new(SSL_CTX *ctx, bool server, const char *sni, struct cs_tls **out)
+{
+    struct cs_tls *t = calloc(1, sizeof(*t));
+    cs_err err = CREDSSP_S_NOMEM;
+
+    if (t == NULL) {
+        return CREDSSP_S_NOMEM;
+    }
+    t->ssl = SSL_new(ctx);
+    t->rbio = BIO_new(BIO_s_mem());
+    t->wbio = BIO_new(BIO_s_mem());
+    if (t->ssl == NULL || t->rbio == NULL || t->wbio == NULL) {
+        goto cleanup;
+    }
+    /* An empty read BIO means "wait for more", not end of file. */
+    BIO_set_mem_eof_return(t->rbio, -1);
+    SSL_set_bio(t->ssl, t->rbio, t->wbio);
+    if (server) {
+        SSL_set_accept_state(t->ssl);
+    } else {
+        SSL_set_connect_state(t->ssl);
+        if (sni != NULL && *sni != '\0' &&
+            SSL_set_tlsext_host_name(t->ssl, sni) != 1) {
+            goto cleanup;
+        }
+    }
+    *out = t;
+    t = NULL;
+    err = CS_OK;
+
+cleanup:
+    trace_openssl("cs_tls_new");
+    if (t != NULL && t->ssl == NULL) {
+        BIO_free(t->rbio);
+        BIO_free(t->wbio);
+        t->rbio = t->wbio = NULL;
+    }
+    cs_tls_free(t);
+    return err;
+}
+
+void
+cs_tls_free(struct cs_tls *t)
+{
+    if (t == NULL) {
+        return;
+    }
+    SSL_free(t->ssl);             /* frees both BIOs */
+    free(t);
+}
+
+cs_err
+cs_tls_check_records(const uint8_t *in, size_t len, size_t *missing_out)
+{
+    struct cs_cursor c;
+
+    *missing_out = 0;
+    cs_cursor_init(&c, in, len);
+    while (c.left > 0) {
+        uint8_t type, major;
+        uint16_t rec_len;
+        size_t have;
+
+        if (c.left < REC_HEADER_LEN) {
+            /* Check what there is of the header before asking for more. */
+            type = c.p[0];
+            if (type < REC_CHANGE_CIPHER_SPEC || type > REC_APPLICATION_DATA ||
+                (c.left > 1 && c.p[1] != 3)) {
+                return CREDSSP_S_BAD_FRAMING;
+            }
+            *missing_out = REC_HEADER_LEN - c.left;
+            return CREDSSP_S_INCOMPLETE_MESSAGE;
+        }
+        type = cs_cursor_u8(&c);
+        major = cs_cursor_u8(&c);
+        (void)cs_cursor_u8(&c);
+        rec_len = cs_cursor_u16be(&c);
+        if (type < REC_CHANGE_CIPHER_SPEC || type > REC_APPLICATION_DATA ||
+            major != 3 || rec_len == 0 || rec_len > REC_MAX_LEN) {
+            return CREDSSP_S_BAD_FRAMING;
+        }
+        have = cs_cursor_skip(&c, rec_len);
+        if (have < rec_len) {
+            *missing_out = rec_len - have;
+            return CREDSSP_S_INCOMPLETE_MESSAGE;
+        }
+    }
+    return CS_OK;
+}
+
+cs_err
+cs_tls_feed(struct cs_tls *t, const uint8_t *in, size_t len)
+{
+    if (len == 0) {
+        return CS_OK;
+    }
+    if (len > INT32_MAX || BIO_write(t->rbio, in, (int)len) != (int)len) {
+        return CREDSSP_S_NOMEM;
+    }
+    return CS_OK;
+}
+
+/* ssl_failure: the cs_err for a failed SSL call. */
+static cs_err
+ssl_failure(struct cs_tls *t, int ret, const char *what)
+{
+    int e = SSL_get_error(t->ssl, ret);
+    unsigned long oe = ERR_peek_error();
+    cs_err err = CREDSSP_S_TLS_FAILED;
+
+    if (e == SSL_ERROR_ZERO_RETURN) {
+        err = CREDSSP_S_TLS_CLOSED;
+    } else if (e == SSL_ERROR_SSL && oe != 0 &&
+               ERR_GET_LIB(oe) == ERR_LIB_SSL &&
+               ERR_GET_REASON(oe) >= SSL_AD_REASON_OFFSET) {
+        /* OpenSSL reports a received alert as reason 1000 + alert. */
+        CS_TRACE("%s: peer sent TLS alert %d", what,
+                 ERR_GET_REASON(oe) - SSL_AD_REASON_OFFSET);
+        err = CREDSSP_S_TLS_ALERT;
+    }
+    trace_openssl(what);
+    return err;
+}
+
+cs_err
+cs_tls_handshake(struct cs_tls *t, bool *done)
+{
+    int ret;
+
+    ERR_clear_error();
+    ret = SSL_do_handshake(t->ssl);
+    if (ret == 1) {
+        *done = true;
+        return CS_OK;
+    }
+    *done = false;
+    if (SSL_get_error(t->ssl, ret) == SSL_ERROR_WANT_READ) {
+        return CS_OK;
+    }
+    return ssl_failure(t, ret, "TLS handshake");
+}
+
+cs_err
+cs_tls_read_message(struct cs_tls *t, cs_blob *out, bool *got)
+{
+    uint8_t buf[CS_TLS_MAX_RECORD];
+    cs_err err = CS_OK;
+    int n;
+
+    *got = false;
+    ERR_clear_error();
+    /* SSL_read hands out one record at a time; a second one in the same
+     * input would be a TSRequest split across records or two TSRequests
+     * in one token, both errors in CredSSP. */
+    while ((n = SSL_read(t->ssl, buf, sizeof(buf))) > 0) {
+        if (*got) {
+            err = CREDSSP_S_SPLIT_RECORD;
+            break;
+        }
+        err = cs_blob_set(out, buf, (size_t)n);
+        if (err != CS_OK) {
+            break;
+        }
+        *got = true;
+    }
+    if (err == CS_OK && n <= 0 &&
+        SSL_get_error(t->ssl, n) != SSL_ERROR_WANT_READ) {
+        err = ssl_failure(t, n, "TLS read");
+    }
+    cs_wipe(buf, sizeof(buf));
+    if (err != CS_OK) {
+        cs_blob_free_secret(out);
+        *got = false;
+    }
+    return err;
+}
+
+cs_err
+cs_tls_write_message(struct cs_tls *t, const uint8_t *msg, size_t len)
+{
+    int ret;
+
+    if (len == 0 || len > CS_TLS_MAX_RECORD) {
+        return CREDSSP_S_TLS_TOO_LARGE;
+    }
+    ERR_clear_error();
+    ret = SSL_write(t->ssl, msg, (int)len);
+    if (ret != (int)len) {
+        return ssl_failure(t, ret, "TLS write");
+    }
+    return CS_OK;
+}
+
+cs_err
+cs_tls_take_output(struct cs_tls *t, cs_blob *out)
+{
+    size_t pending = BIO_ctrl_pending(t->wbio);
+    uint8_t *p;
+
+    if (pending == 0) {
+        return CS_OK;
+    }
+    p = realloc(out->data, out->len + pending);
+    if (p == NULL) {
+        return CREDSSP_S_NOMEM;
+    }
+    out->data = p;
+    if (BIO_read(t->wbio, p + out->len, (int)pending) != (int)pending) {
+        return CREDSSP_S_INTERNAL;
+    }
+    out->len += pending;
+    return CS_OK;
+}
+
+cs_err
+cs_tls_server_key(struct cs_tls *t, cs_blob *out)
+{
+    X509 *cert = SSL_is_server(t->ssl) ? SSL_get_certificate(t->ssl)
+                                       : SSL_get0_peer_certificate(t->ssl);
+    ASN1_BIT_STRING *bits;
+
+    if (cert == NULL) {
+        return CREDSSP_S_TLS_FAILED;
+    }
+    bits = X509_get0_pubkey_bitstr(cert);
+    if (bits == NULL || ASN1_STRING_length(bits) <= 0) {
+        return CREDSSP_S_TLS_FAILED;
+    }
+    return cs_blob_set(out, ASN1_STRING_get0_data(bits),
+                       (size_t)ASN1_STRING_length(bits));
+}
+
+cs_err
+cs_tls_shutdown(struct cs_tls *t, cs_blob *out)
+{
+    ERR_clear_error();
+    if (SSL_is_init_finished(t->ssl)) {
+        (void)SSL_shutdown(t->ssl);
+        ERR_clear_error();
+    }
+    return cs_tls_take_output(t, out);
+}
+
+const char *
+cs_tls_version_name(const struct cs_tls *t)
+{
+    return SSL_is_init_finished(t->ssl) ? SSL_get_version(t->ssl) : NULL;
+}
+
+const char *
+cs_tls_cipher_name(const struct cs_tls *t)
+{
+    return SSL_is_init_finished(t->ssl) ? SSL_get_cipher_name(t->ssl) : NULL;
+}
+
+cs_err
+cs_tls_peer_cert_der(struct cs_tls *t, cs_blob *out)
+{
+    X509 *cert = SSL_get0_peer_certificate(t->ssl);
+    unsigned char *der = NULL;
+    int len;
+    cs_err err;
+
+    if (cert == NULL) {
+        return CREDSSP_S_NOT_ESTABLISHED;
+    }
+    len = i2d_X509(cert, &der);
+    if (len <= 0) {
+        return CREDSSP_S_NOMEM;
+    }
+    err = cs_blob_set(out, der, (size_t)len);
+    OPENSSL_free(der);
+    return err;
+}

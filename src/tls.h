@@ -1,0 +1,72 @@
+/*
+ * tls.h - the CredSSP TLS channel: OpenSSL over memory BIOs.
+ *
+ * [MS-CSSP] 3.1.5: TLS 1.2 or later, no client certificate, no session
+ * resumption, each TSRequest in one unfragmented record.
+ */
+#ifndef CS_TLS_H
+#define CS_TLS_H
+
+#include <openssl/ssl.h>
+
+#include "cs.h"
+
+/* The largest TLS plaintext record, and so the largest TSRequest. */
+#define CS_TLS_MAX_RECORD 16384
+
+struct cs_tls;
+
+/* cs_tls_client_ctx / cs_tls_server_ctx: a new SSL_CTX with our settings.
+ * tls_max is 0 for the highest OpenSSL offers, else TLS1_2_VERSION or
+ * TLS1_3_VERSION.  The server one uses cert/key (PEM files) or, when both
+ * are NULL, the process's ephemeral self-signed certificate. */
+cs_err cs_tls_client_ctx(int tls_max, SSL_CTX **out) CS_WUR;
+cs_err cs_tls_server_ctx(int tls_max, const char *cert_file,
+                         const char *key_file, SSL_CTX **out) CS_WUR;
+
+/* cs_tls_new: one TLS connection over memory BIOs.  sni may be NULL. */
+cs_err cs_tls_new(SSL_CTX *ctx, bool server, const char *sni,
+                  struct cs_tls **out) CS_WUR;
+void cs_tls_free(struct cs_tls *t);
+
+/* cs_tls_check_records: whether in holds only whole TLS records.  If the
+ * last is cut short, CREDSSP_S_INCOMPLETE_MESSAGE and *missing_out says how
+ * many bytes are missing (at least 1).  An empty token is complete.  A
+ * record header that cannot be TLS is CREDSSP_S_BAD_FRAMING. */
+cs_err cs_tls_check_records(const uint8_t *in, size_t len,
+                            size_t *missing_out) CS_WUR;
+
+/* cs_tls_feed: hands received bytes to the TLS engine. */
+cs_err cs_tls_feed(struct cs_tls *t, const uint8_t *in, size_t len) CS_WUR;
+
+/* cs_tls_handshake: advances the handshake; *done once it is complete. */
+cs_err cs_tls_handshake(struct cs_tls *t, bool *done) CS_WUR;
+
+/* cs_tls_read_message: the plaintext of the next application record, if
+ * a whole one has arrived (*got); a second record in the same input is
+ * CREDSSP_S_SPLIT_RECORD.  A close_notify is CREDSSP_S_TLS_CLOSED. */
+cs_err cs_tls_read_message(struct cs_tls *t, cs_blob *out, bool *got) CS_WUR;
+
+/* cs_tls_write_message: encrypts msg as exactly one record. */
+cs_err cs_tls_write_message(struct cs_tls *t, const uint8_t *msg,
+                            size_t len) CS_WUR;
+
+/* cs_tls_take_output: appends everything TLS wants sent to *out. */
+cs_err cs_tls_take_output(struct cs_tls *t, cs_blob *out) CS_WUR;
+
+/* cs_tls_server_key: the contents of the server certificate's
+ * SubjectPublicKey BIT STRING (the peer's for a client, ours for a
+ * server), the bytes pubKeyAuth binds. */
+cs_err cs_tls_server_key(struct cs_tls *t, cs_blob *out) CS_WUR;
+
+/* cs_tls_shutdown: appends a close_notify to *out. */
+cs_err cs_tls_shutdown(struct cs_tls *t, cs_blob *out) CS_WUR;
+
+/* Names for inquiry: "TLSv1.3", cipher name; NULL before the handshake. */
+const char *cs_tls_version_name(const struct cs_tls *t);
+const char *cs_tls_cipher_name(const struct cs_tls *t);
+
+/* cs_tls_peer_cert_der: the peer certificate, DER (client side). */
+cs_err cs_tls_peer_cert_der(struct cs_tls *t, cs_blob *out) CS_WUR;
+
+#endif /* CS_TLS_H */

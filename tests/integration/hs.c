@@ -1,0 +1,357 @@
+/*
+ * hs.c - an in-process CredSSP handshake through the real mechglue.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hs.h"
+
+const char *
+hs_env(const char *name)
+{
+    const char *v = getenv(name);
+
+    return v != NULL ? v : "";
+}
+
+/* append: one gss_display_status loop into buf. */
+static void
+append(OM_uint32 code, int type, char *buf, size_t len)
+{
+    OM_uint32 ctx = 0, minor;
+    gss_buffer_desc msg;
+
+    do {
+        size_t used = strlen(buf);
+
+        if (gss_display_status(&minor, code, type, GSS_CREDSSP_MECH, &ctx,
+                               &msg) != GSS_S_COMPLETE) {
+            break;
+        }
+        snprintf(buf + used, len - used, "%s%.*s", used ? "; " : "",
+                 (int)msg.length, (char *)msg.value);
+        gss_release_buffer(&minor, &msg);
+    } while (ctx != 0);
+}
+
+void
+hs_status_text(OM_uint32 major, OM_uint32 minor, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    append(major, GSS_C_GSS_CODE, buf, len);
+    if (minor != 0) {
+        append(minor, GSS_C_MECH_CODE, buf, len);
+    }
+}
+
+/* set_opt: one credential option, when given. */
+static int
+set_opt(gss_cred_id_t *cred, gss_OID oid, const char *value)
+{
+    gss_buffer_desc v;
+    OM_uint32 major, minor;
+
+    if (value == NULL) {
+        return 0;
+    }
+    v.value = (void *)value;
+    v.length = strlen(value);
+    major = gss_set_cred_option(&minor, cred, oid, &v);
+    if (major != GSS_S_COMPLETE) {
+        fprintf(stderr, "gss_set_cred_option: 0x%x/0x%x\n", major, minor);
+        return -1;
+    }
+    return 0;
+}
+
+static gss_OID_set_desc credssp_set = { 1, NULL };
+
+/* init_cred: the initiator credential the options ask for. */
+static OM_uint32
+init_cred(const struct hs_opts *o, gss_cred_id_t *cred, OM_uint32 *minor)
+{
+    const char *user = o->user ? o->user : hs_env("CREDSSP_TEST_USER");
+    const char *pw = o->password ? o->password
+                                 : hs_env("CREDSSP_TEST_PASSWORD");
+    gss_buffer_desc ubuf = { strlen(user), (void *)user };
+    gss_buffer_desc pbuf = { strlen(pw), (void *)pw };
+    gss_name_t name = GSS_C_NO_NAME;
+    OM_uint32 major, tmp;
+
+    credssp_set.elements = GSS_CREDSSP_MECH;
+    major = gss_import_name(minor, &ubuf, GSS_C_NT_USER_NAME, &name);
+    if (major != GSS_S_COMPLETE) {
+        return major;
+    }
+    if (o->no_password) {
+        major = gss_acquire_cred(minor, name, 0, &credssp_set,
+                                 GSS_C_INITIATE, cred, NULL, NULL);
+    } else {
+        major = gss_acquire_cred_with_password(minor, name, &pbuf, 0,
+                                               &credssp_set, GSS_C_INITIATE,
+                                               cred, NULL, NULL);
+    }
+    gss_release_name(&tmp, &name);
+    if (major != GSS_S_COMPLETE) {
+        return major;
+    }
+    if (set_opt(cred, GSS_CREDSSP_OPT_INNER_MECH, o->mech) ||
+        set_opt(cred, GSS_CREDSSP_OPT_TLS_MAX_VERSION, o->tls_max) ||
+        set_opt(cred, GSS_CREDSSP_OPT_MAX_VERSION, o->init_max_version) ||
+        set_opt(cred, GSS_CREDSSP_OPT_MIN_VERSION, o->init_min_version) ||
+        set_opt(cred, GSS_CREDSSP_OPT_ALLOW_NTLM_ONLY_DELEGATION,
+                o->ntlm_deleg)) {
+        *minor = 0;
+        return GSS_S_FAILURE;
+    }
+    return GSS_S_COMPLETE;
+}
+
+/* acc_cred: the acceptor credential. */
+static OM_uint32
+acc_cred(const struct hs_opts *o, gss_cred_id_t *cred, OM_uint32 *minor)
+{
+    OM_uint32 major;
+
+    credssp_set.elements = GSS_CREDSSP_MECH;
+    major = gss_acquire_cred(minor, GSS_C_NO_NAME, 0, &credssp_set,
+                             GSS_C_ACCEPT, cred, NULL, NULL);
+    if (major != GSS_S_COMPLETE) {
+        return major;
+    }
+    if (set_opt(cred, GSS_CREDSSP_OPT_TLS_MAX_VERSION, o->tls_max) ||
+        set_opt(cred, GSS_CREDSSP_OPT_MAX_VERSION, o->acc_max_version) ||
+        set_opt(cred, GSS_CREDSSP_OPT_MIN_VERSION, o->acc_min_version)) {
+        *minor = 0;
+        return GSS_S_FAILURE;
+    }
+    return GSS_S_COMPLETE;
+}
+
+/* inquire_text: one context inquiry as text, or "". */
+static void
+inquire_text(gss_ctx_id_t ctx, gss_OID oid, char *buf, size_t len)
+{
+    gss_buffer_set_t set = GSS_C_NO_BUFFER_SET;
+    OM_uint32 minor;
+
+    buf[0] = '\0';
+    if (gss_inquire_sec_context_by_oid(&minor, ctx, oid, &set) !=
+            GSS_S_COMPLETE ||
+        set == GSS_C_NO_BUFFER_SET || set->count < 1) {
+        return;
+    }
+    snprintf(buf, len, "%.*s", (int)set->elements[0].length,
+             (char *)set->elements[0].value);
+    gss_release_buffer_set(&minor, &set);
+}
+
+/* inner_mech_name: the inner mech inquiry as a word. */
+static void
+inner_mech_name(gss_ctx_id_t ctx, char *buf, size_t len)
+{
+    gss_buffer_set_t set = GSS_C_NO_BUFFER_SET;
+    OM_uint32 minor;
+    size_t i;
+
+    buf[0] = '\0';
+    if (gss_inquire_sec_context_by_oid(&minor, ctx,
+                                       GSS_CREDSSP_INQ_INNER_MECH,
+                                       &set) != GSS_S_COMPLETE ||
+        set == GSS_C_NO_BUFFER_SET || set->count < 1) {
+        return;
+    }
+    if (set->elements[0].length == 9 &&
+        memcmp(set->elements[0].value, "\x2a\x86\x48\x86\xf7\x12\x01\x02\x02",
+               9) == 0) {
+        snprintf(buf, len, "kerberos");
+    } else if (set->elements[0].length == 10 &&
+               memcmp(set->elements[0].value,
+                      "\x2b\x06\x01\x04\x01\x82\x37\x02\x02\x0a", 10) == 0) {
+        snprintf(buf, len, "ntlm");
+    } else {
+        for (i = 0; i < set->elements[0].length && 2 * i + 3 < len; i++) {
+            sprintf(buf + 2 * i, "%02x",
+                    ((unsigned char *)set->elements[0].value)[i]);
+        }
+    }
+    gss_release_buffer_set(&minor, &set);
+}
+
+/* deleg_info: what the delegated credential holds. */
+static void
+deleg_info(gss_cred_id_t deleg, struct hs_result *r)
+{
+    gss_buffer_set_t set = GSS_C_NO_BUFFER_SET;
+    OM_uint32 minor;
+
+    if (gss_inquire_cred_by_oid(&minor, deleg,
+                                GSS_CREDSSP_CRED_DELEGATED_PASSWORD,
+                                &set) != GSS_S_COMPLETE ||
+        set == GSS_C_NO_BUFFER_SET || set->count != 3) {
+        return;
+    }
+    r->delegated = true;
+    snprintf(r->deleg_domain, sizeof(r->deleg_domain), "%.*s",
+             (int)set->elements[0].length, (char *)set->elements[0].value);
+    snprintf(r->deleg_user, sizeof(r->deleg_user), "%.*s",
+             (int)set->elements[1].length, (char *)set->elements[1].value);
+    snprintf(r->deleg_password, sizeof(r->deleg_password), "%.*s",
+             (int)set->elements[2].length, (char *)set->elements[2].value);
+    gss_release_buffer_set(&minor, &set);
+}
+
+/*
+ * step_acceptor: feeds one token to the acceptor, in pieces of o->split
+ * bytes when asked (the stream case: every short call must answer
+ * incomplete-message and leave the context as it was).
+ */
+static OM_uint32
+step_acceptor(const struct hs_opts *o, gss_ctx_id_t *ctx, gss_cred_id_t cred,
+              gss_buffer_t tok, bool first, gss_name_t *src,
+              gss_buffer_t out, OM_uint32 *flags, gss_cred_id_t *deleg,
+              OM_uint32 *minor, struct hs_result *r)
+{
+    size_t have = o->split ? o->split : tok->length;
+    OM_uint32 major, tmp;
+
+    for (;;) {
+        gss_buffer_desc part = { have < tok->length ? have : tok->length,
+                                 tok->value };
+        gss_buffer_desc framed = { 0, NULL };
+
+        if (first) {
+            major = gss_credssp_frame_token(minor, &part, &framed);
+            if (major != GSS_S_COMPLETE) {
+                return major;
+            }
+        }
+        major = gss_accept_sec_context(minor, ctx, cred,
+                                       first ? &framed : &part,
+                                       GSS_C_NO_CHANNEL_BINDINGS, src, NULL,
+                                       out, flags, NULL, deleg);
+        gss_release_buffer(&tmp, &framed);
+        if (major == GSS_S_DEFECTIVE_TOKEN &&
+            *minor == CREDSSP_S_INCOMPLETE_MESSAGE &&
+            part.length < tok->length) {
+            r->incomplete_calls++;
+            have += o->split;
+            continue;
+        }
+        return major;
+    }
+}
+
+int
+hs_run(const struct hs_opts *o, struct hs_result *r)
+{
+    gss_cred_id_t icred = GSS_C_NO_CREDENTIAL, acred = GSS_C_NO_CREDENTIAL;
+    gss_cred_id_t deleg = GSS_C_NO_CREDENTIAL;
+    gss_ctx_id_t ictx = GSS_C_NO_CONTEXT, actx = GSS_C_NO_CONTEXT;
+    gss_name_t target = GSS_C_NO_NAME, src = GSS_C_NO_NAME;
+    const char *tname = o->target ? o->target : "TERMSRV@localhost";
+    gss_buffer_desc tbuf = { strlen(tname), (void *)tname };
+    gss_buffer_desc c2s = { 0, NULL }, s2c = { 0, NULL }, disp;
+    OM_uint32 minor, tmp;
+    bool first = true;
+    int rc = -1, guard;
+
+    memset(r, 0, sizeof(*r));
+    r->init_major = init_cred(o, &icred, &r->init_minor);
+    if (r->init_major != GSS_S_COMPLETE) {
+        goto done;
+    }
+    r->acc_major = acc_cred(o, &acred, &r->acc_minor);
+    if (r->acc_major != GSS_S_COMPLETE) {
+        goto done;
+    }
+    if (gss_import_name(&minor, &tbuf, GSS_C_NT_HOSTBASED_SERVICE,
+                        &target) != GSS_S_COMPLETE) {
+        goto done;
+    }
+    r->init_major = GSS_S_CONTINUE_NEEDED;
+    r->acc_major = GSS_S_CONTINUE_NEEDED;
+    for (guard = 0; guard < 32; guard++) {
+        gss_release_buffer(&tmp, &c2s);
+        r->init_major = gss_init_sec_context(
+            &r->init_minor, icred, &ictx, target, GSS_CREDSSP_MECH,
+            GSS_C_CONF_FLAG | GSS_C_INTEG_FLAG | o->req_flags, 0,
+            GSS_C_NO_CHANNEL_BINDINGS, &s2c, NULL, &c2s, &r->init_flags,
+            NULL);
+        gss_release_buffer(&tmp, &s2c);
+        if (c2s.length > 0) {
+            r->legs++;
+            r->bytes_c2s += c2s.length;
+        }
+        if (GSS_ERROR(r->init_major)) {
+            hs_status_text(r->init_major, r->init_minor, r->init_error,
+                           sizeof(r->init_error));
+            if (c2s.length == 0) {
+                break;
+            }
+        } else if (r->init_major == GSS_S_COMPLETE && c2s.length == 0) {
+            break;
+        }
+        if (r->acc_major != GSS_S_CONTINUE_NEEDED) {
+            break;
+        }
+        r->acc_major = step_acceptor(o, &actx, acred, &c2s, first, &src,
+                                     &s2c, &r->acc_flags, &deleg,
+                                     &r->acc_minor, r);
+        first = false;
+        if (s2c.length > 0) {
+            r->legs++;
+            r->bytes_s2c += s2c.length;
+        }
+        if (GSS_ERROR(r->acc_major)) {
+            hs_status_text(r->acc_major, r->acc_minor, r->acc_error,
+                           sizeof(r->acc_error));
+        }
+        if (GSS_ERROR(r->init_major) || r->init_major == GSS_S_COMPLETE) {
+            break;
+        }
+        if (GSS_ERROR(r->acc_major) && s2c.length == 0) {
+            break;
+        }
+    }
+    if (r->init_major == GSS_S_COMPLETE && r->acc_major == GSS_S_COMPLETE) {
+        rc = 0;
+        if (src != GSS_C_NO_NAME &&
+            gss_display_name(&minor, src, &disp, NULL) == GSS_S_COMPLETE) {
+            snprintf(r->src_name, sizeof(r->src_name), "%.*s",
+                     (int)disp.length, (char *)disp.value);
+            gss_release_buffer(&minor, &disp);
+        }
+        if (deleg != GSS_C_NO_CREDENTIAL) {
+            deleg_info(deleg, r);
+        }
+        inquire_text(actx, GSS_CREDSSP_INQ_VERSION, r->version,
+                     sizeof(r->version));
+        inquire_text(actx, GSS_CREDSSP_INQ_TLS_VERSION, r->tls_version,
+                     sizeof(r->tls_version));
+        inquire_text(actx, GSS_CREDSSP_INQ_TLS_CIPHER, r->cipher,
+                     sizeof(r->cipher));
+        inner_mech_name(actx, r->inner_mech, sizeof(r->inner_mech));
+    }
+
+done:
+    if (r->init_error[0] == '\0' && GSS_ERROR(r->init_major)) {
+        hs_status_text(r->init_major, r->init_minor, r->init_error,
+                       sizeof(r->init_error));
+    }
+    if (r->acc_error[0] == '\0' && GSS_ERROR(r->acc_major)) {
+        hs_status_text(r->acc_major, r->acc_minor, r->acc_error,
+                       sizeof(r->acc_error));
+    }
+    gss_release_buffer(&tmp, &c2s);
+    gss_release_buffer(&tmp, &s2c);
+    gss_delete_sec_context(&tmp, &ictx, GSS_C_NO_BUFFER);
+    gss_delete_sec_context(&tmp, &actx, GSS_C_NO_BUFFER);
+    gss_release_name(&tmp, &target);
+    gss_release_name(&tmp, &src);
+    gss_release_cred(&tmp, &icred);
+    gss_release_cred(&tmp, &acred);
+    gss_release_cred(&tmp, &deleg);
+    return rc;
+}

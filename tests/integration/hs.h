@@ -1,0 +1,61 @@
+/*
+ * hs.h - an in-process CredSSP handshake between an initiator and an
+ * acceptor, both through the real mechglue (GSS_MECH_CONFIG names the
+ * module built here), for the integration tests.
+ */
+#ifndef HS_H
+#define HS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <gssapi/gssapi.h>
+#include <gssapi/gssapi_ext.h>
+
+#include "gssapi/gssapi_credssp.h"
+
+struct hs_opts {
+    const char *user;             /* NULL: CREDSSP_TEST_USER */
+    const char *password;         /* NULL: CREDSSP_TEST_PASSWORD */
+    bool no_password;             /* default credentials (ccache) */
+    const char *mech;             /* credssp_mech, NULL: default */
+    const char *tls_max;          /* "1.2" / "1.3", NULL: default */
+    const char *init_max_version; /* NULL: default */
+    const char *init_min_version;
+    const char *acc_max_version;
+    const char *acc_min_version;
+    const char *ntlm_deleg;       /* allow NTLM-only delegation patterns */
+    const char *target;           /* host-based name, NULL: TERMSRV@localhost */
+    OM_uint32 req_flags;          /* besides CONF|INTEG */
+    size_t split;                 /* feed tokens in pieces of this size */
+};
+
+struct hs_result {
+    OM_uint32 init_major, init_minor;
+    OM_uint32 acc_major, acc_minor;
+    int legs;                     /* tokens exchanged, both ways */
+    size_t bytes_c2s, bytes_s2c;
+    OM_uint32 init_flags, acc_flags;
+    char src_name[256];
+    bool delegated;
+    char deleg_domain[128], deleg_user[128], deleg_password[128];
+    char version[8];
+    char inner_mech[64];          /* "kerberos", "ntlm" or hex */
+    char tls_version[16];
+    char cipher[64];
+    int incomplete_calls;         /* DEFECTIVE_TOKEN+INCOMPLETE answers */
+    char init_error[512];
+    char acc_error[512];
+};
+
+/* hs_run: one handshake; returns 0 when both sides completed. */
+int hs_run(const struct hs_opts *opts, struct hs_result *res);
+
+/* hs_status_text: the major and minor texts of a status, for messages. */
+void hs_status_text(OM_uint32 major, OM_uint32 minor, char *buf,
+                    size_t len);
+
+/* hs_env: an environment variable the fixture set, or "" */
+const char *hs_env(const char *name);
+
+#endif /* HS_H */
