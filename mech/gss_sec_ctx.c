@@ -9,7 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cursor.h"
 #include "mech.h"
+#include "trace.h"
 
 /* Flags CredSSP cannot honour (sspi-mapping.md). */
 #define UNSUPPORTED_FLAGS (GSS_C_ANON_FLAG | GSS_C_DCE_STYLE)
@@ -163,27 +165,49 @@ gss_init_sec_context(OM_uint32 *minor_status,
 
 /*
  * unframe: an acceptor's first token may carry the RFC 2743 header with our
- * OID (the mechglue needs it to route a TLS ClientHello to us); strip it.
+ * OID (the mechglue needs it to route a TLS ClientHello to us); strip it,
+ * strictly: minimal DER length, our OID, nothing after the declared end.
  * A raw TLS token is taken as it is.
  */
 static cs_err
-unframe(const gss_buffer_t in, gss_buffer_desc *raw, bool *allocated)
+unframe(const gss_buffer_t in, gss_buffer_desc *raw)
 {
-    const struct cs_glue *g = cs_glue();
-    const uint8_t *p = in->value;
-    OM_uint32 minor;
+    struct cs_cursor c;
+    size_t len = 0, i, n;
+    uint8_t b;
 
-    *allocated = false;
     *raw = *in;
-    if (in->length == 0 || p[0] != 0x60) {
+    if (in->length == 0 || ((const uint8_t *)in->value)[0] != 0x60) {
         return CS_OK;
     }
-    if (g->decapsulate_token(in, (gss_OID)&cs_oid_credssp, raw) !=
-        GSS_S_COMPLETE) {
-        (void)minor;
+    cs_cursor_init(&c, in->value, in->length);
+    (void)cs_cursor_u8(&c);
+    b = cs_cursor_u8(&c);
+    if (b < 0x80) {
+        len = b;
+    } else {
+        n = b & 0x7f;
+        if (n == 0 || n > 4) {
+            return CREDSSP_S_BAD_FRAMING;
+        }
+        for (i = 0; i < n; i++) {
+            len = (len << 8) | cs_cursor_u8(&c);
+        }
+        /* Minimal: no leading zero byte, long form only from 128. */
+        if (len < 0x80 || (len >> (8 * (n - 1))) == 0) {
+            return CREDSSP_S_BAD_FRAMING;
+        }
+    }
+    if (!c.ok || len != c.left || cs_cursor_u8(&c) != 0x06 ||
+        cs_cursor_u8(&c) != cs_oid_credssp.length || !c.ok ||
+        c.left < cs_oid_credssp.length ||
+        memcmp(c.p, cs_oid_credssp.elements, cs_oid_credssp.length) != 0) {
+        CS_TRACE("first token: %zu bytes, framing not ours", in->length);
         return CREDSSP_S_BAD_FRAMING;
     }
-    *allocated = true;
+    (void)cs_cursor_skip(&c, cs_oid_credssp.length);
+    raw->value = (void *)c.p;
+    raw->length = c.left;
     return CS_OK;
 }
 
@@ -203,7 +227,7 @@ gss_accept_sec_context(OM_uint32 *minor_status, gss_ctx_id_t *context_handle,
     gss_buffer_desc raw = { 0, NULL };
     cs_blob out = { 0 };
     OM_uint32 inner_minor = 0, minor, major;
-    bool first, done = false, allocated = false;
+    bool first, done = false;
     cs_err err = CS_OK;
 
     if (g == NULL) {
@@ -230,7 +254,7 @@ gss_accept_sec_context(OM_uint32 *minor_status, gss_ctx_id_t *context_handle,
     ctx = (struct cs_ctx *)*context_handle;
     first = ctx == NULL;
     if (first) {
-        err = unframe(input_token_buffer, &raw, &allocated);
+        err = unframe(input_token_buffer, &raw);
         if (err == CS_OK) {
             err = get_cred(verifier_cred_handle, GSS_C_ACCEPT, &cred,
                            &inner_minor);
@@ -272,9 +296,6 @@ gss_accept_sec_context(OM_uint32 *minor_status, gss_ctx_id_t *context_handle,
                         &out, output_token);
 
 done:
-    if (allocated) {
-        g->release_buffer(&minor, &raw);
-    }
     return major;
 }
 

@@ -260,6 +260,15 @@ cs_inner_accept(struct cs_inner *ic, gss_cred_id_t cred, const cs_blob *in,
     OM_uint32 major, minor = 0;
     cs_err err;
 
+    /* The mechglue names the mech only once the context completes; a raw
+     * NTLMSSP or AP-REQ token names it at once (for error mapping). */
+    if (ic->actual_mech.length == 0 && in->len >= 8 &&
+        memcmp(in->data, "NTLMSSP", 8) == 0) {
+        keep_mech(ic, (gss_OID)&cs_oid_ntlmssp);
+    } else if (ic->actual_mech.length == 0 && in->len > 0 &&
+               in->data[0] == 0x6e) {
+        keep_mech(ic, (gss_OID)&cs_oid_krb5);
+    }
     major = g->accept_sec_context(&minor, &ic->ctx, cred, &in_buf,
                                   GSS_C_NO_CHANNEL_BINDINGS,
                                   ic->src_name == GSS_C_NO_NAME

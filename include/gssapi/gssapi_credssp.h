@@ -16,6 +16,10 @@
 #ifndef GSSAPI_CREDSSP_H
 #define GSSAPI_CREDSSP_H
 
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include <gssapi/gssapi.h>
 #include <gssapi/gssapi_ext.h>
 
@@ -217,13 +221,50 @@ enum gss_credssp_minor {
  * the RFC 2743 header naming GSS_CREDSSP_MECH, so that MIT's mechglue
  * routes it to this mechanism.  Free *framed with gss_release_buffer().
  * A token that already carries the header must not be passed.
+ *
+ * (gss_encapsulate_token does the same, but MIT krb5 1.20 sizes its output
+ * one byte too long when the framed length is 126 or 127, and its own
+ * gss_decapsulate_token then refuses the result; this helper writes exact
+ * DER.)
  */
 static inline OM_uint32
 gss_credssp_frame_token(OM_uint32 *minor_status, const gss_buffer_t token,
                         gss_buffer_t framed)
 {
+    size_t inner, hdr, i, n;
+    unsigned char *p;
+
     *minor_status = 0;
-    return gss_encapsulate_token(token, GSS_CREDSSP_MECH, framed);
+    framed->length = 0;
+    framed->value = NULL;
+    if (token == GSS_C_NO_BUFFER || token->length > 0x7fffffff) {
+        return GSS_S_CALL_BAD_STRUCTURE;
+    }
+    inner = 2 + GSS_CREDSSP_MECH_OID_LENGTH + token->length;
+    n = inner < 0x80 ? 0 : inner < 0x100 ? 1 : inner < 0x10000 ? 2
+        : inner < 0x1000000 ? 3 : 4;
+    hdr = 2 + n;
+    p = (unsigned char *)malloc(hdr + inner);
+    if (p == NULL) {
+        *minor_status = ENOMEM;
+        return GSS_S_FAILURE;
+    }
+    p[0] = 0x60;
+    p[1] = (unsigned char)(n == 0 ? inner : 0x80 | n);
+    for (i = 0; i < n; i++) {
+        p[2 + i] = (unsigned char)(inner >> (8 * (n - 1 - i)));
+    }
+    p[hdr] = 0x06;
+    p[hdr + 1] = GSS_CREDSSP_MECH_OID_LENGTH;
+    memcpy(p + hdr + 2, GSS_CREDSSP_MECH_OID_STRING,
+           GSS_CREDSSP_MECH_OID_LENGTH);
+    if (token->length > 0) {
+        memcpy(p + hdr + 2 + GSS_CREDSSP_MECH_OID_LENGTH, token->value,
+               token->length);
+    }
+    framed->value = p;
+    framed->length = hdr + inner;
+    return GSS_S_COMPLETE;
 }
 
 #ifdef __cplusplus

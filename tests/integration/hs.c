@@ -203,44 +203,76 @@ deleg_info(gss_cred_id_t deleg, struct hs_result *r)
 }
 
 /*
- * step_acceptor: feeds one token to the acceptor, in pieces of o->split
- * bytes when asked (the stream case: every short call must answer
- * incomplete-message and leave the context as it was).
+ * append_out: appends one output token to the reply being gathered.
+ */
+static void
+append_out(gss_buffer_t all, gss_buffer_t one)
+{
+    OM_uint32 tmp;
+    char *p;
+
+    if (one->length > 0) {
+        p = realloc(all->value, all->length + one->length);
+        if (p != NULL) {
+            memcpy(p + all->length, one->value, one->length);
+            all->value = p;
+            all->length += one->length;
+        }
+    }
+    gss_release_buffer(&tmp, one);
+}
+
+/*
+ * step_acceptor: feeds one token to the acceptor.  With o->split the token
+ * is a stream that arrives o->split bytes at a time: a call on data that
+ * ends inside a TLS record must answer incomplete-message and consume
+ * nothing (the caller then calls again with more); a call on whole records
+ * consumes them all, and the rest comes in the next call.  The outputs of
+ * all calls make the reply.
  */
 static OM_uint32
 step_acceptor(const struct hs_opts *o, gss_ctx_id_t *ctx, gss_cred_id_t cred,
-              gss_buffer_t tok, bool first, gss_name_t *src,
+              gss_buffer_t tok, bool *first, gss_name_t *src,
               gss_buffer_t out, OM_uint32 *flags, gss_cred_id_t *deleg,
               OM_uint32 *minor, struct hs_result *r)
 {
-    size_t have = o->split ? o->split : tok->length;
-    OM_uint32 major, tmp;
+    size_t off = 0, have = o->split ? o->split : tok->length;
+    OM_uint32 major = GSS_S_CONTINUE_NEEDED, tmp;
 
-    for (;;) {
-        gss_buffer_desc part = { have < tok->length ? have : tok->length,
-                                 tok->value };
-        gss_buffer_desc framed = { 0, NULL };
+    out->length = 0;
+    out->value = NULL;
+    while (off < tok->length && major == GSS_S_CONTINUE_NEEDED) {
+        size_t left = tok->length - off;
+        gss_buffer_desc part = { have < left ? have : left,
+                                 (char *)tok->value + off };
+        gss_buffer_desc framed = { 0, NULL }, one = { 0, NULL };
 
-        if (first) {
+        if (*first) {
             major = gss_credssp_frame_token(minor, &part, &framed);
             if (major != GSS_S_COMPLETE) {
                 return major;
             }
         }
         major = gss_accept_sec_context(minor, ctx, cred,
-                                       first ? &framed : &part,
+                                       *first ? &framed : &part,
                                        GSS_C_NO_CHANNEL_BINDINGS, src, NULL,
-                                       out, flags, NULL, deleg);
+                                       &one, flags, NULL, deleg);
         gss_release_buffer(&tmp, &framed);
+        append_out(out, &one);
         if (major == GSS_S_DEFECTIVE_TOKEN &&
-            *minor == CREDSSP_S_INCOMPLETE_MESSAGE &&
-            part.length < tok->length) {
+            *minor == CREDSSP_S_INCOMPLETE_MESSAGE && part.length < left) {
             r->incomplete_calls++;
             have += o->split;
+            major = GSS_S_CONTINUE_NEEDED;
             continue;
         }
-        return major;
+        if (!GSS_ERROR(major)) {
+            *first = false;
+            off += part.length;
+            have = o->split ? o->split : tok->length;
+        }
     }
+    return major;
 }
 
 int
@@ -258,7 +290,12 @@ hs_run(const struct hs_opts *o, struct hs_result *r)
     int rc = -1, guard;
 
     memset(r, 0, sizeof(*r));
-    r->init_major = init_cred(o, &icred, &r->init_minor);
+    if (o->init_cred != GSS_C_NO_CREDENTIAL) {
+        icred = o->init_cred;
+        r->init_major = GSS_S_COMPLETE;
+    } else {
+        r->init_major = init_cred(o, &icred, &r->init_minor);
+    }
     if (r->init_major != GSS_S_COMPLETE) {
         goto done;
     }
@@ -296,10 +333,9 @@ hs_run(const struct hs_opts *o, struct hs_result *r)
         if (r->acc_major != GSS_S_CONTINUE_NEEDED) {
             break;
         }
-        r->acc_major = step_acceptor(o, &actx, acred, &c2s, first, &src,
+        r->acc_major = step_acceptor(o, &actx, acred, &c2s, &first, &src,
                                      &s2c, &r->acc_flags, &deleg,
                                      &r->acc_minor, r);
-        first = false;
         if (s2c.length > 0) {
             r->legs++;
             r->bytes_s2c += s2c.length;
@@ -325,6 +361,10 @@ hs_run(const struct hs_opts *o, struct hs_result *r)
         }
         if (deleg != GSS_C_NO_CREDENTIAL) {
             deleg_info(deleg, r);
+            if (o->keep_deleg) {
+                r->deleg = deleg;
+                deleg = GSS_C_NO_CREDENTIAL;
+            }
         }
         inquire_text(actx, GSS_CREDSSP_INQ_VERSION, r->version,
                      sizeof(r->version));
@@ -350,7 +390,9 @@ done:
     gss_delete_sec_context(&tmp, &actx, GSS_C_NO_BUFFER);
     gss_release_name(&tmp, &target);
     gss_release_name(&tmp, &src);
-    gss_release_cred(&tmp, &icred);
+    if (icred != o->init_cred) {
+        gss_release_cred(&tmp, &icred);
+    }
     gss_release_cred(&tmp, &acred);
     gss_release_cred(&tmp, &deleg);
     return rc;

@@ -28,6 +28,8 @@ struct hs_opts {
     const char *target;           /* host-based name, NULL: TERMSRV@localhost */
     OM_uint32 req_flags;          /* besides CONF|INTEG */
     size_t split;                 /* feed tokens in pieces of this size */
+    gss_cred_id_t init_cred;      /* use this initiator credential */
+    bool keep_deleg;              /* return the delegated handle */
 };
 
 struct hs_result {
@@ -46,6 +48,8 @@ struct hs_result {
     int incomplete_calls;         /* DEFECTIVE_TOKEN+INCOMPLETE answers */
     char init_error[512];
     char acc_error[512];
+    gss_cred_id_t deleg;          /* with keep_deleg; caller releases */
+    OM_uint32 acc_time;           /* time_rec of the acceptor */
 };
 
 /* hs_run: one handshake; returns 0 when both sides completed. */

@@ -1,0 +1,544 @@
+/*
+ * test_handshake.c - CredSSP handshakes through the real mechglue, the
+ * fixture's real KDC and the real gss-ntlmssp: inner mechs, TLS versions,
+ * CredSSP versions, delegation and its policy, wrong passwords, partial
+ * tokens, flags and inquiries.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+
+#include "hs.h"
+
+#define REALM "CREDSSP.TEST"
+
+/* run: one handshake, printing both sides' errors when it fails. */
+static int
+run(const struct hs_opts *o, struct hs_result *r)
+{
+    int rc = hs_run(o, r);
+
+    if (rc != 0) {
+        fprintf(stderr, "handshake failed: init [%s] acc [%s]\n",
+                r->init_error, r->acc_error);
+    }
+    return rc;
+}
+
+/* check_ok: the common assertions of a good handshake. */
+static void
+check_ok(const struct hs_result *r, const char *inner, const char *tls,
+         int legs)
+{
+    const OM_uint32 want = GSS_C_CONF_FLAG | GSS_C_INTEG_FLAG |
+                           GSS_C_SEQUENCE_FLAG | GSS_C_REPLAY_FLAG;
+
+    ck_assert_uint_eq(r->init_major, GSS_S_COMPLETE);
+    ck_assert_uint_eq(r->acc_major, GSS_S_COMPLETE);
+    ck_assert_str_eq(r->inner_mech, inner);
+    ck_assert_str_eq(r->tls_version, tls);
+    ck_assert_int_eq(r->legs, legs);
+    ck_assert_uint_eq(r->init_flags & want, want);
+    ck_assert_uint_eq(r->acc_flags & want, want);
+    ck_assert_msg(strncmp(r->src_name, "alice", 5) == 0, "src_name %s",
+                  r->src_name);
+}
+
+/* Inner mech x TLS version: legs are the protocol minimum (issue 11). */
+static const struct {
+    const char *mech, *tls, *inner, *tls_name;
+    int legs;
+} matrix[] = {
+    { "kerberos", "1.3", "kerberos", "TLSv1.3", 7 },
+    { "kerberos", "1.2", "kerberos", "TLSv1.2", 9 },
+    { "ntlm", "1.3", "ntlm", "TLSv1.3", 7 },
+    { "ntlm", "1.2", "ntlm", "TLSv1.2", 9 },
+    { "spnego", "1.3", "kerberos", "TLSv1.3", 7 },
+    { "spnego", "1.2", "kerberos", "TLSv1.2", 9 },
+    { "auto", "1.3", "kerberos", "TLSv1.3", 7 },
+    { NULL, "1.2", "kerberos", "TLSv1.2", 9 },
+};
+
+START_TEST(test_matrix)
+{
+    struct hs_opts o = { 0 };
+    struct hs_result r;
+
+    o.mech = matrix[_i].mech;
+    o.tls_max = matrix[_i].tls;
+    ck_assert_int_eq(run(&o, &r), 0);
+    check_ok(&r, matrix[_i].inner, matrix[_i].tls_name, matrix[_i].legs);
+    ck_assert_str_eq(r.version, "6");
+    ck_assert(!r.delegated);
+    ck_assert_uint_eq(r.init_flags & GSS_C_DELEG_FLAG, 0);
+    ck_assert_uint_eq(r.acc_flags & GSS_C_DELEG_FLAG, 0);
+}
+END_TEST
+
+/* auto falls back to raw NTLM for a user Kerberos does not know. */
+START_TEST(test_auto_ntlm_fallback)
+{
+    struct hs_opts o = { 0 };
+    struct hs_result r;
+
+    o.user = "carol";
+    o.password = "Carol-pass-3";
+    o.mech = "auto";
+    ck_assert_int_eq(run(&o, &r), 0);
+    ck_assert_str_eq(r.inner_mech, "ntlm");
+    ck_assert_str_eq(r.src_name, "carol");
+}
+END_TEST
+
+/* Each CredSSP version forced on either side is the one negotiated. */
+START_TEST(test_versions)
+{
+    static const char *v[] = { "2", "3", "4", "5", "6" };
+    struct hs_opts o = { 0 };
+    struct hs_result r;
+    const char *ver = v[_i % 5];
+
+    o.mech = _i < 10 ? "kerberos" : "ntlm";
+    o.init_min_version = "2";
+    o.req_flags = GSS_C_DELEG_FLAG;
+    o.ntlm_deleg = "*";
+    if ((_i / 5) % 2 == 0) {
+        o.init_max_version = ver;
+    } else {
+        o.acc_max_version = ver;
+    }
+    ck_assert_int_eq(run(&o, &r), 0);
+    ck_assert_str_eq(r.version, ver);
+    ck_assert(r.delegated);
+    ck_assert_str_eq(r.deleg_password, hs_env("CREDSSP_TEST_PASSWORD"));
+}
+END_TEST
+
+/* Delegation with Kerberos: the password reaches the acceptor. */
+START_TEST(test_delegation_kerberos)
+{
+    struct hs_opts o = { 0 };
+    struct hs_result r;
+
+    o.mech = "kerberos";
+    o.user = "alice@" REALM;
+    o.req_flags = GSS_C_DELEG_FLAG;
+    ck_assert_int_eq(run(&o, &r), 0);
+    ck_assert(r.delegated);
+    ck_assert_str_eq(r.deleg_user, "alice");
+    ck_assert_str_eq(r.deleg_domain, REALM);
+    ck_assert_str_eq(r.deleg_password, hs_env("CREDSSP_TEST_PASSWORD"));
+    ck_assert_uint_ne(r.init_flags & GSS_C_DELEG_FLAG, 0);
+    ck_assert_uint_ne(r.acc_flags & GSS_C_DELEG_FLAG, 0);
+    ck_assert_uint_ne(r.init_flags & GSS_C_MUTUAL_FLAG, 0);
+}
+END_TEST
+
+/* DOMAIN\user names give domain and user. */
+START_TEST(test_delegation_domain_user)
+{
+    struct hs_opts o = { 0 };
+    struct hs_result r;
+
+    o.mech = "ntlm";
+    o.user = "CREDSSP\\alice";
+    o.req_flags = GSS_C_DELEG_FLAG;
+    o.ntlm_deleg = "TERMSRV/*";
+    ck_assert_int_eq(run(&o, &r), 0);
+    ck_assert(r.delegated);
+    ck_assert_str_eq(r.deleg_domain, "CREDSSP");
+    ck_assert_str_eq(r.deleg_user, "alice");
+}
+END_TEST
+
+/* NTLM only: delegation is refused unless policy names the target, and
+ * then nothing secret leaves (the acceptor never completes). */
+START_TEST(test_ntlm_only_policy)
+{
+    struct hs_opts o = { 0 };
+    struct hs_result r;
+
+    o.mech = "ntlm";
+    o.req_flags = GSS_C_DELEG_FLAG;
+    ck_assert_int_ne(hs_run(&o, &r), 0);
+    ck_assert_uint_eq(r.init_major, GSS_S_FAILURE);
+    ck_assert_uint_eq(r.init_minor, CREDSSP_S_POLICY_NTLM_ONLY);
+    ck_assert_msg(strstr(r.init_error, "SEC_E_POLICY_NLTM_ONLY") != NULL,
+                  "%s", r.init_error);
+    ck_assert_uint_ne(r.acc_major, GSS_S_COMPLETE);
+    ck_assert(!r.delegated);
+
+    o.ntlm_deleg = "HTTP/*, WSMAN/*";   /* not our TERMSRV target */
+    ck_assert_int_ne(hs_run(&o, &r), 0);
+    ck_assert_uint_eq(r.init_minor, CREDSSP_S_POLICY_NTLM_ONLY);
+
+    o.ntlm_deleg = "HTTP/*, termsrv/LOCALHOST";
+    ck_assert_int_eq(run(&o, &r), 0);
+    ck_assert(r.delegated);
+}
+END_TEST
+
+/* Without the delegation flag, NTLM needs no policy: empty creds. */
+START_TEST(test_ntlm_no_delegation)
+{
+    struct hs_opts o = { 0 };
+    struct hs_result r;
+
+    o.mech = "ntlm";
+    ck_assert_int_eq(run(&o, &r), 0);
+    ck_assert(!r.delegated);
+}
+END_TEST
+
+/* Mutual authentication: Kerberos gives it, NTLM cannot. */
+START_TEST(test_mutual)
+{
+    struct hs_opts o = { 0 };
+    struct hs_result r;
+
+    o.mech = "kerberos";
+    o.req_flags = GSS_C_MUTUAL_FLAG;
+    ck_assert_int_eq(run(&o, &r), 0);
+    ck_assert_uint_ne(r.init_flags & GSS_C_MUTUAL_FLAG, 0);
+
+    o.mech = "ntlm";
+    ck_assert_int_ne(hs_run(&o, &r), 0);
+    ck_assert_uint_eq(r.init_major, GSS_S_FAILURE);
+    ck_assert_uint_eq(r.init_minor, CREDSSP_S_MUTUAL_REQUIRED);
+    ck_assert_msg(strstr(r.init_error, "SEC_E_MUTUAL_AUTH_FAILED") != NULL,
+                  "%s", r.init_error);
+}
+END_TEST
+
+/* A wrong NTLM password: the acceptor fails with a logon failure and, at
+ * version 6, tells the initiator with errorCode. */
+START_TEST(test_wrong_password_ntlm)
+{
+    struct hs_opts o = { 0 };
+    struct hs_result r;
+
+    o.mech = "ntlm";
+    o.password = "not-the-password";
+    ck_assert_int_ne(hs_run(&o, &r), 0);
+    ck_assert_uint_eq(r.acc_major, GSS_S_FAILURE);
+    ck_assert_uint_eq(r.acc_minor, CREDSSP_S_LOGON_FAILED);
+    ck_assert_uint_eq(r.init_major, GSS_S_FAILURE);
+    ck_assert_uint_eq(r.init_minor, CREDSSP_S_PEER_LOGON_FAILURE);
+    ck_assert_msg(strstr(r.init_error, "STATUS_LOGON_FAILURE") != NULL,
+                  "%s", r.init_error);
+}
+END_TEST
+
+/* At version 5 there is no errorCode: the acceptor fails alone. */
+START_TEST(test_wrong_password_v5)
+{
+    struct hs_opts o = { 0 };
+    struct hs_result r;
+
+    o.mech = "ntlm";
+    o.password = "not-the-password";
+    o.acc_max_version = "5";
+    ck_assert_int_ne(hs_run(&o, &r), 0);
+    ck_assert_uint_eq(r.acc_minor, CREDSSP_S_LOGON_FAILED);
+    ck_assert_uint_eq(r.init_major, GSS_S_CONTINUE_NEEDED);
+}
+END_TEST
+
+/* A wrong Kerberos password fails on the initiator (preauthentication). */
+START_TEST(test_wrong_password_kerberos)
+{
+    struct hs_opts o = { 0 };
+    struct hs_result r;
+
+    o.mech = "kerberos";
+    o.password = "not-the-password";
+    ck_assert_int_ne(hs_run(&o, &r), 0);
+    ck_assert(GSS_ERROR(r.init_major));
+    ck_assert_uint_ne(r.acc_major, GSS_S_COMPLETE);
+    ck_assert_msg(r.init_error[0] != '\0', "no error text");
+}
+END_TEST
+
+/* Downgrade protection: below a side's minimum version is refused; at
+ * version 4 the acceptor says STATUS_NOT_SUPPORTED with errorCode. */
+START_TEST(test_min_version)
+{
+    struct hs_opts o = { 0 };
+    struct hs_result r;
+
+    o.mech = "kerberos";
+    o.acc_max_version = "4";      /* the initiator requires 5 by default */
+    ck_assert_int_ne(hs_run(&o, &r), 0);
+    ck_assert_uint_eq(r.init_major, GSS_S_UNAVAILABLE);
+    ck_assert_uint_eq(r.init_minor, CREDSSP_S_VERSION_TOO_LOW);
+
+    memset(&o, 0, sizeof(o));
+    o.mech = "kerberos";
+    o.init_min_version = "2";
+    o.init_max_version = "4";
+    o.acc_min_version = "6";
+    ck_assert_int_ne(hs_run(&o, &r), 0);
+    ck_assert_uint_eq(r.acc_minor, CREDSSP_S_VERSION_TOO_LOW);
+    ck_assert_uint_eq(r.init_minor, CREDSSP_S_PEER_NOT_SUPPORTED);
+}
+END_TEST
+
+/* Tokens fed one byte at a time: every short call answers
+ * incomplete-message and the handshake still completes. */
+START_TEST(test_split_tokens)
+{
+    struct hs_opts o = { 0 };
+    struct hs_result r;
+
+    o.mech = _i == 0 ? "kerberos" : "ntlm";
+    o.split = _i == 0 ? 1 : 7;
+    ck_assert_int_eq(run(&o, &r), 0);
+    ck_assert_int_gt(r.incomplete_calls, 10);
+}
+END_TEST
+
+/* The second hop: the delegated handle works as an initiator credential
+ * for another CredSSP handshake, and the acceptor there sees alice. */
+START_TEST(test_second_hop)
+{
+    struct hs_opts o = { 0 }, o2 = { 0 };
+    struct hs_result r, r2;
+    OM_uint32 minor;
+
+    o.mech = "kerberos";
+    o.user = "alice@" REALM;
+    o.req_flags = GSS_C_DELEG_FLAG;
+    o.keep_deleg = true;
+    ck_assert_int_eq(run(&o, &r), 0);
+    ck_assert(r.deleg != GSS_C_NO_CREDENTIAL);
+
+    o2.init_cred = r.deleg;
+    o2.target = "HTTP@localhost";
+    o2.req_flags = GSS_C_DELEG_FLAG;
+    ck_assert_int_eq(run(&o2, &r2), 0);
+    ck_assert_str_eq(r2.src_name, "alice@" REALM);
+    ck_assert(r2.delegated);
+    ck_assert_str_eq(r2.deleg_password, hs_env("CREDSSP_TEST_PASSWORD"));
+    gss_release_cred(&minor, &r.deleg);
+}
+END_TEST
+
+/* Flags CredSSP cannot honour. */
+START_TEST(test_unsupported_flags)
+{
+    struct hs_opts o = { 0 };
+    struct hs_result r;
+
+    o.req_flags = _i == 0 ? GSS_C_ANON_FLAG : GSS_C_DCE_STYLE;
+    ck_assert_int_ne(hs_run(&o, &r), 0);
+    ck_assert_uint_eq(r.init_major, GSS_S_UNAVAILABLE);
+    ck_assert_uint_eq(r.init_minor, CREDSSP_S_UNSUPPORTED_FLAG);
+    ck_assert_int_eq(r.legs, 0);
+}
+END_TEST
+
+/* first_token: the initiator's first token for a fresh context. */
+static void
+first_token(gss_cred_id_t *cred, gss_ctx_id_t *ctx, gss_buffer_t out)
+{
+    const char *u = hs_env("CREDSSP_TEST_USER");
+    const char *p = hs_env("CREDSSP_TEST_PASSWORD");
+    gss_buffer_desc ub = { strlen(u), (void *)u }, pb = { strlen(p),
+                                                          (void *)p };
+    gss_buffer_desc tb = { 17, (void *)"TERMSRV@localhost" };
+    gss_OID_set_desc set = { 1, GSS_CREDSSP_MECH };
+    gss_name_t user, target;
+    OM_uint32 major, minor;
+
+    ck_assert_uint_eq(gss_import_name(&minor, &ub, GSS_C_NT_USER_NAME,
+                                      &user), GSS_S_COMPLETE);
+    ck_assert_uint_eq(gss_import_name(&minor, &tb,
+                                      GSS_C_NT_HOSTBASED_SERVICE, &target),
+                      GSS_S_COMPLETE);
+    ck_assert_uint_eq(gss_acquire_cred_with_password(&minor, user, &pb, 0,
+                                                     &set, GSS_C_INITIATE,
+                                                     cred, NULL, NULL),
+                      GSS_S_COMPLETE);
+    major = gss_init_sec_context(&minor, *cred, ctx, target,
+                                 GSS_CREDSSP_MECH, 0, 0, NULL,
+                                 GSS_C_NO_BUFFER, NULL, out, NULL, NULL);
+    ck_assert_uint_eq(major, GSS_S_CONTINUE_NEEDED);
+    ck_assert_uint_gt(out->length, 5);
+    gss_release_name(&minor, &user);
+    gss_release_name(&minor, &target);
+}
+
+/* The acceptor's first token: partial input is SEC_E_INCOMPLETE_MESSAGE
+ * with the missing count; garbage is refused with a specific code; an
+ * unframed TLS record cannot pass the mechglue. */
+START_TEST(test_acceptor_first_token)
+{
+    gss_cred_id_t icred = GSS_C_NO_CREDENTIAL, acred = GSS_C_NO_CREDENTIAL;
+    gss_ctx_id_t ictx = GSS_C_NO_CONTEXT, actx = GSS_C_NO_CONTEXT;
+    gss_buffer_desc tok = { 0, NULL }, part, framed, out;
+    gss_buffer_desc junk = { 5, (void *)"hello" };
+    gss_OID_set_desc set = { 1, GSS_CREDSSP_MECH };
+    OM_uint32 major, minor, tmp;
+
+    first_token(&icred, &ictx, &tok);
+    ck_assert_uint_eq(gss_acquire_cred(&minor, GSS_C_NO_NAME, 0, &set,
+                                       GSS_C_ACCEPT, &acred, NULL, NULL),
+                      GSS_S_COMPLETE);
+
+    part.value = tok.value;
+    part.length = tok.length - 3;
+    ck_assert_uint_eq(gss_credssp_frame_token(&minor, &part, &framed),
+                      GSS_S_COMPLETE);
+    major = gss_accept_sec_context(&minor, &actx, acred, &framed, NULL,
+                                   NULL, NULL, &out, NULL, NULL, NULL);
+    gss_release_buffer(&tmp, &framed);
+    ck_assert_uint_eq(major, GSS_S_DEFECTIVE_TOKEN);
+    ck_assert_uint_eq(minor, CREDSSP_S_INCOMPLETE_MESSAGE);
+    ck_assert_ptr_eq(actx, GSS_C_NO_CONTEXT);
+
+    ck_assert_uint_eq(gss_credssp_frame_token(&minor, &junk, &framed),
+                      GSS_S_COMPLETE);
+    major = gss_accept_sec_context(&minor, &actx, acred, &framed, NULL,
+                                   NULL, NULL, &out, NULL, NULL, NULL);
+    gss_release_buffer(&tmp, &framed);
+    ck_assert_uint_eq(major, GSS_S_DEFECTIVE_TOKEN);
+    ck_assert_uint_eq(minor, CREDSSP_S_BAD_FRAMING);
+
+    major = gss_accept_sec_context(&minor, &actx, acred, &tok, NULL, NULL,
+                                   NULL, &out, NULL, NULL, NULL);
+    ck_assert(GSS_ERROR(major));
+
+    ck_assert_uint_eq(gss_credssp_frame_token(&minor, &tok, &framed),
+                      GSS_S_COMPLETE);
+    major = gss_accept_sec_context(&minor, &actx, acred, &framed, NULL,
+                                   NULL, NULL, &out, NULL, NULL, NULL);
+    gss_release_buffer(&minor, &framed);
+    ck_assert_uint_eq(major, GSS_S_CONTINUE_NEEDED);
+    ck_assert_uint_gt(out.length, 0);
+    gss_release_buffer(&minor, &out);
+
+    gss_release_buffer(&minor, &tok);
+    gss_delete_sec_context(&minor, &ictx, GSS_C_NO_BUFFER);
+    gss_delete_sec_context(&minor, &actx, GSS_C_NO_BUFFER);
+    gss_release_cred(&minor, &icred);
+    gss_release_cred(&minor, &acred);
+}
+END_TEST
+
+/* The initiator, fed part of the server's reply, answers incomplete,
+ * reports the missing bytes by inquiry, and goes on with the whole. */
+START_TEST(test_initiator_incomplete)
+{
+    gss_cred_id_t icred = GSS_C_NO_CREDENTIAL, acred = GSS_C_NO_CREDENTIAL;
+    gss_ctx_id_t ictx = GSS_C_NO_CONTEXT, actx = GSS_C_NO_CONTEXT;
+    gss_buffer_desc tok = { 0, NULL }, framed, reply, part, out;
+    gss_OID_set_desc set = { 1, GSS_CREDSSP_MECH };
+    gss_buffer_set_t missing = GSS_C_NO_BUFFER_SET;
+    gss_buffer_desc tb = { 17, (void *)"TERMSRV@localhost" };
+    gss_name_t target;
+    OM_uint32 major, minor;
+
+    first_token(&icred, &ictx, &tok);
+    ck_assert_uint_eq(gss_acquire_cred(&minor, GSS_C_NO_NAME, 0, &set,
+                                       GSS_C_ACCEPT, &acred, NULL, NULL),
+                      GSS_S_COMPLETE);
+    ck_assert_uint_eq(gss_credssp_frame_token(&minor, &tok, &framed),
+                      GSS_S_COMPLETE);
+    major = gss_accept_sec_context(&minor, &actx, acred, &framed, NULL,
+                                   NULL, NULL, &reply, NULL, NULL, NULL);
+    gss_release_buffer(&minor, &framed);
+    ck_assert_uint_eq(major, GSS_S_CONTINUE_NEEDED);
+    ck_assert_uint_gt(reply.length, 100);
+
+    ck_assert_uint_eq(gss_import_name(&minor, &tb,
+                                      GSS_C_NT_HOSTBASED_SERVICE, &target),
+                      GSS_S_COMPLETE);
+    part.value = reply.value;
+    part.length = reply.length - 40;
+    major = gss_init_sec_context(&minor, icred, &ictx, target,
+                                 GSS_CREDSSP_MECH, 0, 0, NULL, &part, NULL,
+                                 &out, NULL, NULL);
+    ck_assert_uint_eq(major, GSS_S_DEFECTIVE_TOKEN);
+    ck_assert_uint_eq(minor, CREDSSP_S_INCOMPLETE_MESSAGE);
+    ck_assert_uint_eq(out.length, 0);
+    ck_assert_uint_eq(gss_inquire_sec_context_by_oid(
+                          &minor, ictx, GSS_CREDSSP_INQ_MISSING, &missing),
+                      GSS_S_COMPLETE);
+    ck_assert_uint_eq(missing->count, 1);
+    ck_assert_int_eq(atoi(missing->elements[0].value), 40);
+    gss_release_buffer_set(&minor, &missing);
+
+    major = gss_init_sec_context(&minor, icred, &ictx, target,
+                                 GSS_CREDSSP_MECH, 0, 0, NULL, &reply, NULL,
+                                 &out, NULL, NULL);
+    ck_assert_uint_eq(major, GSS_S_CONTINUE_NEEDED);
+    ck_assert_uint_gt(out.length, 0);
+    gss_release_buffer(&minor, &out);
+
+    gss_release_name(&minor, &target);
+    gss_release_buffer(&minor, &reply);
+    gss_release_buffer(&minor, &tok);
+    gss_delete_sec_context(&minor, &ictx, GSS_C_NO_BUFFER);
+    gss_delete_sec_context(&minor, &actx, GSS_C_NO_BUFFER);
+    gss_release_cred(&minor, &icred);
+    gss_release_cred(&minor, &acred);
+}
+END_TEST
+
+/* Usage mismatches and GSS_C_BOTH are clear errors. */
+START_TEST(test_cred_usage)
+{
+    gss_OID_set_desc set = { 1, GSS_CREDSSP_MECH };
+    gss_cred_id_t cred = GSS_C_NO_CREDENTIAL;
+    OM_uint32 major, minor;
+
+    major = gss_acquire_cred(&minor, GSS_C_NO_NAME, 0, &set, GSS_C_BOTH,
+                             &cred, NULL, NULL);
+    ck_assert(GSS_ERROR(major));
+    ck_assert_ptr_eq(cred, GSS_C_NO_CREDENTIAL);
+}
+END_TEST
+
+static Suite *
+handshake_suite(void)
+{
+    Suite *s = suite_create("handshake");
+    TCase *tc = tcase_create("handshake");
+
+    tcase_set_timeout(tc, 60);
+    tcase_add_loop_test(tc, test_matrix, 0,
+                        sizeof(matrix) / sizeof(matrix[0]));
+    tcase_add_test(tc, test_auto_ntlm_fallback);
+    tcase_add_loop_test(tc, test_versions, 0, 20);
+    tcase_add_test(tc, test_delegation_kerberos);
+    tcase_add_test(tc, test_delegation_domain_user);
+    tcase_add_test(tc, test_ntlm_only_policy);
+    tcase_add_test(tc, test_ntlm_no_delegation);
+    tcase_add_test(tc, test_mutual);
+    tcase_add_test(tc, test_wrong_password_ntlm);
+    tcase_add_test(tc, test_wrong_password_v5);
+    tcase_add_test(tc, test_wrong_password_kerberos);
+    tcase_add_test(tc, test_min_version);
+    tcase_add_loop_test(tc, test_split_tokens, 0, 2);
+    tcase_add_test(tc, test_second_hop);
+    tcase_add_loop_test(tc, test_unsupported_flags, 0, 2);
+    tcase_add_test(tc, test_acceptor_first_token);
+    tcase_add_test(tc, test_initiator_incomplete);
+    tcase_add_test(tc, test_cred_usage);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int
+main(void)
+{
+    SRunner *sr = srunner_create(handshake_suite());
+    int failed;
+
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
