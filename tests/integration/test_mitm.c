@@ -1,0 +1,339 @@
+/*
+ * test_mitm.c - a man in the middle that terminates the initiator's TLS
+ * with a certificate of its own, opens its own TLS to the real acceptor,
+ * and relays every CredSSP message (the inner Kerberos or NTLM tokens
+ * included) unchanged between the two.  pubKeyAuth binds the inner
+ * authentication to the TLS key each side really sees, so the exchange
+ * must fail with SEC_E_MUTUAL_AUTH_FAILED, and no authInfo (the
+ * credentials) may ever leave the initiator.
+ *
+ * The relay is real OpenSSL over memory BIOs; both ends are the real
+ * module through the real mechglue, the fixture's KDC and gss-ntlmssp.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include "hs.h"
+#include "tsrequest.h"
+
+struct relay {
+    SSL *to_client;               /* the MITM as TLS server */
+    SSL *to_server;               /* the MITM as TLS client */
+    int msgs_seen;
+    int authinfo_seen;            /* TSRequests with authInfo relayed */
+    int pubkey_seen;
+    /* Plaintext waiting for the other leg's handshake, one queue per
+     * direction (0: to the acceptor, 1: to the initiator). */
+    unsigned char *q[2];
+    size_t qlen[2];
+};
+
+/* flush: writes queued plaintext once the leg's handshake is done, one
+ * TSRequest per record as they came. */
+static void
+flush(struct relay *r, SSL *to, int dir)
+{
+    size_t off = 0;
+
+    if (!SSL_is_init_finished(to)) {
+        SSL_do_handshake(to);
+        ERR_clear_error();
+        if (!SSL_is_init_finished(to)) {
+            return;
+        }
+    }
+    while (off < r->qlen[dir]) {
+        size_t n = (size_t)r->q[dir][off] << 8 | r->q[dir][off + 1];
+
+        ck_assert_int_eq(SSL_write(to, r->q[dir] + off + 2, (int)n),
+                         (int)n);
+        off += 2 + n;
+    }
+    r->qlen[dir] = 0;
+}
+
+/* new_mitm_ctx: a TLS server context with a fresh self-signed key. */
+static SSL_CTX *
+new_mitm_ctx(void)
+{
+    SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+    EVP_PKEY *key = EVP_RSA_gen(2048);
+    X509 *cert = X509_new();
+
+    ck_assert_ptr_nonnull(ctx);
+    ck_assert_ptr_nonnull(key);
+    X509_set_version(cert, X509_VERSION_3);
+    ASN1_INTEGER_set(X509_get_serialNumber(cert), 7);
+    X509_gmtime_adj(X509_getm_notBefore(cert), 0);
+    X509_gmtime_adj(X509_getm_notAfter(cert), 3600);
+    X509_set_pubkey(cert, key);
+    X509_NAME_add_entry_by_txt(X509_get_subject_name(cert), "CN",
+                               MBSTRING_ASC, (unsigned char *)"localhost",
+                               -1, -1, 0);
+    X509_set_issuer_name(cert, X509_get_subject_name(cert));
+    ck_assert_int_gt(X509_sign(cert, key, EVP_sha256()), 0);
+    ck_assert_int_eq(SSL_CTX_use_certificate(ctx, cert), 1);
+    ck_assert_int_eq(SSL_CTX_use_PrivateKey(ctx, key), 1);
+    SSL_CTX_set_num_tickets(ctx, 0);
+    X509_free(cert);
+    EVP_PKEY_free(key);
+    return ctx;
+}
+
+/* new_ssl: an SSL over two memory BIOs. */
+static SSL *
+new_ssl(SSL_CTX *ctx, int server)
+{
+    SSL *s = SSL_new(ctx);
+
+    SSL_set_bio(s, BIO_new(BIO_s_mem()), BIO_new(BIO_s_mem()));
+    BIO_set_mem_eof_return(SSL_get_rbio(s), -1);
+    if (server) {
+        SSL_set_accept_state(s);
+    } else {
+        SSL_set_connect_state(s);
+    }
+    return s;
+}
+
+/* drain: moves what an SSL wants to send into *out (appending). */
+static void
+drain(SSL *s, gss_buffer_t out)
+{
+    size_t n = BIO_ctrl_pending(SSL_get_wbio(s));
+
+    if (n == 0) {
+        return;
+    }
+    out->value = realloc(out->value, out->length + n);
+    ck_assert_ptr_nonnull(out->value);
+    ck_assert_int_eq(BIO_read(SSL_get_wbio(s),
+                              (char *)out->value + out->length, (int)n),
+                     (int)n);
+    out->length += n;
+}
+
+/* feed: gives received bytes to an SSL. */
+static void
+feed(SSL *s, gss_buffer_t in)
+{
+    if (in->length > 0) {
+        ck_assert_int_eq(BIO_write(SSL_get_rbio(s), in->value,
+                                   (int)in->length),
+                         (int)in->length);
+    }
+}
+
+/* pump: drives one side's handshake and moves its plaintext to the
+ * other side, noting what each TSRequest from the initiator carries. */
+static void
+pump(struct relay *r, SSL *from, SSL *to, int from_client)
+{
+    unsigned char buf[16384];
+    int n;
+
+    if (!SSL_is_init_finished(from)) {
+        SSL_do_handshake(from);
+        ERR_clear_error();
+        if (!SSL_is_init_finished(from)) {
+            return;
+        }
+    }
+    while ((n = SSL_read(from, buf, sizeof(buf))) > 0) {
+        struct cs_tsrequest req = { 0 };
+
+        if (from_client &&
+            cs_tsrequest_decode(buf, (size_t)n, &req) == CS_OK) {
+            r->msgs_seen++;
+            r->authinfo_seen += req.has_auth_info;
+            r->pubkey_seen += req.has_pub_key_auth;
+            cs_tsrequest_clear(&req);
+        }
+        /* Queued (length-prefixed) until the other leg is up. */
+        r->q[from_client ? 0 : 1] =
+            realloc(r->q[from_client ? 0 : 1],
+                    r->qlen[from_client ? 0 : 1] + 2 + (size_t)n);
+        ck_assert_ptr_nonnull(r->q[from_client ? 0 : 1]);
+        memcpy(r->q[from_client ? 0 : 1] + r->qlen[from_client ? 0 : 1],
+               (unsigned char[]){ (unsigned char)(n >> 8),
+                                  (unsigned char)n },
+               2);
+        memcpy(r->q[from_client ? 0 : 1] + r->qlen[from_client ? 0 : 1] +
+                   2,
+               buf, (size_t)n);
+        r->qlen[from_client ? 0 : 1] += 2 + (size_t)n;
+    }
+    ERR_clear_error();
+    flush(r, to, from_client ? 0 : 1);
+}
+
+/*
+ * run_mitm: the initiator talks to the relay, the relay to the acceptor.
+ * Returns when either side fails or completes, or nothing moves.
+ */
+static void
+run_mitm(const char *mech, OM_uint32 flags, const char *ntlm_deleg,
+         struct hs_result *res, struct relay *r)
+{
+    SSL_CTX *mctx = new_mitm_ctx(), *cctx = SSL_CTX_new(TLS_client_method());
+    gss_OID_set_desc set = { 1, GSS_CREDSSP_MECH };
+    const char *u = hs_env("CREDSSP_TEST_USER");
+    const char *p = hs_env("CREDSSP_TEST_PASSWORD");
+    gss_buffer_desc ub = { strlen(u), (void *)u };
+    gss_buffer_desc pb = { strlen(p), (void *)p };
+    gss_buffer_desc tb = { 17, (void *)"TERMSRV@localhost" };
+    gss_buffer_desc mv = { strlen(mech), (void *)mech };
+    gss_cred_id_t icred, acred;
+    gss_ctx_id_t ictx = GSS_C_NO_CONTEXT, actx = GSS_C_NO_CONTEXT;
+    gss_name_t user, target;
+    gss_buffer_desc to_init = { 0, NULL }, to_acc = { 0, NULL };
+    OM_uint32 minor, tmp;
+    int round, first_acc = 1;
+
+    memset(res, 0, sizeof(*res));
+    memset(r, 0, sizeof(*r));
+    r->to_client = new_ssl(mctx, 1);
+    r->to_server = new_ssl(cctx, 0);
+    ck_assert_uint_eq(gss_import_name(&minor, &ub, GSS_C_NT_USER_NAME,
+                                      &user), GSS_S_COMPLETE);
+    ck_assert_uint_eq(gss_import_name(&minor, &tb,
+                                      GSS_C_NT_HOSTBASED_SERVICE, &target),
+                      GSS_S_COMPLETE);
+    ck_assert_uint_eq(gss_acquire_cred_with_password(&minor, user, &pb, 0,
+                                                     &set, GSS_C_INITIATE,
+                                                     &icred, NULL, NULL),
+                      GSS_S_COMPLETE);
+    ck_assert_uint_eq(gss_set_cred_option(&minor, &icred,
+                                          GSS_CREDSSP_OPT_INNER_MECH, &mv),
+                      GSS_S_COMPLETE);
+    if (ntlm_deleg != NULL) {
+        gss_buffer_desc nv = { strlen(ntlm_deleg), (void *)ntlm_deleg };
+
+        ck_assert_uint_eq(gss_set_cred_option(
+                              &minor, &icred,
+                              GSS_CREDSSP_OPT_ALLOW_NTLM_ONLY_DELEGATION,
+                              &nv),
+                          GSS_S_COMPLETE);
+    }
+    ck_assert_uint_eq(gss_acquire_cred(&minor, GSS_C_NO_NAME, 0, &set,
+                                       GSS_C_ACCEPT, &acred, NULL, NULL),
+                      GSS_S_COMPLETE);
+
+    res->init_major = res->acc_major = GSS_S_CONTINUE_NEEDED;
+    for (round = 0; round < 40; round++) {
+        gss_buffer_desc out = { 0, NULL };
+        int moved = 0;
+
+        /* The initiator's turn. */
+        if (res->init_major == GSS_S_CONTINUE_NEEDED &&
+            (round == 0 || to_init.length > 0)) {
+            res->init_major = gss_init_sec_context(
+                &res->init_minor, icred, &ictx, target, GSS_CREDSSP_MECH,
+                flags, 0, NULL, &to_init, NULL, &out, &res->init_flags,
+                NULL);
+            gss_release_buffer(&tmp, &to_init);
+            feed(r->to_client, &out);
+            moved |= out.length > 0;
+            gss_release_buffer(&tmp, &out);
+        }
+        pump(r, r->to_client, r->to_server, 1);
+        drain(r->to_client, &to_init);
+        drain(r->to_server, &to_acc);
+
+        /* The acceptor's turn. */
+        if (res->acc_major == GSS_S_CONTINUE_NEEDED && to_acc.length > 0) {
+            gss_buffer_desc framed = { 0, NULL };
+
+            if (first_acc) {
+                gss_credssp_frame_token(&minor, &to_acc, &framed);
+            }
+            res->acc_major = gss_accept_sec_context(
+                &res->acc_minor, &actx, acred,
+                first_acc ? &framed : &to_acc, NULL, NULL, NULL, &out,
+                &res->acc_flags, NULL, NULL);
+            first_acc = 0;
+            gss_release_buffer(&tmp, &framed);
+            gss_release_buffer(&tmp, &to_acc);
+            feed(r->to_server, &out);
+            moved |= out.length > 0;
+            gss_release_buffer(&tmp, &out);
+        }
+        pump(r, r->to_server, r->to_client, 0);
+        drain(r->to_client, &to_init);
+        drain(r->to_server, &to_acc);
+        moved |= to_init.length > 0 || to_acc.length > 0;
+        if (GSS_ERROR(res->init_major) || !moved ||
+            (res->init_major == GSS_S_COMPLETE &&
+             res->acc_major == GSS_S_COMPLETE)) {
+            break;
+        }
+    }
+    hs_status_text(res->init_major, res->init_minor, res->init_error,
+                   sizeof(res->init_error));
+    hs_status_text(res->acc_major, res->acc_minor, res->acc_error,
+                   sizeof(res->acc_error));
+    gss_release_buffer(&tmp, &to_init);
+    gss_release_buffer(&tmp, &to_acc);
+    gss_delete_sec_context(&tmp, &ictx, GSS_C_NO_BUFFER);
+    gss_delete_sec_context(&tmp, &actx, GSS_C_NO_BUFFER);
+    gss_release_cred(&tmp, &icred);
+    gss_release_cred(&tmp, &acred);
+    gss_release_name(&tmp, &user);
+    gss_release_name(&tmp, &target);
+    SSL_free(r->to_client);
+    SSL_free(r->to_server);
+    free(r->q[0]);
+    free(r->q[1]);
+    SSL_CTX_free(mctx);
+    SSL_CTX_free(cctx);
+}
+
+/* The relay is detected: the acceptor refuses the initiator's pubKeyAuth
+ * (made over the relay's key) as SEC_E_MUTUAL_AUTH_FAILED, the initiator
+ * fails too, and not one TSRequest with authInfo was relayed, even with
+ * delegation requested (and, for NTLM, allowed by policy). */
+START_TEST(test_mitm_detected)
+{
+    static const char *mechs[] = { "kerberos", "ntlm", "spnego" };
+    struct hs_result res;
+    struct relay r;
+
+    run_mitm(mechs[_i], GSS_C_DELEG_FLAG, "*", &res, &r);
+    fprintf(stderr, "%s: init [%s] acc [%s]\n", mechs[_i], res.init_error,
+            res.acc_error);
+    ck_assert_int_gt(r.msgs_seen, 0);        /* the relay really relayed */
+    ck_assert_int_eq(r.pubkey_seen, 1);
+    ck_assert_int_eq(r.authinfo_seen, 0);
+    ck_assert_uint_eq(res.acc_major, GSS_S_BAD_SIG);
+    ck_assert_uint_eq(res.acc_minor, CREDSSP_S_PUBKEYAUTH_MISMATCH);
+    ck_assert_msg(strstr(res.acc_error, "SEC_E_MUTUAL_AUTH_FAILED") != NULL,
+                  "%s", res.acc_error);
+    ck_assert(GSS_ERROR(res.init_major));
+    ck_assert_uint_eq(res.init_flags & GSS_C_DELEG_FLAG, 0);
+}
+END_TEST
+
+int
+main(void)
+{
+    Suite *s = suite_create("mitm");
+    TCase *tc = tcase_create("mitm");
+    SRunner *sr;
+    int failed;
+
+    tcase_set_timeout(tc, 60);
+    tcase_add_loop_test(tc, test_mitm_detected, 0, 3);
+    suite_add_tcase(s, tc);
+    sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
