@@ -227,7 +227,8 @@ CS_EXPORT OM_uint32
 gss_internal_release_oid(OM_uint32 *minor_status, gss_OID *oid)
 {
     *minor_status = 0;
-    if (oid != NULL && *oid == &cs_oid_credssp) {
+    if (oid != NULL &&
+        (*oid == &cs_oid_credssp || cs_is_static_name_type(*oid))) {
         *oid = GSS_C_NO_OID;
         return GSS_S_COMPLETE;
     }

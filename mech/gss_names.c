@@ -20,17 +20,57 @@ gss_import_name(OM_uint32 *minor_status, gss_buffer_t input_name_buffer,
                           output_name);
 }
 
+/* The name types we hand out are static OIDs of ours: MIT 1.20's mechglue
+ * keeps the pointer display_name returns and later gives it to
+ * gss_release_oid, which frees it unless a mech's internal_release_oid
+ * claims it (krb5 commit 15a8dea777 fixed that upstream in 2026). */
+static const gss_OID_desc krb5_principal_name = {
+    10, (void *)"\x2a\x86\x48\x86\xf7\x12\x01\x02\x02\x01"
+};
+static const gss_OID_desc *const static_name_types[] = {
+    &cs_oid_nt_user_name, &cs_oid_nt_hostbased_service,
+    &krb5_principal_name
+};
+
+bool
+cs_is_static_name_type(gss_const_OID oid)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof(static_name_types) / sizeof(*static_name_types);
+         i++) {
+        if (oid == static_name_types[i]) {
+            return true;
+        }
+    }
+    return false;
+}
+
 CS_EXPORT OM_uint32
 gss_display_name(OM_uint32 *minor_status, gss_name_t input_name,
                  gss_buffer_t output_name_buffer, gss_OID *output_name_type)
 {
     const struct cs_glue *g = cs_mech_glue(minor_status);
+    gss_OID type = GSS_C_NO_OID;
+    OM_uint32 major;
+    size_t i;
 
     if (g == NULL) {
         return GSS_S_FAILURE;
     }
-    return g->display_name(minor_status, input_name, output_name_buffer,
-                           output_name_type);
+    major = g->display_name(minor_status, input_name, output_name_buffer,
+                            &type);
+    if (output_name_type != NULL) {
+        *output_name_type = GSS_C_NO_OID;
+        for (i = 0;
+             i < sizeof(static_name_types) / sizeof(*static_name_types);
+             i++) {
+            if (cs_oid_equal(type, static_name_types[i])) {
+                *output_name_type = (gss_OID)static_name_types[i];
+            }
+        }
+    }
+    return major;
 }
 
 CS_EXPORT OM_uint32
@@ -85,12 +125,9 @@ CS_EXPORT OM_uint32
 gss_inquire_names_for_mech(OM_uint32 *minor_status, gss_OID mechanism,
                            gss_OID_set *name_types)
 {
-    static gss_OID_desc krb5_principal = {
-        10, (void *)"\x2a\x86\x48\x86\xf7\x12\x01\x02\x02\x01"
-    };
     gss_OID types[3] = { (gss_OID)&cs_oid_nt_user_name,
                          (gss_OID)&cs_oid_nt_hostbased_service,
-                         &krb5_principal };
+                         (gss_OID)&krb5_principal_name };
     const struct cs_glue *g = cs_mech_glue(minor_status);
     OM_uint32 major, tmp;
     size_t i;

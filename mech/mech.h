@@ -26,6 +26,10 @@ OM_uint32 gssspi_set_cred_option(OM_uint32 *minor_status,
                                  const gss_buffer_t value);
 OM_uint32 gss_internal_release_oid(OM_uint32 *minor_status, gss_OID *oid);
 
+/* cs_is_static_name_type: whether oid is one of the name-type OIDs our
+ * gss_display_name hands out (gss_internal_release_oid keeps them). */
+bool cs_is_static_name_type(gss_const_OID oid);
+
 /* cs_mech_glue: the mechglue table, or NULL with *minor set. */
 const struct cs_glue *cs_mech_glue(OM_uint32 *minor);
 

@@ -373,6 +373,13 @@ hs_run(const struct hs_opts *o, struct hs_result *r)
         inquire_text(actx, GSS_CREDSSP_INQ_TLS_CIPHER, r->cipher,
                      sizeof(r->cipher));
         inner_mech_name(actx, r->inner_mech, sizeof(r->inner_mech));
+        if (o->keep_ctx) {
+            r->ictx = ictx;
+            r->actx = actx;
+            r->src = src;
+            ictx = actx = GSS_C_NO_CONTEXT;
+            src = GSS_C_NO_NAME;
+        }
     }
 
 done:

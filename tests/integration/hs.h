@@ -30,6 +30,7 @@ struct hs_opts {
     size_t split;                 /* feed tokens in pieces of this size */
     gss_cred_id_t init_cred;      /* use this initiator credential */
     bool keep_deleg;              /* return the delegated handle */
+    bool keep_ctx;                /* return both contexts and src name */
 };
 
 struct hs_result {
@@ -50,6 +51,8 @@ struct hs_result {
     char acc_error[512];
     gss_cred_id_t deleg;          /* with keep_deleg; caller releases */
     OM_uint32 acc_time;           /* time_rec of the acceptor */
+    gss_ctx_id_t ictx, actx;      /* with keep_ctx; caller deletes */
+    gss_name_t src;               /* with keep_ctx; caller releases */
 };
 
 /* hs_run: one handshake; returns 0 when both sides completed. */

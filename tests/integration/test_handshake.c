@@ -467,7 +467,8 @@ START_TEST(test_initiator_incomplete)
                           &minor, ictx, GSS_CREDSSP_INQ_MISSING, &missing),
                       GSS_S_COMPLETE);
     ck_assert_uint_eq(missing->count, 1);
-    ck_assert_int_eq(atoi(missing->elements[0].value), 40);
+    ck_assert_int_eq(missing->elements[0].length, 2);
+    ck_assert_int_eq(memcmp(missing->elements[0].value, "40", 2), 0);
     gss_release_buffer_set(&minor, &missing);
 
     major = gss_init_sec_context(&minor, icred, &ictx, target,
@@ -484,6 +485,88 @@ START_TEST(test_initiator_incomplete)
     gss_delete_sec_context(&minor, &actx, GSS_C_NO_BUFFER);
     gss_release_cred(&minor, &icred);
     gss_release_cred(&minor, &acred);
+}
+END_TEST
+
+/* After completion: gss_inquire_context on both sides, the inner name's
+ * local name, and context lifetimes from the inner Kerberos context. */
+START_TEST(test_inquire_context)
+{
+    struct hs_opts o = { 0 };
+    struct hs_result r;
+    gss_name_t src = GSS_C_NO_NAME, targ = GSS_C_NO_NAME;
+    gss_buffer_desc text;
+    OM_uint32 minor, life = 0, flags = 0;
+    gss_OID mech = GSS_C_NO_OID;
+    int local = -1, open = 0;
+
+    o.mech = "kerberos";
+    o.keep_ctx = true;
+    ck_assert_int_eq(run(&o, &r), 0);
+
+    ck_assert_uint_eq(gss_inquire_context(&minor, r.actx, &src, NULL, &life,
+                                          &mech, &flags, &local, &open),
+                      GSS_S_COMPLETE);
+    ck_assert(open);
+    ck_assert_int_eq(local, 0);
+    ck_assert(gss_oid_equal(mech, GSS_CREDSSP_MECH));
+    ck_assert_uint_gt(life, 60);
+    ck_assert_uint_ne(life, GSS_C_INDEFINITE);
+    ck_assert_uint_eq(gss_display_name(&minor, src, &text, NULL),
+                      GSS_S_COMPLETE);
+    ck_assert_int_eq(strncmp(text.value, "alice@" REALM, text.length), 0);
+    gss_release_buffer(&minor, &text);
+    gss_release_name(&minor, &src);
+
+    ck_assert_uint_eq(gss_inquire_context(&minor, r.ictx, NULL, &targ, NULL,
+                                          NULL, NULL, &local, &open),
+                      GSS_S_COMPLETE);
+    ck_assert_int_eq(local, 1);
+    ck_assert(open);
+    ck_assert_uint_eq(gss_display_name(&minor, targ, &text, NULL),
+                      GSS_S_COMPLETE);
+    ck_assert_int_eq(strncmp(text.value, "TERMSRV@localhost", text.length),
+                     0);
+    gss_release_buffer(&minor, &text);
+    gss_release_name(&minor, &targ);
+
+    ck_assert_uint_eq(gss_localname(&minor, r.src, GSS_CREDSSP_MECH, &text),
+                      GSS_S_COMPLETE);
+    ck_assert_int_eq(strncmp(text.value, "alice", text.length), 0);
+    gss_release_buffer(&minor, &text);
+
+    ck_assert_uint_eq(gss_context_time(&minor, r.ictx, &life),
+                      GSS_S_COMPLETE);
+    ck_assert_uint_gt(life, 60);
+    gss_release_name(&minor, &r.src);
+    gss_delete_sec_context(&minor, &r.ictx, GSS_C_NO_BUFFER);
+    gss_delete_sec_context(&minor, &r.actx, GSS_C_NO_BUFFER);
+}
+END_TEST
+
+/* Names through our mech: canonicalize, compare, duplicate, display. */
+START_TEST(test_names)
+{
+    gss_buffer_desc in = { 18, (void *)"alice@" REALM }, text;
+    gss_name_t name, mn, dup;
+    OM_uint32 minor;
+    int equal = 0;
+
+    ck_assert_uint_eq(gss_import_name(&minor, &in, GSS_C_NT_USER_NAME,
+                                      &name), GSS_S_COMPLETE);
+    ck_assert_uint_eq(gss_canonicalize_name(&minor, name, GSS_CREDSSP_MECH,
+                                            &mn), GSS_S_COMPLETE);
+    ck_assert_uint_eq(gss_duplicate_name(&minor, mn, &dup), GSS_S_COMPLETE);
+    ck_assert_uint_eq(gss_compare_name(&minor, mn, dup, &equal),
+                      GSS_S_COMPLETE);
+    ck_assert(equal);
+    ck_assert_uint_eq(gss_display_name(&minor, dup, &text, NULL),
+                      GSS_S_COMPLETE);
+    ck_assert_int_eq(strncmp(text.value, "alice@" REALM, text.length), 0);
+    gss_release_buffer(&minor, &text);
+    gss_release_name(&minor, &name);
+    gss_release_name(&minor, &mn);
+    gss_release_name(&minor, &dup);
 }
 END_TEST
 
@@ -527,6 +610,8 @@ handshake_suite(void)
     tcase_add_test(tc, test_acceptor_first_token);
     tcase_add_test(tc, test_initiator_incomplete);
     tcase_add_test(tc, test_cred_usage);
+    tcase_add_test(tc, test_inquire_context);
+    tcase_add_test(tc, test_names);
     suite_add_tcase(s, tc);
     return s;
 }

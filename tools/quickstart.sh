@@ -1,0 +1,59 @@
+#!/bin/sh
+# quickstart.sh - the README's two Quick-start commands, for a fresh
+# Debian 12 machine:
+#   sh tools/quickstart.sh demo    install, build, run `credssp demo`
+#   sh tools/quickstart.sh check   install, build, run the whole test suite
+#                                  (plus a clang -Werror build and distcheck
+#                                  when CI=true or FULL=1)
+# Everything the build and the tests need comes from Debian's packages.
+set -eu
+
+mode=${1:-}
+case "$mode" in
+    demo|check) ;;
+    *) echo "usage: sh tools/quickstart.sh demo|check" >&2; exit 2 ;;
+esac
+cd "$(dirname "$0")/.."
+
+PACKAGES="build-essential autoconf automake libtool pkg-config libkrb5-dev
+libssl-dev check krb5-kdc krb5-admin-server krb5-user gss-ntlmssp
+krb5-gss-samples python3 python3-gssapi clang libclang-rt-14-dev valgrind
+openssl binutils"
+
+install_packages() {
+    missing=""
+    for p in $PACKAGES; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' \
+            || missing="$missing $p"
+    done
+    [ -n "$missing" ] || return 0
+    echo "== installing:$missing"
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q
+    # shellcheck disable=SC2086
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+        --no-install-recommends $missing
+}
+
+build() {
+    echo "== building"
+    [ -x configure ] || autoreconf -fi
+    [ -f Makefile ] || ./configure
+    make -j"$(nproc)"
+}
+
+install_packages
+build
+if [ "$mode" = demo ]; then
+    exec make demo
+fi
+make -j"$(nproc)" check
+if [ "${CI:-}" = true ] || [ "${FULL:-}" = 1 ]; then
+    echo "== clang build with -Werror"
+    rm -rf _clang && mkdir _clang
+    (cd _clang && ../configure -q CC=clang && make -j"$(nproc)")
+    rm -rf _clang
+    echo "== make distcheck"
+    make -j"$(nproc)" distcheck
+fi
