@@ -9,6 +9,7 @@
  */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "engine.h"
@@ -155,6 +156,7 @@ do_finish(struct cs_ctx *ctx, cs_err *err)
     struct cs_tsrequest req = { 0 };
     struct cs_cred *c = ctx->cred;
     cs_blob plain = { 0 };
+    char *realm = NULL;
     bool deleg = (ctx->req_flags & GSS_C_DELEG_FLAG) && c->has_password;
 
     ctx->mutual = cs_inner_is_krb5(&ctx->inner) &&
@@ -169,9 +171,15 @@ do_finish(struct cs_ctx *ctx, cs_err *err)
             return CS_WAIT_ERR;
         }
     }
+    if (deleg && *c->pw.domain == '\0') {
+        *err = cs_inner_initiator_realm(&ctx->inner, &realm);
+        if (*err != CS_OK) {
+            return CS_WAIT_ERR;
+        }
+    }
     creds.cred_type = CS_CRED_PASSWORD;
     /* Borrowed strings: creds is not cleared, only forgotten. */
-    creds.u.password.domain = deleg ? c->pw.domain : "";
+    creds.u.password.domain = !deleg ? "" : realm ? realm : c->pw.domain;
     creds.u.password.user = deleg ? c->pw.user : "";
     creds.u.password.password = deleg ? c->pw.password : "";
     *err = cs_tscredentials_encode(&creds, &plain);
@@ -180,6 +188,7 @@ do_finish(struct cs_ctx *ctx, cs_err *err)
                              &req.auth_info);
     }
     cs_blob_free_secret(&plain);
+    free(realm);
     if (*err == CS_OK) {
         req.has_auth_info = true;
         *err = cs_send_request(ctx, &req);

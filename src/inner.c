@@ -362,6 +362,41 @@ cs_inner_unwrap(struct cs_inner *ic, const uint8_t *msg, size_t len,
     return err;
 }
 
+cs_err
+cs_inner_initiator_realm(struct cs_inner *ic, char **out)
+{
+    const struct cs_glue *g = cs_glue();
+    gss_name_t name = GSS_C_NO_NAME;
+    gss_buffer_desc text = { 0, NULL };
+    OM_uint32 minor;
+    const char *at;
+    cs_err err = CS_OK;
+
+    *out = NULL;
+    if (!cs_inner_is_krb5(ic) ||
+        g->inquire_context(&minor, ic->ctx, &name, NULL, NULL, NULL, NULL,
+                           NULL, NULL) != GSS_S_COMPLETE) {
+        return CS_OK;
+    }
+    if (g->display_name(&minor, name, &text, NULL) == GSS_S_COMPLETE) {
+        at = memrchr(text.value, '@', text.length);
+        if (at != NULL) {
+            size_t n = text.length - (size_t)(at + 1 - (char *)text.value);
+
+            *out = malloc(n + 1);
+            if (*out == NULL) {
+                err = CREDSSP_S_NOMEM;
+            } else {
+                memcpy(*out, at + 1, n);
+                (*out)[n] = '\0';
+            }
+        }
+        g->release_buffer(&minor, &text);
+    }
+    g->release_name(&minor, &name);
+    return err;
+}
+
 void
 cs_inner_release(struct cs_inner *ic)
 {

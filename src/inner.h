@@ -76,6 +76,11 @@ cs_err cs_inner_wrap(struct cs_inner *in_ctx, const uint8_t *msg,
 cs_err cs_inner_unwrap(struct cs_inner *in_ctx, const uint8_t *msg,
                        size_t len, cs_blob *out) CS_WUR;
 
+/* cs_inner_initiator_realm: the realm of the initiator's Kerberos
+ * principal (what Windows puts in TSPasswordCreds.domainName when the user
+ * gave no domain); *out NULL when the inner mech is not Kerberos. */
+cs_err cs_inner_initiator_realm(struct cs_inner *in_ctx, char **out) CS_WUR;
+
 /* cs_inner_release: deletes the inner context and names. */
 void cs_inner_release(struct cs_inner *in_ctx);
 

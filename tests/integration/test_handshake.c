@@ -113,6 +113,9 @@ START_TEST(test_versions)
     ck_assert_str_eq(r.version, ver);
     ck_assert(r.delegated);
     ck_assert_str_eq(r.deleg_password, hs_env("CREDSSP_TEST_PASSWORD"));
+    ck_assert_str_eq(r.deleg_user, "alice");
+    /* A bare user name: Kerberos names the realm, NTLM nothing. */
+    ck_assert_str_eq(r.deleg_domain, _i < 10 ? REALM : "");
 }
 END_TEST
 
