@@ -566,6 +566,60 @@ cs_recv_request(struct cs_ctx *ctx, struct cs_tsrequest *req, bool *got)
     return err;
 }
 
+#define N CS_MSG_NEGO
+#define P CS_MSG_PUBKEY
+#define A CS_MSG_AUTHINFO
+const struct cs_flow cs_flows[] = {
+    /* Raw NTLM: NEGOTIATE, CHALLENGE, AUTHENTICATE with pubKeyAuth. */
+    { "ntlm", { N, N | P, A }, { N, P } },
+    /* Kerberos with mutual authentication (raw or in SPNEGO): AP-REQ,
+     * AP-REP, then the pubKeyAuth pair. */
+    { "kerberos", { N, P, A }, { N, P } },
+    /* SPNEGO with NTLM: the server's last token (mechListMIC) rides with
+     * its pubKeyAuth. */
+    { "spnego-ntlm", { N, N | P, A }, { N, N | P } },
+    /* The same, from a client that waits for the mechListMIC first. */
+    { "spnego-ntlm-mic-first", { N, N, P, A }, { N, N, P } },
+    { NULL, { 0 }, { 0 } }
+};
+#undef N
+#undef P
+#undef A
+
+/* same_msgs: whether a trace equals a table row (nonce bits ignored). */
+static bool
+same_msgs(const uint8_t *got, size_t num, const uint8_t *want)
+{
+    size_t i;
+
+    for (i = 0; i < CS_MAX_MSGS; i++) {
+        uint8_t g = i < num ? (uint8_t)(got[i] & ~CS_MSG_NONCE) : 0;
+
+        if (g != want[i]) {
+            return false;
+        }
+    }
+    return num <= CS_MAX_MSGS;
+}
+
+const struct cs_flow *
+cs_ctx_flow(const struct cs_ctx *ctx)
+{
+    bool ini = ctx->role == CS_INITIATOR;
+    const uint8_t *c = ini ? ctx->sent : ctx->recv;
+    const uint8_t *s = ini ? ctx->recv : ctx->sent;
+    size_t nc = ini ? ctx->num_sent : ctx->num_recv;
+    size_t ns = ini ? ctx->num_recv : ctx->num_sent;
+    const struct cs_flow *f;
+
+    for (f = cs_flows; f->name != NULL; f++) {
+        if (same_msgs(c, nc, f->client) && same_msgs(s, ns, f->server)) {
+            return f;
+        }
+    }
+    return NULL;
+}
+
 /* error_status: the NTSTATUS we tell the peer for one of our failures, or
  * 0 when nothing should be sent. */
 static uint32_t
@@ -638,7 +692,12 @@ cs_ctx_step(struct cs_ctx *ctx, const uint8_t *in, size_t in_len,
         goto fail;
     }
     if (*done) {
+        const struct cs_flow *f = cs_ctx_flow(ctx);
+
         ctx->state = CS_ST_DONE;
+        CS_TRACE("%s complete: message flow %s",
+                 ctx->role == CS_INITIATOR ? "initiator" : "acceptor",
+                 f != NULL ? f->name : "NOT IN TABLE");
     }
     return CS_OK;
 

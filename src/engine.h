@@ -123,6 +123,18 @@ enum cs_wait { CS_WAIT_ERR, CS_WAIT_OK, CS_WAIT_TOKEN, CS_WAIT_DONE };
 #define CS_MSG_NONCE 0x10
 #define CS_MAX_MSGS 16
 
+/* A legal message sequence ([MS-CSSP] 3.1.5): what the client's and the
+ * server's TSRequests carry, in order (CS_MSG_NONCE ignored). */
+struct cs_flow {
+    const char *name;
+    uint8_t client[CS_MAX_MSGS];
+    uint8_t server[CS_MAX_MSGS];
+};
+
+/* cs_flows: the table of every sequence this engine may produce or
+ * accept, ended by a NULL name. */
+extern const struct cs_flow cs_flows[];
+
 struct cs_ctx {
     enum cs_role role;
     enum cs_state state;
@@ -168,6 +180,10 @@ cs_err cs_ctx_set_target(struct cs_ctx *ctx, gss_name_t target) CS_WUR;
  */
 cs_err cs_ctx_step(struct cs_ctx *ctx, const uint8_t *in, size_t in_len,
                    cs_blob *out, bool *done) CS_WUR;
+
+/* cs_ctx_flow: the entry of cs_flows a completed exchange followed, or
+ * NULL for a sequence not in the table. */
+const struct cs_flow *cs_ctx_flow(const struct cs_ctx *ctx);
 
 /* Shared by initiator.c and acceptor.c (engine.c). */
 cs_err cs_send_request(struct cs_ctx *ctx, struct cs_tsrequest *req) CS_WUR;

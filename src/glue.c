@@ -38,6 +38,7 @@ load_glue(void)
     RESOLVE(acquire_cred);
     RESOLVE(acquire_cred_with_password);
     RESOLVE(acquire_cred_from);
+    RESOLVE(add_cred);
     RESOLVE(release_cred);
     RESOLVE(inquire_cred);
     RESOLVE(inquire_cred_by_mech);

@@ -22,6 +22,7 @@ struct cs_glue {
     CS_GLUE_FN(acquire_cred);
     CS_GLUE_FN(acquire_cred_with_password);
     CS_GLUE_FN(acquire_cred_from);
+    CS_GLUE_FN(add_cred);
     CS_GLUE_FN(release_cred);
     CS_GLUE_FN(inquire_cred);
     CS_GLUE_FN(inquire_cred_by_mech);

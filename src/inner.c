@@ -161,6 +161,42 @@ cs_inner_acquire_initiator(gss_name_t name, const char *password,
     return CS_OK;
 }
 
+/*
+ * acquire_acceptor_from: the acceptor credential when a cred store is
+ * given.  gss-ntlmssp (1.2.0 to 1.3.1) turns an acceptor credential
+ * acquired from a cred store without a name into a user credential, and
+ * its accept then frees stack memory.  So the store goes to SPNEGO and
+ * Kerberos only, SPNEGO may negotiate only Kerberos (its own NTLM element
+ * would be that broken one), and raw NTLM gets an element acquired
+ * without the store (NTLM_USER_FILE).
+ */
+static OM_uint32
+acquire_acceptor_from(OM_uint32 *minor, gss_name_t name,
+                      gss_const_key_value_set_t store, gss_cred_id_t *out,
+                      OM_uint32 *time_rec)
+{
+    const struct cs_glue *g = cs_glue();
+    gss_OID_desc mechs[2] = { cs_oid_spnego, cs_oid_krb5 };
+    gss_OID_set_desc set = { 2, mechs };
+    gss_OID_set_desc krb5_only = { 1, (gss_OID)&cs_oid_krb5 };
+    OM_uint32 major, tmp;
+
+    major = g->acquire_cred_from(minor, name, 0, &set, GSS_C_ACCEPT, store,
+                                 out, NULL, time_rec);
+    if (major != GSS_S_COMPLETE) {
+        return major;
+    }
+    if (g->set_neg_mechs(&tmp, *out, &krb5_only) != GSS_S_COMPLETE) {
+        CS_TRACE("SPNEGO acceptor: could not restrict to Kerberos");
+    }
+    if (g->add_cred(&tmp, *out, name, (gss_OID)&cs_oid_ntlmssp,
+                    GSS_C_ACCEPT, 0, 0, NULL, NULL, NULL,
+                    NULL) != GSS_S_COMPLETE) {
+        CS_TRACE("no NTLM acceptor element (NTLM_USER_FILE?)");
+    }
+    return GSS_S_COMPLETE;
+}
+
 cs_err
 cs_inner_acquire_acceptor(gss_name_t name, gss_const_key_value_set_t store,
                           gss_cred_id_t *out, OM_uint32 *time_rec,
@@ -175,8 +211,7 @@ cs_inner_acquire_acceptor(gss_name_t name, gss_const_key_value_set_t store,
         return CREDSSP_S_INTERNAL;
     }
     if (store != NULL) {
-        major = g->acquire_cred_from(&minor, name, 0, &set, GSS_C_ACCEPT,
-                                     store, out, NULL, time_rec);
+        major = acquire_acceptor_from(&minor, name, store, out, time_rec);
     } else {
         major = g->acquire_cred(&minor, name, 0, &set, GSS_C_ACCEPT, out,
                                 NULL, time_rec);

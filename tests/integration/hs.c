@@ -299,7 +299,12 @@ hs_run(const struct hs_opts *o, struct hs_result *r)
     if (r->init_major != GSS_S_COMPLETE) {
         goto done;
     }
-    r->acc_major = acc_cred(o, &acred, &r->acc_minor);
+    if (o->acc_cred != GSS_C_NO_CREDENTIAL) {
+        acred = o->acc_cred;
+        r->acc_major = GSS_S_COMPLETE;
+    } else {
+        r->acc_major = acc_cred(o, &acred, &r->acc_minor);
+    }
     if (r->acc_major != GSS_S_COMPLETE) {
         goto done;
     }
@@ -400,7 +405,9 @@ done:
     if (icred != o->init_cred) {
         gss_release_cred(&tmp, &icred);
     }
-    gss_release_cred(&tmp, &acred);
+    if (acred != o->acc_cred) {
+        gss_release_cred(&tmp, &acred);
+    }
     gss_release_cred(&tmp, &deleg);
     return rc;
 }

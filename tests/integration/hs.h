@@ -29,6 +29,7 @@ struct hs_opts {
     OM_uint32 req_flags;          /* besides CONF|INTEG */
     size_t split;                 /* feed tokens in pieces of this size */
     gss_cred_id_t init_cred;      /* use this initiator credential */
+    gss_cred_id_t acc_cred;       /* use this acceptor credential */
     bool keep_deleg;              /* return the delegated handle */
     bool keep_ctx;                /* return both contexts and src name */
 };

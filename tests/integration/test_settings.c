@@ -1,0 +1,368 @@
+/*
+ * test_settings.c - settings from credssp.conf and cred-store keys, the
+ * debug trace (legal message flows, no secrets), and the acceptor's own
+ * certificate, through the real mechglue.
+ *
+ * Each test runs in its own forked process (Check's default), so each
+ * reads GSSCREDSSP_CONFIG / GSSCREDSSP_DEBUG afresh.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <check.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include "hs.h"
+
+/* tmp_path: a file name in the fixture's directory. */
+static void
+tmp_path(char *buf, size_t len, const char *name)
+{
+    snprintf(buf, len, "%s/%s.%ld", hs_env("CREDSSP_TEST_DIR"), name,
+             (long)getpid());
+}
+
+/* write_file: writes text to path. */
+static void
+write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* read_file: the whole file as a string (caller frees). */
+static char *
+read_file(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    char *buf;
+    long n;
+
+    ck_assert_ptr_nonnull(f);
+    fseek(f, 0, SEEK_END);
+    n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    buf = calloc(1, (size_t)n + 1);
+    ck_assert_ptr_nonnull(buf);
+    ck_assert_int_eq(fread(buf, 1, (size_t)n, f), n);
+    fclose(f);
+    return buf;
+}
+
+/* Each inner mode follows a message flow of the engine's table, as both
+ * sides' trace says, and the trace never holds the password. */
+static const struct {
+    const char *mech, *user, *password, *flow;
+} flows[] = {
+    { "ntlm", NULL, NULL, "ntlm" },
+    { "kerberos", NULL, NULL, "kerberos" },
+    { "spnego", "carol", "Carol-pass-3", "spnego-ntlm-mic-first" },
+};
+
+START_TEST(test_trace_flows)
+{
+    struct hs_opts o = { 0 };
+    struct hs_result r;
+    char path[512], want[128];
+    char *trace;
+
+    tmp_path(path, sizeof(path), "trace");
+    setenv("GSSCREDSSP_DEBUG", path, 1);
+    o.mech = flows[_i].mech;
+    o.user = flows[_i].user;
+    o.password = flows[_i].password;
+    o.req_flags = GSS_C_DELEG_FLAG;
+    o.ntlm_deleg = "*";
+    ck_assert_int_eq(hs_run(&o, &r), 0);
+    ck_assert(r.delegated);
+    trace = read_file(path);
+    snprintf(want, sizeof(want), "initiator complete: message flow %s\n",
+             flows[_i].flow);
+    ck_assert_msg(strstr(trace, want) != NULL, "no '%s' in trace", want);
+    snprintf(want, sizeof(want), "acceptor complete: message flow %s\n",
+             flows[_i].flow);
+    ck_assert_msg(strstr(trace, want) != NULL, "no '%s' in trace", want);
+    ck_assert_ptr_null(strstr(trace, r.deleg_password));
+    ck_assert_ptr_null(strstr(trace, "NOT IN TABLE"));
+    free(trace);
+    unlink(path);
+}
+END_TEST
+
+/* credssp.conf allows NTLM-only delegation to a target pattern. */
+START_TEST(test_config_ntlm_delegation)
+{
+    struct hs_opts o = { 0 };
+    struct hs_result r;
+    char path[512];
+
+    tmp_path(path, sizeof(path), "credssp.conf");
+    write_file(path, "# test\n\nallow_delegation_ntlm_only = HTTP/*, "
+                     "TERMSRV/localhost\n");
+    setenv("GSSCREDSSP_CONFIG", path, 1);
+    o.mech = "ntlm";
+    o.req_flags = GSS_C_DELEG_FLAG;
+    ck_assert_int_eq(hs_run(&o, &r), 0);
+    ck_assert(r.delegated);
+
+    o.target = "WSMAN@localhost";
+    ck_assert_int_ne(hs_run(&o, &r), 0);
+    ck_assert_uint_eq(r.init_minor, CREDSSP_S_POLICY_NTLM_ONLY);
+    unlink(path);
+}
+END_TEST
+
+/* A malformed file is an error that names file and line. */
+START_TEST(test_config_malformed)
+{
+    struct hs_opts o = { 0 };
+    struct hs_result r;
+    char path[512], want[600];
+
+    tmp_path(path, sizeof(path), "bad.conf");
+    write_file(path, "min_version = 5\n"
+                     "allow_delegation_ntlm_only\n");
+    setenv("GSSCREDSSP_CONFIG", path, 1);
+    ck_assert_int_ne(hs_run(&o, &r), 0);
+    ck_assert_uint_eq(r.init_major, GSS_S_FAILURE);
+    ck_assert_uint_eq(r.init_minor, CREDSSP_S_CONFIG);
+    snprintf(want, sizeof(want), "%s:2: expected \"name = value\"", path);
+    ck_assert_msg(strstr(r.init_error, want) != NULL, "%s", r.init_error);
+    unlink(path);
+}
+END_TEST
+
+/* An explicit GSSCREDSSP_CONFIG that cannot be read is an error too, and
+ * so is an unknown setting. */
+START_TEST(test_config_unreadable)
+{
+    struct hs_opts o = { 0 };
+    struct hs_result r;
+    char path[512];
+
+    tmp_path(path, sizeof(path), "missing.conf");
+    if (_i == 1) {
+        write_file(path, "tls_max_version = 1.3\nfrobnicate = yes\n");
+    }
+    setenv("GSSCREDSSP_CONFIG", path, 1);
+    ck_assert_int_ne(hs_run(&o, &r), 0);
+    ck_assert_uint_eq(r.init_minor, CREDSSP_S_CONFIG);
+    ck_assert_msg(strstr(r.init_error, path) != NULL, "%s", r.init_error);
+    ck_assert_msg(strstr(r.init_error, _i == 1 ? ":2: unknown setting"
+                                               : "No such file") != NULL,
+                  "%s", r.init_error);
+    unlink(path);
+}
+END_TEST
+
+/* make_cert: a self-signed ECDSA P-256 certificate and key as PEM files;
+ * the certificate's DER comes back in *der. */
+static void
+make_cert(const char *cert_path, const char *key_path, unsigned char **der,
+          int *der_len)
+{
+    EVP_PKEY *key = EVP_EC_gen("P-256");
+    X509 *cert = X509_new();
+    FILE *f;
+
+    ck_assert_ptr_nonnull(key);
+    X509_set_version(cert, X509_VERSION_3);
+    ASN1_INTEGER_set(X509_get_serialNumber(cert), 42);
+    X509_gmtime_adj(X509_getm_notBefore(cert), 0);
+    X509_gmtime_adj(X509_getm_notAfter(cert), 3600);
+    X509_set_pubkey(cert, key);
+    X509_NAME_add_entry_by_txt(X509_get_subject_name(cert), "CN",
+                               MBSTRING_ASC, (unsigned char *)"localhost",
+                               -1, -1, 0);
+    X509_set_issuer_name(cert, X509_get_subject_name(cert));
+    ck_assert_int_gt(X509_sign(cert, key, EVP_sha256()), 0);
+    f = fopen(cert_path, "w");
+    ck_assert_int_eq(PEM_write_X509(f, cert), 1);
+    fclose(f);
+    f = fopen(key_path, "w");
+    ck_assert_int_eq(PEM_write_PrivateKey(f, key, NULL, NULL, 0, NULL,
+                                          NULL), 1);
+    fclose(f);
+    *der = NULL;
+    *der_len = i2d_X509(cert, der);
+    ck_assert_int_gt(*der_len, 0);
+    X509_free(cert);
+    EVP_PKEY_free(key);
+}
+
+/* Cred-store keys: the acceptor's certificate (ECDSA here) and the
+ * keytab side by side; the initiator's user, password, inner mech and
+ * NTLM delegation policy.  The initiator sees exactly that certificate. */
+START_TEST(test_cred_store)
+{
+    char cert[512], key[512];
+    unsigned char *der;
+    int der_len;
+    gss_key_value_element_desc ae[3], ie[4];
+    gss_key_value_set_desc aset = { 3, ae }, iset = { 4, ie };
+    gss_OID_set_desc set = { 1, GSS_CREDSSP_MECH };
+    gss_buffer_set_t got = GSS_C_NO_BUFFER_SET;
+    struct hs_opts o = { 0 };
+    struct hs_result r;
+    OM_uint32 minor;
+
+    tmp_path(cert, sizeof(cert), "cert.pem");
+    tmp_path(key, sizeof(key), "key.pem");
+    make_cert(cert, key, &der, &der_len);
+    ae[0].key = GSS_CREDSSP_STORE_CERT;
+    ae[0].value = cert;
+    ae[1].key = GSS_CREDSSP_STORE_KEY;
+    ae[1].value = key;
+    ae[2].key = "keytab";
+    ae[2].value = hs_env("KRB5_KTNAME");
+    ie[0].key = GSS_CREDSSP_STORE_USER;
+    ie[0].value = "CREDSSP\\alice";
+    ie[1].key = GSS_CREDSSP_STORE_PASSWORD;
+    ie[1].value = hs_env("CREDSSP_TEST_PASSWORD");
+    ie[2].key = GSS_CREDSSP_STORE_MECH;
+    ie[2].value = "ntlm";
+    ie[3].key = GSS_CREDSSP_STORE_ALLOW_NTLM_ONLY_DELEGATION;
+    ie[3].value = "TERMSRV/*";
+    ck_assert_uint_eq(gss_acquire_cred_from(&minor, GSS_C_NO_NAME, 0, &set,
+                                            GSS_C_ACCEPT, &aset,
+                                            &o.acc_cred, NULL, NULL),
+                      GSS_S_COMPLETE);
+    ck_assert_uint_eq(gss_acquire_cred_from(&minor, GSS_C_NO_NAME, 0, &set,
+                                            GSS_C_INITIATE, &iset,
+                                            &o.init_cred, NULL, NULL),
+                      GSS_S_COMPLETE);
+    o.req_flags = GSS_C_DELEG_FLAG;
+    o.keep_ctx = true;
+    ck_assert_int_eq(hs_run(&o, &r), 0);
+    ck_assert_str_eq(r.inner_mech, "ntlm");
+    ck_assert(r.delegated);
+    ck_assert_str_eq(r.deleg_domain, "CREDSSP");
+    ck_assert_str_eq(r.deleg_user, "alice");
+
+    ck_assert_uint_eq(gss_inquire_sec_context_by_oid(
+                          &minor, r.ictx, GSS_CREDSSP_INQ_PEER_CERT, &got),
+                      GSS_S_COMPLETE);
+    ck_assert_uint_eq(got->count, 1);
+    ck_assert_uint_eq(got->elements[0].length, (size_t)der_len);
+    ck_assert_int_eq(memcmp(got->elements[0].value, der, der_len), 0);
+    gss_release_buffer_set(&minor, &got);
+
+    OPENSSL_free(der);
+    gss_release_name(&minor, &r.src);
+    gss_delete_sec_context(&minor, &r.ictx, GSS_C_NO_BUFFER);
+    gss_delete_sec_context(&minor, &r.actx, GSS_C_NO_BUFFER);
+    gss_release_cred(&minor, &o.init_cred);
+    gss_release_cred(&minor, &o.acc_cred);
+    unlink(cert);
+    unlink(key);
+}
+END_TEST
+
+/* An unknown credssp_ key is refused, never ignored; a certificate file
+ * that cannot be loaded is SEC_E_NO_CREDENTIALS at first use. */
+START_TEST(test_cred_store_errors)
+{
+    gss_key_value_element_desc e[2];
+    gss_key_value_set_desc kv = { 1, e };
+    gss_OID_set_desc set = { 1, GSS_CREDSSP_MECH };
+    struct hs_opts o = { 0 };
+    struct hs_result r;
+    OM_uint32 major, minor;
+
+    e[0].key = "credssp_frobnicate";
+    e[0].value = "yes";
+    major = gss_acquire_cred_from(&minor, GSS_C_NO_NAME, 0, &set,
+                                  GSS_C_ACCEPT, &kv, &o.acc_cred, NULL,
+                                  NULL);
+    ck_assert_uint_eq(major, GSS_S_UNAVAILABLE);
+    ck_assert_uint_eq(minor, CREDSSP_S_UNSUPPORTED_OPTION);
+
+    e[0].key = GSS_CREDSSP_STORE_MIN_VERSION;
+    e[0].value = "7";
+    major = gss_acquire_cred_from(&minor, GSS_C_NO_NAME, 0, &set,
+                                  GSS_C_ACCEPT, &kv, &o.acc_cred, NULL,
+                                  NULL);
+    ck_assert_uint_eq(minor, CREDSSP_S_BAD_OPTION_VALUE);
+
+    e[0].key = GSS_CREDSSP_STORE_CERT;
+    e[0].value = "/nonexistent/cert.pem";
+    e[1].key = GSS_CREDSSP_STORE_KEY;
+    e[1].value = "/nonexistent/key.pem";
+    kv.count = 2;
+    ck_assert_uint_eq(gss_acquire_cred_from(&minor, GSS_C_NO_NAME, 0, &set,
+                                            GSS_C_ACCEPT, &kv, &o.acc_cred,
+                                            NULL, NULL),
+                      GSS_S_COMPLETE);
+    ck_assert_int_ne(hs_run(&o, &r), 0);
+    ck_assert_uint_eq(r.acc_major, GSS_S_NO_CRED);
+    ck_assert_uint_eq(r.acc_minor, CREDSSP_S_NO_CERT);
+    gss_release_cred(&minor, &o.acc_cred);
+}
+END_TEST
+
+/* An acceptor from a cred store (the keytab named there): SPNEGO with
+ * Kerberos works; SPNEGO with NTLM is refused cleanly (gss-ntlmssp cannot
+ * take a store for an unnamed acceptor); raw NTLM still works. */
+START_TEST(test_cred_store_spnego)
+{
+    gss_key_value_element_desc e = { "keytab", hs_env("KRB5_KTNAME") };
+    gss_key_value_set_desc kv = { 1, &e };
+    gss_OID_set_desc set = { 1, GSS_CREDSSP_MECH };
+    struct hs_opts o = { 0 };
+    struct hs_result r;
+    OM_uint32 minor;
+
+    ck_assert_uint_eq(gss_acquire_cred_from(&minor, GSS_C_NO_NAME, 0, &set,
+                                            GSS_C_ACCEPT, &kv, &o.acc_cred,
+                                            NULL, NULL),
+                      GSS_S_COMPLETE);
+    o.mech = "spnego";
+    ck_assert_int_eq(hs_run(&o, &r), 0);
+    ck_assert_str_eq(r.inner_mech, "kerberos");
+
+    o.mech = "ntlm";
+    ck_assert_int_eq(hs_run(&o, &r), 0);
+    ck_assert_str_eq(r.inner_mech, "ntlm");
+
+    o.mech = "spnego";
+    o.user = "carol";
+    o.password = "Carol-pass-3";
+    ck_assert_int_ne(hs_run(&o, &r), 0);
+    ck_assert(GSS_ERROR(r.acc_major) || GSS_ERROR(r.init_major));
+    gss_release_cred(&minor, &o.acc_cred);
+}
+END_TEST
+
+int
+main(void)
+{
+    Suite *s = suite_create("settings");
+    TCase *tc = tcase_create("settings");
+    SRunner *sr;
+    int failed;
+
+    tcase_set_timeout(tc, 60);
+    tcase_add_loop_test(tc, test_trace_flows, 0,
+                        sizeof(flows) / sizeof(flows[0]));
+    tcase_add_test(tc, test_config_ntlm_delegation);
+    tcase_add_test(tc, test_config_malformed);
+    tcase_add_loop_test(tc, test_config_unreadable, 0, 2);
+    tcase_add_test(tc, test_cred_store);
+    tcase_add_test(tc, test_cred_store_errors);
+    tcase_add_test(tc, test_cred_store_spnego);
+    suite_add_tcase(s, tc);
+    sr = srunner_create(s);
+    /* Every test must start in a fresh process (settings are read once). */
+    srunner_set_fork_status(sr, CK_FORK);
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
