@@ -188,7 +188,7 @@ gss_inquire_attrs_for_mech(OM_uint32 *minor_status, gss_const_OID mech,
                            gss_OID_set *known_mech_attrs)
 {
     const struct cs_glue *g = cs_glue();
-    gss_OID_set *sets[2] = { mech_attrs, known_mech_attrs };
+    gss_OID_set *sets[1] = { mech_attrs };
     OM_uint32 major = GSS_S_COMPLETE, tmp;
     size_t i, j;
 
@@ -197,7 +197,11 @@ gss_inquire_attrs_for_mech(OM_uint32 *minor_status, gss_const_OID mech,
         *minor_status = CREDSSP_S_INTERNAL;
         return GSS_S_FAILURE;
     }
-    for (i = 0; i < 2 && major == GSS_S_COMPLETE; i++) {
+    /* known_mech_attrs: none of our own; the mechglue adds its list. */
+    if (known_mech_attrs != NULL) {
+        *known_mech_attrs = GSS_C_NO_OID_SET;
+    }
+    for (i = 0; i < 1 && major == GSS_S_COMPLETE; i++) {
         if (sets[i] == NULL) {
             continue;
         }
@@ -209,12 +213,8 @@ gss_inquire_attrs_for_mech(OM_uint32 *minor_status, gss_const_OID mech,
                                           sets[i]);
         }
     }
-    if (major != GSS_S_COMPLETE) {
-        for (i = 0; i < 2; i++) {
-            if (sets[i] != NULL) {
-                g->release_oid_set(&tmp, sets[i]);
-            }
-        }
+    if (major != GSS_S_COMPLETE && mech_attrs != NULL) {
+        g->release_oid_set(&tmp, mech_attrs);
     }
     return major;
 }

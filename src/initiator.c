@@ -313,8 +313,7 @@ cs_initiator_step(struct cs_ctx *ctx, const cs_blob *in, bool *done)
         case CS_WAIT_DONE:
             *done = true;
             ctx->ret_flags |= GSS_C_CONF_FLAG | GSS_C_INTEG_FLAG |
-                              GSS_C_SEQUENCE_FLAG | GSS_C_REPLAY_FLAG |
-                              GSS_C_TRANS_FLAG | GSS_C_PROT_READY_FLAG;
+                              GSS_C_SEQUENCE_FLAG | GSS_C_REPLAY_FLAG;
             if (ctx->mutual) {
                 ctx->ret_flags |= GSS_C_MUTUAL_FLAG;
             }

@@ -31,6 +31,7 @@ missing() {
 }
 
 # $NM may carry options (configure gives "nm -B"): word splitting wanted.
+# shellcheck disable=SC2086
 set -- $NM
 command -v "$1" >/dev/null 2>&1 || missing "nm ($NM)"
 

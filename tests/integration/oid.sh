@@ -20,7 +20,8 @@ top_builddir=${top_builddir:-$(cd "$here/../.." && pwd)}
 OPENSSL=${OPENSSL:-openssl}
 
 # architecture.md's decision: the dotted OID and its 33-byte DER body.
-MECH_DOTTED=1.2.840.113556.1.8000.2554.12432.22378.1866.19045.36928.10346293.15062345.1
+MECH_DOTTED=1.2.840.113556.1.8000.2554.12432.22378.1866.19045.36928
+MECH_DOTTED=$MECH_DOTTED.10346293.15062345.1
 MECH_HEX=2a864886f71401be40937ae11081ae6a8e4a81946582a04084f7be358797aa4901
 
 # missing WHAT: a dependency is missing; skip, or fail under CI.
