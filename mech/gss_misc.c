@@ -29,7 +29,6 @@ cs_major(cs_err err)
     case CREDSSP_S_INCOMPLETE_MESSAGE:
     case CREDSSP_S_TLS_FAILED:
     case CREDSSP_S_TLS_ALERT:
-    case CREDSSP_S_TLS_CLOSED:
     case CREDSSP_S_TLS_TOO_LARGE:
     case CREDSSP_S_BAD_DER:
     case CREDSSP_S_BAD_FRAMING:
@@ -43,9 +42,19 @@ cs_major(cs_err err)
     case CREDSSP_S_BAD_CRED_TYPE:
     case CREDSSP_S_TOO_LARGE:
         return GSS_S_DEFECTIVE_TOKEN;
+    case CREDSSP_S_MESSAGE_ALTERED:
+        return GSS_S_BAD_SIG;
+    case CREDSSP_S_REPLAYED:
+        return GSS_S_DUPLICATE_TOKEN;
+    case CREDSSP_S_BAD_QOP:
+        return GSS_S_BAD_QOP;
+    case CREDSSP_S_NO_MIC:
+        return GSS_S_UNAVAILABLE;
     case CREDSSP_S_BAD_HANDLE:
     case CREDSSP_S_NOT_ESTABLISHED:
         return GSS_S_NO_CONTEXT;
+    case CREDSSP_S_TLS_CLOSED:
+        return GSS_S_CONTEXT_EXPIRED;
     case CREDSSP_S_WRONG_USAGE:
     case CREDSSP_S_NO_INNER_CRED:
     case CREDSSP_S_NO_CERT:

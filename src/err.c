@@ -162,6 +162,18 @@ cs_err_text(uint32_t code)
     case CREDSSP_S_INNER_FAILED:
         return "SEC_E_LOGON_DENIED: the inner Kerberos/NTLM authentication "
                "failed";
+    case CREDSSP_S_MESSAGE_ALTERED:
+        return "SEC_E_MESSAGE_ALTERED: a TLS record failed its integrity "
+               "check (altered, or out of order); the context is no longer "
+               "usable";
+    case CREDSSP_S_REPLAYED:
+        return "SEC_E_MESSAGE_ALTERED: a TLS record was received twice "
+               "(replay); it was dropped and the context is intact";
+    case CREDSSP_S_BAD_QOP:
+        return "SEC_E_QOP_NOT_SUPPORTED: only the default QOP exists";
+    case CREDSSP_S_NO_MIC:
+        return "SEC_E_UNSUPPORTED_FUNCTION: CredSSP has no MIC tokens (TLS "
+               "records carry integrity); use gss_wrap";
     case CREDSSP_S_MINOR_END:
         break;
     }

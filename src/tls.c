@@ -16,10 +16,15 @@
 #include "tls.h"
 #include "trace.h"
 
+/* How many received records' digests are kept to recognise a replay. */
+#define REPLAY_SLOTS 64
+
 struct cs_tls {
     SSL *ssl;
     BIO *rbio;                    /* owned by ssl */
     BIO *wbio;                    /* owned by ssl */
+    uint8_t seen[REPLAY_SLOTS][32];
+    size_t num_seen;
 };
 
 /* TLS record content types ([RFC 8446] 5.1). */
@@ -413,6 +418,145 @@ cs_tls_server_key(struct cs_tls *t, cs_blob *out)
     }
     return cs_blob_set(out, ASN1_STRING_get0_data(bits),
                        (size_t)ASN1_STRING_length(bits));
+}
+
+cs_err
+cs_tls_seal(struct cs_tls *t, const uint8_t *msg, size_t len, cs_blob *out)
+{
+    cs_err err;
+
+    if (!SSL_is_init_finished(t->ssl)) {
+        return CREDSSP_S_NOT_ESTABLISHED;
+    }
+    if (len == 0) {
+        /* OpenSSL writes no empty records: an empty message is an empty
+         * token, which cs_tls_unseal turns back into an empty message. */
+        return CS_OK;
+    }
+    err = cs_tls_write_message(t, msg, len);
+    if (err == CS_OK) {
+        err = cs_tls_take_output(t, out);
+    }
+    return err;
+}
+
+/* record_digest: SHA-256 of one whole record as received. */
+static bool
+record_digest(const uint8_t *rec, size_t len, uint8_t out[static 32])
+{
+    unsigned int n = 0;
+
+    return EVP_Digest(rec, len, out, &n, EVP_sha256(), NULL) == 1 && n == 32;
+}
+
+/*
+ * check_replays: a record whose bytes were received before is a replay:
+ * TLS would only call it a bad MAC and kill the connection; we say what
+ * it is and drop it before TLS sees it.  New records are remembered.
+ */
+static cs_err
+check_replays(struct cs_tls *t, const uint8_t *in, size_t len)
+{
+    uint8_t d[32];
+    size_t off = 0, rec_len, i, j, first_new = t->num_seen;
+
+    while (off + REC_HEADER_LEN <= len) {
+        rec_len = REC_HEADER_LEN +
+                  ((size_t)in[off + 3] << 8 | (size_t)in[off + 4]);
+        if (!record_digest(in + off, rec_len, d)) {
+            return CREDSSP_S_INTERNAL;
+        }
+        for (i = 0; i < t->num_seen && i < REPLAY_SLOTS; i++) {
+            if (CRYPTO_memcmp(t->seen[i], d, sizeof(d)) == 0) {
+                t->num_seen = first_new;  /* forget this call's records */
+                return CREDSSP_S_REPLAYED;
+            }
+        }
+        j = t->num_seen % REPLAY_SLOTS;
+        memcpy(t->seen[j], d, sizeof(d));
+        t->num_seen++;
+        off += rec_len;
+    }
+    return CS_OK;
+}
+
+cs_err
+cs_tls_unseal(struct cs_tls *t, const uint8_t *in, size_t len, cs_blob *out)
+{
+    uint8_t buf[CS_TLS_MAX_RECORD];
+    size_t missing = 0;
+    cs_err err;
+    int n;
+
+    if (!SSL_is_init_finished(t->ssl)) {
+        return CREDSSP_S_NOT_ESTABLISHED;
+    }
+    err = cs_tls_check_records(in, len, &missing);
+    if (err == CS_OK) {
+        err = check_replays(t, in, len);
+    }
+    if (err == CS_OK) {
+        err = cs_tls_feed(t, in, len);
+    }
+    if (err != CS_OK) {
+        return err;
+    }
+    ERR_clear_error();
+    while ((n = SSL_read(t->ssl, buf, sizeof(buf))) > 0) {
+        uint8_t *p = realloc(out->data, out->len + (size_t)n);
+
+        if (p == NULL) {
+            err = CREDSSP_S_NOMEM;
+            break;
+        }
+        memcpy(p + out->len, buf, (size_t)n);
+        out->data = p;
+        out->len += (size_t)n;
+    }
+    if (err == CS_OK && SSL_get_error(t->ssl, n) != SSL_ERROR_WANT_READ) {
+        err = ssl_failure(t, n, "TLS unseal");
+        if (err == CREDSSP_S_TLS_FAILED) {
+            err = CREDSSP_S_MESSAGE_ALTERED;
+        }
+    }
+    cs_wipe(buf, sizeof(buf));
+    if (err != CS_OK) {
+        cs_blob_free_secret(out);
+    }
+    return err;
+}
+
+void
+cs_tls_overhead(const struct cs_tls *t, size_t *header, size_t *trailer)
+{
+    const SSL_CIPHER *c = SSL_get_current_cipher(t->ssl);
+    int nid = c != NULL ? SSL_CIPHER_get_cipher_nid(c) : NID_undef;
+    const EVP_CIPHER *ciph;
+    int block, mac;
+
+    *header = REC_HEADER_LEN;
+    *trailer = 0;
+    if (c == NULL) {
+        return;
+    }
+    if (SSL_version(t->ssl) >= TLS1_3_VERSION) {
+        *trailer = 16 + 1;            /* AEAD tag + inner content type */
+        return;
+    }
+    if (SSL_CIPHER_is_aead(c)) {
+        /* GCM and CCM carry an 8-byte explicit nonce; ChaCha20 none. */
+        if (nid != NID_chacha20_poly1305) {
+            *header += 8;
+        }
+        *trailer = 16;
+        return;
+    }
+    /* CBC: explicit IV, MAC, and up to a block of padding. */
+    ciph = EVP_get_cipherbynid(nid);
+    block = ciph != NULL ? EVP_CIPHER_get_block_size(ciph) : 16;
+    mac = EVP_MD_get_size(EVP_get_digestbynid(SSL_CIPHER_get_digest_nid(c)));
+    *header += (size_t)block;
+    *trailer = (size_t)(mac > 0 ? mac : 48) + (size_t)block;
 }
 
 cs_err

@@ -59,6 +59,23 @@ cs_err cs_tls_take_output(struct cs_tls *t, cs_blob *out) CS_WUR;
  * server), the bytes pubKeyAuth binds. */
 cs_err cs_tls_server_key(struct cs_tls *t, cs_blob *out) CS_WUR;
 
+/* cs_tls_seal: gss_wrap: msg as exactly one TLS record in *out. */
+cs_err cs_tls_seal(struct cs_tls *t, const uint8_t *msg, size_t len,
+                   cs_blob *out) CS_WUR;
+
+/* cs_tls_unseal: gss_unwrap: one or more whole records, their plaintext
+ * concatenated in *out.  A record seen before is CREDSSP_S_REPLAYED and
+ * nothing is consumed; one that fails its integrity check is
+ * CREDSSP_S_MESSAGE_ALTERED; a close_notify is CREDSSP_S_TLS_CLOSED. */
+cs_err cs_tls_unseal(struct cs_tls *t, const uint8_t *in, size_t len,
+                     cs_blob *out) CS_WUR;
+
+/* cs_tls_overhead: bytes a record adds before and after its plaintext with
+ * the negotiated cipher (SECPKG_ATTR_STREAM_SIZES' header and trailer);
+ * the trailer is the most a block cipher's padding can take. */
+void cs_tls_overhead(const struct cs_tls *t, size_t *header,
+                     size_t *trailer);
+
 /* cs_tls_shutdown: appends a close_notify to *out. */
 cs_err cs_tls_shutdown(struct cs_tls *t, cs_blob *out) CS_WUR;
 
