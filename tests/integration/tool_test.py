@@ -1,0 +1,147 @@
+#!/usr/bin/env python3
+"""tool_test.py - `credssp serve` and `credssp connect` as two processes
+over loopback, both transports, through the real mechglue, KDC and
+gss-ntlmssp.
+
+The listening socket is made here on a free 127.0.0.1 port and handed to
+the server with --listen-fd, so there is no race and no sleep.  Every
+process is waited for by PID (with a time limit) and killed if need be.
+Exit status 0 when every case passed.
+"""
+import json
+import os
+import socket
+import subprocess
+import sys
+
+TOOL = os.path.join(os.environ["top_builddir"], "tools", "credssp")
+PASSWORD = os.environ["CREDSSP_TEST_PASSWORD"]
+USER = os.environ["CREDSSP_TEST_USER"]
+REALM = os.environ["CREDSSP_TEST_REALM"]
+failures = []
+
+
+def listener():
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.bind(("127.0.0.1", 0))
+    s.listen(4)
+    return s
+
+
+def run_pair(name, transport, client_args, password=PASSWORD,
+             server_args=()):
+    """Runs one server (--once) and one client; returns both results."""
+    sock = listener()
+    port = sock.getsockname()[1]
+    server = subprocess.Popen(
+        [TOOL, "serve", "--transport", transport, "--listen",
+         "127.0.0.1:%d" % port, "--listen-fd", str(sock.fileno()),
+         "--once", "--json", *server_args],
+        pass_fds=[sock.fileno()], stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True)
+    sock.close()
+    client = subprocess.Popen(
+        [TOOL, "connect", "--transport", transport,
+         "localhost:%d" % port, "--json", *client_args],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True)
+    results = {}
+    for role, proc, stdin in (("client", client, password + "\n"),
+                              ("server", server, None)):
+        try:
+            out, err = proc.communicate(stdin, timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            out, err = proc.communicate()
+            failures.append("%s: %s timed out" % (name, role))
+        events = [json.loads(line) for line in out.splitlines()
+                  if line.startswith("{")]
+        results[role] = (proc.returncode, events, out + err)
+    return results
+
+
+def check(name, cond, what, results):
+    if not cond:
+        failures.append("%s: %s\n  client: %s\n  server: %s" % (
+            name, what, results["client"][2], results["server"][2]))
+
+
+def authenticated(results, role):
+    rc, events, _ = results[role]
+    ok = [e for e in events if e.get("event") == "authenticated"]
+    return rc == 0 and len(ok) == 1, ok[0] if ok else {}
+
+
+def good_case(name, transport, mech, extra=(), server_args=(), user=USER):
+    client_args = ["--user", user, "--password-stdin", "--mech", mech,
+                   "--delegate", *extra]
+    r = run_pair(name, transport, client_args, server_args=server_args)
+    c_ok, c = authenticated(r, "client")
+    s_ok, s = authenticated(r, "server")
+    check(name, c_ok, "client did not authenticate", r)
+    check(name, s_ok, "server did not authenticate", r)
+    check(name, s.get("inner_mech") == ("ntlm" if mech == "ntlm"
+                                        else "kerberos"),
+          "inner mech %r" % s.get("inner_mech"), r)
+    check(name, s.get("credssp_version") == 6, "version", r)
+    deleg = s.get("delegated") or {}
+    check(name, deleg.get("type") == "password" and deleg.get("user") ==
+          USER, "delegated %r" % deleg, r)
+    for role in ("client", "server"):
+        check(name, PASSWORD not in r[role][2],
+              "the password appears in the %s's output" % role, r)
+    return r, c, s
+
+
+def main():
+    # lp transport, Kerberos: the user and the realm as domain.
+    _, _, s = good_case("lp kerberos", "lp", "kerberos")
+    if s.get("user") != "%s@%s" % (USER, REALM):
+        failures.append("lp kerberos: user %r" % s.get("user"))
+
+    # lp transport, NTLM with NTLM-only delegation allowed.
+    good_case("lp ntlm", "lp", "ntlm",
+              extra=["--domain", "CREDSSP", "--allow-ntlm-only-delegation"])
+
+    # rdp transport (X.224 then the raw TLS stream), one byte per read on
+    # both sides: token boundaries come from SEC_E_INCOMPLETE_MESSAGE.
+    good_case("rdp ntlm 1-byte reads", "rdp", "ntlm",
+              extra=["--domain", "CREDSSP", "--allow-ntlm-only-delegation",
+                     "--read-size", "1"],
+              server_args=["--read-size", "1"])
+    good_case("rdp kerberos tls1.2", "rdp", "kerberos",
+              extra=["--tls-max", "1.2", "--service", "TERMSRV"])
+
+    # A wrong password: both fail, non-zero, and the client names what the
+    # server said (errorCode STATUS_LOGON_FAILURE at version 6).
+    for transport in ("lp", "rdp"):
+        name = "%s wrong password" % transport
+        r = run_pair(name, transport,
+                     ["--user", USER, "--domain", "CREDSSP",
+                      "--password-stdin", "--mech", "ntlm"],
+                     password="not-the-password")
+        check(name, r["client"][0] != 0, "client exit status 0", r)
+        check(name, r["server"][0] != 0, "server exit status 0", r)
+        check(name, "STATUS_LOGON_FAILURE" in r["client"][2],
+              "client does not name STATUS_LOGON_FAILURE", r)
+        check(name, "SEC_E_LOGON_DENIED" in r["server"][2],
+              "server does not say SEC_E_LOGON_DENIED", r)
+
+    # NTLM-only delegation without the policy: refused, nothing sent.
+    name = "lp ntlm policy"
+    r = run_pair(name, "lp", ["--user", USER, "--domain", "CREDSSP",
+                              "--password-stdin", "--mech", "ntlm",
+                              "--delegate"])
+    check(name, r["client"][0] != 0, "client exit status 0", r)
+    check(name, "SEC_E_POLICY_NLTM_ONLY" in r["client"][2],
+          "no SEC_E_POLICY_NLTM_ONLY", r)
+    check(name, r["server"][0] != 0, "server exit status 0", r)
+
+    for f in failures:
+        print("FAIL:", f)
+    print("tool_test: %d failures" % len(failures))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,329 @@
+/*
+ * net.c - TCP sockets for the `credssp` tool: HOST:PORT parsing, connect,
+ * listen, and read/write loops that cope with short transfers and EINTR.
+ */
+#ifdef HAVE_CONFIG_H
+#include <config.h>
+#endif
+
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "tool.h"
+
+/*
+ * Parses "HOST:PORT", "[V6ADDR]:PORT" into *out.  The port is decimal,
+ * 1..65535 (0 too when allow_port0).  An IPv6 address must be bracketed.
+ */
+enum ct_rc
+ct_parse_hostport(const char *s, bool allow_port0, struct ct_hostport *out,
+                  struct ct_err *err)
+{
+    const char *host, *port, *colon, *end;
+    size_t host_len, port_num;
+
+    if (s[0] == '[') {
+        host = s + 1;
+        end = strchr(host, ']');
+        if (end == NULL || end[1] != ':') {
+            ct_err_set(err, "bad address '%s': expected [ADDR]:PORT", s);
+            return CT_ERR;
+        }
+        host_len = (size_t)(end - host);
+        port = end + 2;
+    } else {
+        host = s;
+        colon = strrchr(s, ':');
+        if (colon == NULL) {
+            ct_err_set(err, "bad address '%s': expected HOST:PORT", s);
+            return CT_ERR;
+        }
+        if (memchr(s, ':', (size_t)(colon - s)) != NULL) {
+            ct_err_set(err, "bad address '%s': write an IPv6 address in "
+                       "brackets, [ADDR]:PORT", s);
+            return CT_ERR;
+        }
+        host_len = (size_t)(colon - s);
+        port = colon + 1;
+    }
+    if (host_len == 0 || host_len >= sizeof(out->host)) {
+        ct_err_set(err, "bad address '%s': empty or overlong host", s);
+        return CT_ERR;
+    }
+    if (ct_parse_size(port, allow_port0 ? 0 : 1, 65535, &port_num)
+        != CT_OK) {
+        ct_err_set(err, "bad address '%s': the port must be a number "
+                   "from %d to 65535", s, allow_port0 ? 0 : 1);
+        return CT_ERR;
+    }
+    memcpy(out->host, host, host_len);
+    out->host[host_len] = '\0';
+    (void)snprintf(out->port, sizeof(out->port), "%zu", port_num);
+    return CT_OK;
+}
+
+/* Turns off Nagle: the tokens are small and strictly alternate. */
+static void
+set_nodelay(int fd)
+{
+    int one = 1;
+
+    /* Only a latency tweak: failing is harmless. */
+    (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+}
+
+/*
+ * Connects to hp over TCP, trying each address the name resolves to in
+ * turn.  On success *fd_out is the connected socket (close-on-exec).
+ */
+enum ct_rc
+ct_tcp_connect(const struct ct_hostport *hp, int *fd_out,
+               struct ct_err *err)
+{
+    struct addrinfo hints, *res = NULL, *ai;
+    int fd = -1, gai, last_errno = 0;
+    enum ct_rc rc = CT_ERR;
+
+    memset(&hints, 0, sizeof(hints));
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_NUMERICSERV;
+    gai = getaddrinfo(hp->host, hp->port, &hints, &res);
+    if (gai != 0) {
+        ct_err_set(err, "cannot resolve %s: %s", hp->host,
+                   gai_strerror(gai));
+        goto cleanup;
+    }
+    for (ai = res; ai != NULL; ai = ai->ai_next) {
+        fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC,
+                    ai->ai_protocol);
+        if (fd < 0) {
+            last_errno = errno;
+            continue;
+        }
+        if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0) {
+            break;
+        }
+        last_errno = errno;
+        (void)close(fd);
+        fd = -1;
+    }
+    if (fd < 0) {
+        ct_err_errno(err, last_errno, "cannot connect to %s port %s",
+                     hp->host, hp->port);
+        goto cleanup;
+    }
+    set_nodelay(fd);
+    *fd_out = fd;
+    fd = -1;
+    rc = CT_OK;
+
+cleanup:
+    if (res != NULL) {
+        freeaddrinfo(res);
+    }
+    return rc;
+}
+
+/*
+ * Opens a listening TCP socket on hp (SO_REUSEADDR, an IPv6 socket only
+ * for IPv6).  On success *fd_out is the socket (close-on-exec).
+ */
+enum ct_rc
+ct_tcp_listen(const struct ct_hostport *hp, int *fd_out, struct ct_err *err)
+{
+    struct addrinfo hints, *res = NULL, *ai;
+    int fd = -1, gai, one = 1, last_errno = 0;
+    enum ct_rc rc = CT_ERR;
+
+    memset(&hints, 0, sizeof(hints));
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+    gai = getaddrinfo(hp->host, hp->port, &hints, &res);
+    if (gai != 0) {
+        ct_err_set(err, "cannot resolve %s: %s", hp->host,
+                   gai_strerror(gai));
+        goto cleanup;
+    }
+    for (ai = res; ai != NULL; ai = ai->ai_next) {
+        fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC,
+                    ai->ai_protocol);
+        if (fd < 0) {
+            last_errno = errno;
+            continue;
+        }
+        if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
+                       sizeof(one)) != 0 ||
+            (ai->ai_family == AF_INET6 &&
+             setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one,
+                        sizeof(one)) != 0) ||
+            bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 ||
+            listen(fd, 16) != 0) {
+            last_errno = errno;
+            (void)close(fd);
+            fd = -1;
+            continue;
+        }
+        break;
+    }
+    if (fd < 0) {
+        ct_err_errno(err, last_errno, "cannot listen on %s port %s",
+                     hp->host, hp->port);
+        goto cleanup;
+    }
+    *fd_out = fd;
+    fd = -1;
+    rc = CT_OK;
+
+cleanup:
+    if (res != NULL) {
+        freeaddrinfo(res);
+    }
+    return rc;
+}
+
+/*
+ * Writes the socket's local (or, when peer, remote) address as "A:P" or
+ * "[A]:P" into buf; "unknown" when it cannot be had.
+ */
+void
+ct_sock_name(int fd, bool peer, char *buf, size_t len)
+{
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof(ss);
+    char host[NI_MAXHOST], serv[NI_MAXSERV];
+    int r;
+
+    r = peer ? getpeername(fd, (struct sockaddr *)&ss, &sl)
+             : getsockname(fd, (struct sockaddr *)&ss, &sl);
+    if (r != 0 ||
+        getnameinfo((struct sockaddr *)&ss, sl, host, sizeof(host), serv,
+                    sizeof(serv), NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
+        (void)snprintf(buf, len, "unknown");
+        return;
+    }
+    if (ss.ss_family == AF_INET6) {
+        (void)snprintf(buf, len, "[%s]:%s", host, serv);
+    } else {
+        (void)snprintf(buf, len, "%s:%s", host, serv);
+    }
+}
+
+/* Bounds every read and write on fd to the given number of seconds. */
+enum ct_rc
+ct_set_timeouts(int fd, int seconds, struct ct_err *err)
+{
+    struct timeval tv;
+
+    tv.tv_sec = seconds;
+    tv.tv_usec = 0;
+    if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) != 0 ||
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) != 0) {
+        ct_err_errno(err, errno, "cannot set socket timeouts");
+        return CT_ERR;
+    }
+    return CT_OK;
+}
+
+/*
+ * Records the failure of a read or write; EAGAIN (EWOULDBLOCK on Linux)
+ * is what SO_RCVTIMEO and SO_SNDTIMEO give.
+ */
+static void
+io_error(struct ct_err *err, int errnum, const char *what)
+{
+    if (errnum == EAGAIN) {
+        ct_err_set(err, "%s: timed out", what);
+    } else {
+        ct_err_errno(err, errnum, "%s", what);
+    }
+}
+
+/*
+ * Reads exactly len bytes.  CT_EOF when the peer closed the connection
+ * before the first byte; closing after it is an error.
+ */
+enum ct_rc
+ct_read_full(int fd, void *buf, size_t len, struct ct_err *err)
+{
+    uint8_t *p = buf;
+    size_t got = 0;
+    ssize_t n;
+
+    while (got < len) {
+        n = read(fd, p + got, len - got);
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            io_error(err, errno, "read from the peer failed");
+            return CT_ERR;
+        }
+        if (n == 0) {
+            if (got == 0) {
+                ct_err_set(err, "the peer closed the connection");
+                return CT_EOF;
+            }
+            ct_err_set(err, "the peer closed the connection in the middle "
+                       "of a message");
+            return CT_ERR;
+        }
+        got += (size_t)n;
+    }
+    return CT_OK;
+}
+
+/* Reads between 1 and max bytes; CT_EOF when the peer closed. */
+enum ct_rc
+ct_read_some(int fd, void *buf, size_t max, size_t *got, struct ct_err *err)
+{
+    ssize_t n;
+
+    for (;;) {
+        n = read(fd, buf, max);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        break;
+    }
+    if (n < 0) {
+        io_error(err, errno, "read from the peer failed");
+        return CT_ERR;
+    }
+    if (n == 0) {
+        ct_err_set(err, "the peer closed the connection");
+        return CT_EOF;
+    }
+    *got = (size_t)n;
+    return CT_OK;
+}
+
+/* Writes all len bytes. */
+enum ct_rc
+ct_write_full(int fd, const void *buf, size_t len, struct ct_err *err)
+{
+    const uint8_t *p = buf;
+    size_t done = 0;
+    ssize_t n;
+
+    while (done < len) {
+        n = write(fd, p + done, len - done);
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            io_error(err, errno, "write to the peer failed");
+            return CT_ERR;
+        }
+        done += (size_t)n;
+    }
+    return CT_OK;
+}

@@ -1,0 +1,324 @@
+/*
+ * server.c - `credssp serve`: a CredSSP acceptor over the lp or rdp
+ * transport, serving one connection after another.
+ *
+ * MIT's mechglue picks the acceptor's mechanism from the first token and
+ * cannot recognise a raw TLS ClientHello, so the first token of each
+ * connection goes through gss_credssp_frame_token() (public header) before
+ * gss_accept_sec_context(); later tokens are passed as they are.
+ */
+#ifdef HAVE_CONFIG_H
+#include <config.h>
+#endif
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE 1               /* accept4 */
+#endif
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <gssapi/gssapi_credssp.h>
+
+#include "tool.h"
+
+/* Per-connection bound on each read and write, in seconds. */
+#define IO_TIMEOUT 60
+/* First byte of a token that already carries the RFC 2743 header. */
+#define RFC2743_TAG 0x60
+
+/* The acceptor's GSS state for one connection. */
+struct server {
+    gss_cred_id_t cred;         /* shared, not owned */
+    gss_ctx_id_t ctx;
+    gss_name_t src_name;
+    gss_cred_id_t deleg;
+    OM_uint32 ret_flags;
+};
+
+/* Releases what one accept call returned besides the context. */
+static void
+release_results(struct server *s)
+{
+    OM_uint32 tmp;
+
+    if (s->src_name != GSS_C_NO_NAME) {
+        (void)gss_release_name(&tmp, &s->src_name);
+    }
+    if (s->deleg != GSS_C_NO_CREDENTIAL) {
+        (void)gss_release_cred(&tmp, &s->deleg);
+    }
+}
+
+/*
+ * One gss_accept_sec_context() call (ct_step_fn).  While there is no
+ * context yet, the input is framed first; that is also the case again
+ * after an incomplete first message, since the mechglue then creates no
+ * context.
+ */
+static OM_uint32
+server_step(void *arg, const gss_buffer_desc *in, gss_buffer_desc *out,
+            OM_uint32 *minor)
+{
+    struct server *s = arg;
+    gss_buffer_desc framed = GSS_C_EMPTY_BUFFER;
+    gss_buffer_t use = (gss_buffer_t)in;
+    OM_uint32 major, tmp;
+
+    if (s->ctx == GSS_C_NO_CONTEXT &&
+        !(in->length > 0 && ((const uint8_t *)in->value)[0] == RFC2743_TAG)) {
+        major = gss_credssp_frame_token(minor, (gss_buffer_t)in, &framed);
+        if (GSS_ERROR(major)) {
+            return major;
+        }
+        use = &framed;
+    }
+    release_results(s);
+    major = gss_accept_sec_context(minor, &s->ctx, s->cred, use,
+                                   GSS_C_NO_CHANNEL_BINDINGS, &s->src_name,
+                                   NULL, out, &s->ret_flags, NULL,
+                                   &s->deleg);
+    (void)gss_release_buffer(&tmp, &framed);
+    return major;
+}
+
+/*
+ * Acquires the acceptor credential for the CredSSP mechanism, from the
+ * certificate and key files when given (cred store), else the default.
+ */
+static enum ct_rc
+get_cred(const struct ct_serve_opts *opts, gss_cred_id_t *cred_out,
+         struct ct_err *err)
+{
+    gss_OID_set_desc mechs = { 1, GSS_CREDSSP_MECH };
+    gss_key_value_element_desc elements[2];
+    gss_key_value_set_desc store;
+    OM_uint32 major, minor;
+    const char *files[2];
+    size_t i;
+
+    store.count = 0;
+    store.elements = elements;
+    files[0] = opts->cert;
+    files[1] = opts->key;
+    for (i = 0; i < 2; i++) {
+        if (files[i] == NULL) {
+            continue;
+        }
+        if (access(files[i], R_OK) != 0) {
+            ct_err_errno(err, errno, "cannot read %s", files[i]);
+            return CT_ERR;
+        }
+        elements[store.count].key = (i == 0) ? GSS_CREDSSP_STORE_CERT
+                                             : GSS_CREDSSP_STORE_KEY;
+        elements[store.count].value = files[i];
+        store.count++;
+    }
+    if (store.count > 0) {
+        major = gss_acquire_cred_from(&minor, GSS_C_NO_NAME,
+                                      GSS_C_INDEFINITE, &mechs,
+                                      GSS_C_ACCEPT, &store, cred_out, NULL,
+                                      NULL);
+        if (GSS_ERROR(major)) {
+            ct_err_gss(err, "gss_acquire_cred_from", major, minor);
+            return CT_ERR;
+        }
+    } else {
+        major = gss_acquire_cred(&minor, GSS_C_NO_NAME, GSS_C_INDEFINITE,
+                                 &mechs, GSS_C_ACCEPT, cred_out, NULL, NULL);
+        if (GSS_ERROR(major)) {
+            ct_err_gss(err, "gss_acquire_cred", major, minor);
+            return CT_ERR;
+        }
+    }
+    return CT_OK;
+}
+
+/* Puts the display form of name into t ("unknown" when there is none). */
+static void
+display_name(gss_name_t name, struct ct_text *t)
+{
+    gss_buffer_desc buf = GSS_C_EMPTY_BUFFER;
+    OM_uint32 major, minor, tmp;
+
+    if (name != GSS_C_NO_NAME) {
+        major = gss_display_name(&minor, name, &buf, NULL);
+        if (!GSS_ERROR(major) && buf.length > 0) {
+            ct_text_add(t, buf.value, buf.length);
+            (void)gss_release_buffer(&tmp, &buf);
+            return;
+        }
+        (void)gss_release_buffer(&tmp, &buf);
+    }
+    ct_text_adds(t, "unknown");
+}
+
+/* Authenticates the client on the connected socket fd and reports. */
+static enum ct_rc
+serve_one(int fd, gss_cred_id_t cred, const struct ct_serve_opts *opts,
+          const struct ct_out *out)
+{
+    struct server s = { cred, GSS_C_NO_CONTEXT, GSS_C_NO_NAME,
+                        GSS_C_NO_CREDENTIAL, 0 };
+    struct ct_stepper st = { "gss_accept_sec_context", false, server_step,
+                             NULL };
+    struct ct_ctx_info info = { { 0 }, { 0 }, { 0 }, { 0 } };
+    struct ct_deleg_info deleg = { CT_DELEG_NONE, { 0 }, { 0 } };
+    struct ct_text user = { 0 };
+    struct ct_link link;
+    struct ct_err err;
+    char peer[128];
+    enum ct_rc rc = CT_ERR;
+    OM_uint32 tmp;
+
+    st.arg = &s;
+    memset(&err, 0, sizeof(err));
+    ct_sock_name(fd, true, peer, sizeof(peer));
+    ct_verbose(out, "connection from %s", peer);
+    if (ct_set_timeouts(fd, IO_TIMEOUT, &err) != CT_OK) {
+        goto fail;
+    }
+    if (opts->transport == CT_TRANSPORT_RDP &&
+        ct_x224_server(fd, out, &err) != CT_OK) {
+        goto fail;
+    }
+    link.fd = fd;
+    link.transport = opts->transport;
+    link.read_size = opts->read_size;
+    if (ct_token_loop(&link, &st, out, &err) != CT_OK) {
+        goto fail;
+    }
+    display_name(s.src_name, &user);
+    ct_ctx_info_get(s.ctx, &info);
+    if ((s.ret_flags & GSS_C_DELEG_FLAG) != 0 &&
+        s.deleg != GSS_C_NO_CREDENTIAL) {
+        ct_deleg_info_get(s.deleg, &deleg);
+    }
+    ct_report_server(out, peer, ct_text_str(&user), &info, &deleg);
+    rc = CT_OK;
+    goto cleanup;
+
+fail:
+    ct_report_error(out, &err);
+
+cleanup:
+    ct_deleg_info_free(&deleg);
+    ct_ctx_info_free(&info);
+    ct_text_free(&user);
+    release_results(&s);
+    if (s.ctx != GSS_C_NO_CONTEXT) {
+        (void)gss_delete_sec_context(&tmp, &s.ctx, GSS_C_NO_BUFFER);
+    }
+    return rc;
+}
+
+/* Takes over an inherited listening socket (--listen-fd). */
+static enum ct_rc
+adopt_listener(int fd, struct ct_err *err)
+{
+    int accepting = 0;
+    socklen_t len = sizeof(accepting);
+
+    if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &accepting, &len) != 0 ||
+        !accepting) {
+        ct_err_set(err, "--listen-fd %d is not a listening socket", fd);
+        return CT_ERR;
+    }
+    if (fcntl(fd, F_SETFD, FD_CLOEXEC) != 0) {
+        ct_err_errno(err, errno, "fcntl");
+        return CT_ERR;
+    }
+    return CT_OK;
+}
+
+/* True for accept() failures that concern one connection, not the socket. */
+static bool
+accept_error_transient(int e)
+{
+    return e == ECONNABORTED || e == EPROTO || e == EPERM ||
+           e == ENETDOWN || e == ENOPROTOOPT || e == EHOSTDOWN ||
+           e == ENONET || e == EHOSTUNREACH || e == EOPNOTSUPP ||
+           e == ENETUNREACH || e == EMFILE || e == ENFILE ||
+           e == ENOBUFS || e == ENOMEM || e == ETIMEDOUT;
+}
+
+/* `credssp serve`; returns the exit status. */
+int
+ct_cmd_serve(const struct ct_serve_opts *opts)
+{
+    struct ct_out out = { "server", opts->json, opts->verbose };
+    struct timespec pause = { 1, 0 };
+    gss_cred_id_t cred = GSS_C_NO_CREDENTIAL;
+    struct ct_hostport hp;
+    struct ct_err err;
+    char addr[128];
+    int lfd = -1, cfd, status = CT_EXIT_FAIL, e;
+    bool port0 = false;
+    enum ct_rc rc;
+    OM_uint32 tmp;
+
+    memset(&err, 0, sizeof(err));
+    if (opts->verbose) {
+        ct_set_verbose_env();
+    }
+    if (opts->listen_fd >= 0) {
+        if (adopt_listener(opts->listen_fd, &err) != CT_OK) {
+            goto fail;
+        }
+        lfd = opts->listen_fd;
+    } else {
+        if (ct_parse_hostport(opts->listen, true, &hp, &err) != CT_OK ||
+            ct_tcp_listen(&hp, &lfd, &err) != CT_OK) {
+            goto fail;
+        }
+        port0 = (strcmp(hp.port, "0") == 0);
+    }
+    ct_sock_name(lfd, false, addr, sizeof(addr));
+    if (opts->verbose || port0) {
+        fprintf(stderr, "credssp: server: listening on %s (%s transport)\n",
+                addr, ct_transport_name(opts->transport));
+        fflush(stderr);
+    }
+    if (get_cred(opts, &cred, &err) != CT_OK) {
+        goto fail;
+    }
+
+    for (;;) {
+        cfd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+        if (cfd < 0) {
+            e = errno;
+            if (e == EINTR) {
+                continue;
+            }
+            ct_err_errno(&err, e, "accept on %s", addr);
+            if (opts->once || !accept_error_transient(e)) {
+                goto fail;
+            }
+            ct_report_error(&out, &err);
+            (void)nanosleep(&pause, NULL);
+            continue;
+        }
+        rc = serve_one(cfd, cred, opts, &out);
+        (void)close(cfd);
+        if (opts->once) {
+            status = (rc == CT_OK) ? CT_EXIT_OK : CT_EXIT_FAIL;
+            goto cleanup;
+        }
+    }
+
+fail:
+    ct_report_error(&out, &err);
+
+cleanup:
+    if (cred != GSS_C_NO_CREDENTIAL) {
+        (void)gss_release_cred(&tmp, &cred);
+    }
+    if (lfd >= 0) {
+        (void)close(lfd);
+    }
+    return status;
+}

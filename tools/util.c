@@ -1,0 +1,426 @@
+/*
+ * util.c - small helpers of the `credssp` tool: error records, growable
+ * texts with JSON and terminal-safe escaping, byte buffers, wiping.
+ */
+#ifdef HAVE_CONFIG_H
+#include <config.h>
+#endif
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tool.h"
+
+/* Records a plain error message in *err. */
+void
+ct_err_set(struct ct_err *err, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    (void)vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+    va_end(ap);
+    err->is_gss = false;
+    err->major = 0;
+    err->minor = 0;
+}
+
+/* Records an error message followed by the text of errno value errnum. */
+void
+ct_err_errno(struct ct_err *err, int errnum, const char *fmt, ...)
+{
+    va_list ap;
+    size_t len;
+
+    va_start(ap, fmt);
+    (void)vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+    va_end(ap);
+    len = strlen(err->msg);
+    (void)snprintf(err->msg + len, sizeof(err->msg) - len, ": %s",
+                   strerror(errnum));
+    err->is_gss = false;
+    err->major = 0;
+    err->minor = 0;
+}
+
+/* Records a failed GSSAPI call; the codes are rendered when reported. */
+void
+ct_err_gss(struct ct_err *err, const char *call, OM_uint32 major,
+           OM_uint32 minor)
+{
+    (void)snprintf(err->msg, sizeof(err->msg), "%s failed", call);
+    err->is_gss = true;
+    err->major = major;
+    err->minor = minor;
+}
+
+/* Makes room for extra more bytes plus a NUL; false (sticky) on failure. */
+static bool
+text_grow(struct ct_text *t, size_t extra)
+{
+    size_t need, cap;
+    char *p;
+
+    if (t->failed) {
+        return false;
+    }
+    if (extra > SIZE_MAX / 2 - t->len - 1) {
+        t->failed = true;
+        return false;
+    }
+    need = t->len + extra + 1;
+    if (need <= t->cap) {
+        return true;
+    }
+    cap = t->cap ? t->cap : 64;
+    while (cap < need) {
+        cap *= 2;
+    }
+    p = realloc(t->data, cap);
+    if (p == NULL) {
+        t->failed = true;
+        return false;
+    }
+    t->data = p;
+    t->cap = cap;
+    return true;
+}
+
+/* Appends len bytes of s. */
+void
+ct_text_add(struct ct_text *t, const char *s, size_t len)
+{
+    if (!text_grow(t, len)) {
+        return;
+    }
+    if (len > 0) {
+        memcpy(t->data + t->len, s, len);
+    }
+    t->len += len;
+    t->data[t->len] = '\0';
+}
+
+/* Appends the NUL-terminated string s. */
+void
+ct_text_adds(struct ct_text *t, const char *s)
+{
+    ct_text_add(t, s, strlen(s));
+}
+
+/* Appends printf-style formatted text. */
+void
+ct_text_addf(struct ct_text *t, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+
+    va_start(ap, fmt);
+    n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0) {
+        t->failed = true;
+        return;
+    }
+    if (!text_grow(t, (size_t)n)) {
+        return;
+    }
+    va_start(ap, fmt);
+    (void)vsnprintf(t->data + t->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    t->len += (size_t)n;
+}
+
+/*
+ * Returns the length (1 to 4) of the well-formed UTF-8 sequence at p, or 0
+ * when the bytes there are not one (RFC 3629: no overlongs, no surrogates,
+ * nothing above U+10FFFF).
+ */
+static size_t
+utf8_seq_len(const unsigned char *p, size_t left)
+{
+    unsigned char b = p[0];
+    unsigned char lo = 0x80, hi = 0xbf;
+    size_t n, i;
+
+    if (b < 0x80) {
+        return 1;
+    } else if (b >= 0xc2 && b <= 0xdf) {
+        n = 2;
+    } else if (b >= 0xe0 && b <= 0xef) {
+        n = 3;
+        if (b == 0xe0) {
+            lo = 0xa0;
+        } else if (b == 0xed) {
+            hi = 0x9f;
+        }
+    } else if (b >= 0xf0 && b <= 0xf4) {
+        n = 4;
+        if (b == 0xf0) {
+            lo = 0x90;
+        } else if (b == 0xf4) {
+            hi = 0x8f;
+        }
+    } else {
+        return 0;
+    }
+    if (left < n) {
+        return 0;
+    }
+    if (p[1] < lo || p[1] > hi) {
+        return 0;
+    }
+    for (i = 2; i < n; i++) {
+        if (p[i] < 0x80 || p[i] > 0xbf) {
+            return 0;
+        }
+    }
+    return n;
+}
+
+/*
+ * Appends s as a JSON string literal: quotes, backslash and C0/C1 control
+ * characters escaped, malformed UTF-8 replaced by U+FFFD so that the
+ * output is always valid JSON.
+ */
+void
+ct_text_add_json(struct ct_text *t, const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0, n;
+
+    ct_text_add(t, "\"", 1);
+    while (i < len) {
+        unsigned char c = p[i];
+
+        if (c == '"') {
+            ct_text_add(t, "\\\"", 2);
+        } else if (c == '\\') {
+            ct_text_add(t, "\\\\", 2);
+        } else if (c == '\n') {
+            ct_text_add(t, "\\n", 2);
+        } else if (c == '\r') {
+            ct_text_add(t, "\\r", 2);
+        } else if (c == '\t') {
+            ct_text_add(t, "\\t", 2);
+        } else if (c < 0x20 || c == 0x7f) {
+            ct_text_addf(t, "\\u%04x", (unsigned int)c);
+        } else if (c < 0x80) {
+            ct_text_add(t, (const char *)p + i, 1);
+        } else {
+            n = utf8_seq_len(p + i, len - i);
+            if (n == 0) {
+                ct_text_adds(t, "\\ufffd");
+                i++;
+                continue;
+            }
+            if (c == 0xc2 && p[i + 1] < 0xa0) {
+                /* U+0080..U+009F, the C1 controls. */
+                ct_text_addf(t, "\\u%04x", (unsigned int)p[i + 1]);
+            } else {
+                ct_text_add(t, (const char *)p + i, n);
+            }
+            i += n;
+            continue;
+        }
+        i++;
+    }
+    ct_text_add(t, "\"", 1);
+}
+
+/*
+ * Appends s for a terminal: printable ASCII and well-formed UTF-8 outside
+ * the C1 control range as they are, every other byte as \xNN, so that text
+ * a peer chose cannot drive the terminal.
+ */
+void
+ct_text_add_safe(struct ct_text *t, const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0, n;
+
+    while (i < len) {
+        unsigned char c = p[i];
+
+        if (c >= 0x20 && c < 0x7f) {
+            ct_text_add(t, (const char *)p + i, 1);
+            i++;
+            continue;
+        }
+        n = (c >= 0x80) ? utf8_seq_len(p + i, len - i) : 0;
+        /* U+0080..U+009F (C2 80..C2 9F) are C1 controls. */
+        if (n > 1 && !(c == 0xc2 && p[i + 1] < 0xa0)) {
+            ct_text_add(t, (const char *)p + i, n);
+            i += n;
+            continue;
+        }
+        ct_text_addf(t, "\\x%02x", (unsigned int)c);
+        i++;
+    }
+}
+
+/* Returns the text, "" when empty, a marker when it could not grow. */
+const char *
+ct_text_str(const struct ct_text *t)
+{
+    if (t->failed) {
+        return "(out of memory)";
+    }
+    return (t->data != NULL) ? t->data : "";
+}
+
+/* Empties the text, keeping its storage. */
+void
+ct_text_clear(struct ct_text *t)
+{
+    t->len = 0;
+    t->failed = false;
+    if (t->data != NULL) {
+        t->data[0] = '\0';
+    }
+}
+
+/* Frees the text's storage; the text is empty again afterwards. */
+void
+ct_text_free(struct ct_text *t)
+{
+    free(t->data);
+    t->data = NULL;
+    t->len = 0;
+    t->cap = 0;
+    t->failed = false;
+}
+
+/* Makes room for extra more bytes, never beyond CT_MAX_TOKEN in all. */
+enum ct_rc
+ct_bytes_reserve(struct ct_bytes *b, size_t extra, struct ct_err *err)
+{
+    size_t need, cap;
+    uint8_t *p;
+
+    if (extra > CT_MAX_TOKEN || b->len > CT_MAX_TOKEN - extra) {
+        ct_err_set(err, "message larger than %u bytes", CT_MAX_TOKEN);
+        return CT_ERR;
+    }
+    need = b->len + extra;
+    if (need <= b->cap) {
+        return CT_OK;
+    }
+    cap = b->cap ? b->cap : 4096;
+    while (cap < need) {
+        cap *= 2;
+    }
+    if (cap > CT_MAX_TOKEN) {
+        cap = CT_MAX_TOKEN;
+    }
+    p = realloc(b->data, cap);
+    if (p == NULL) {
+        ct_err_errno(err, ENOMEM, "cannot grow a buffer");
+        return CT_ERR;
+    }
+    b->data = p;
+    b->cap = cap;
+    return CT_OK;
+}
+
+/* Appends len bytes at p. */
+enum ct_rc
+ct_bytes_append(struct ct_bytes *b, const void *p, size_t len,
+                struct ct_err *err)
+{
+    if (ct_bytes_reserve(b, len, err) != CT_OK) {
+        return CT_ERR;
+    }
+    if (len > 0) {
+        memcpy(b->data + b->len, p, len);
+    }
+    b->len += len;
+    return CT_OK;
+}
+
+/* Frees the buffer's storage; the buffer is empty again afterwards. */
+void
+ct_bytes_free(struct ct_bytes *b)
+{
+    free(b->data);
+    b->data = NULL;
+    b->len = 0;
+    b->cap = 0;
+}
+
+/* Overwrites len bytes at p with zeros in a way the compiler keeps. */
+void
+ct_wipe(void *p, size_t len)
+{
+    if (p == NULL || len == 0) {
+        return;
+    }
+#if defined(HAVE_CONFIG_H) && !defined(HAVE_EXPLICIT_BZERO)
+    {
+        volatile unsigned char *v = p;
+
+        while (len-- > 0) {
+            *v++ = 0;
+        }
+    }
+#else
+    explicit_bzero(p, len);
+#endif
+}
+
+/*
+ * Parses a decimal number made of digits only into *out, within
+ * [min, max].
+ */
+enum ct_rc
+ct_parse_size(const char *s, size_t min, size_t max, size_t *out)
+{
+    unsigned long long v = 0;
+    const char *c;
+
+    if (s == NULL || *s == '\0' || strlen(s) > 19) {
+        return CT_ERR;
+    }
+    for (c = s; *c != '\0'; c++) {
+        if (*c < '0' || *c > '9') {
+            return CT_ERR;
+        }
+        v = v * 10 + (unsigned long long)(*c - '0');
+    }
+    if (v < min || v > max) {
+        return CT_ERR;
+    }
+    *out = (size_t)v;
+    return CT_OK;
+}
+
+/* Returns the command-line name of a transport. */
+const char *
+ct_transport_name(enum ct_transport t)
+{
+    switch (t) {
+    case CT_TRANSPORT_LP:
+        return "lp";
+    case CT_TRANSPORT_RDP:
+        return "rdp";
+    case CT_TRANSPORT_NONE:
+    default:
+        return "none";
+    }
+}
+
+/*
+ * --verbose: unless the user chose a trace file already, send the
+ * mechanism's debug trace to our stderr.  Must run before the first GSS
+ * call, since the mechanism reads the variable once.
+ */
+void
+ct_set_verbose_env(void)
+{
+    if (setenv("GSSCREDSSP_DEBUG", "/dev/stderr", 0) != 0) {
+        fprintf(stderr, "credssp: cannot set GSSCREDSSP_DEBUG: %s\n",
+                strerror(errno));
+    }
+}
