@@ -182,6 +182,11 @@ static gss_OID_desc ma_attrs[] = {
     MA("\x0b"),                   /* GSS_C_MA_AUTH_TARG */
     MA("\x0c"),                   /* GSS_C_MA_AUTH_INIT_INIT */
     MA("\x10"),                   /* GSS_C_MA_DELEG_CRED */
+    MA("\x11"),                   /* GSS_C_MA_INTEG_PROT */
+    MA("\x12"),                   /* GSS_C_MA_CONF_PROT */
+    MA("\x14"),                   /* GSS_C_MA_WRAP */
+    MA("\x16"),                   /* GSS_C_MA_REPLAY_DET */
+    MA("\x17"),                   /* GSS_C_MA_OOS_DET */
 };
 #undef MA
 

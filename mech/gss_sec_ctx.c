@@ -452,6 +452,28 @@ gss_inquire_sec_context_by_oid(OM_uint32 *minor_status,
             return GSS_S_NO_CONTEXT;
         }
     }
+    if (cs_oid_equal(desired_object, GSS_CREDSSP_INQ_STREAM_SIZES)) {
+        uint8_t sizes[20];
+        size_t h = 0, t = 0, i;
+        uint32_t v[5];
+
+        if (ctx->state != CS_ST_DONE) {
+            *minor_status = CREDSSP_S_NOT_ESTABLISHED;
+            return GSS_S_NO_CONTEXT;
+        }
+        /* SecPkgContext_StreamSizes: header, trailer, maximum message,
+         * buffers, block size; little-endian. */
+        cs_tls_overhead(ctx->tls, &h, &t);
+        v[0] = (uint32_t)h;
+        v[1] = (uint32_t)t;
+        v[2] = CS_TLS_MAX_RECORD;
+        v[3] = 4;
+        v[4] = (uint32_t)cs_tls_block_size(ctx->tls);
+        for (i = 0; i < 20; i++) {
+            sizes[i] = (uint8_t)(v[i / 4] >> (8 * (i % 4)));
+        }
+        return one_buffer(minor_status, sizes, sizeof(sizes), data_set);
+    }
     if (cs_oid_equal(desired_object, GSS_CREDSSP_INQ_VERSION)) {
         snprintf(num, sizeof(num), "%u", cs_ctx_version(ctx));
         text = num;

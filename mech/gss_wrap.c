@@ -5,6 +5,9 @@
  */
 #include "config.h"
 
+#include <stdlib.h>
+#include <string.h>
+
 #include "mech.h"
 
 /* established: the context, if it is complete; else a status. */
@@ -163,4 +166,340 @@ gss_verify_mic(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
                gss_qop_t *qop_state)
 {
     return cs_status(minor_status, CREDSSP_S_NO_MIC, NULL);
+}
+
+/* ---- IOV: the SSPI stream layout (SECPKG_ATTR_STREAM_SIZES) ---- */
+
+#define IOV_TYPE(b) GSS_IOV_BUFFER_TYPE((b)->type)
+
+/* find_iov: the only buffer of a type, or NULL (two are an error). */
+static gss_iov_buffer_t
+find_iov(gss_iov_buffer_desc *iov, int count, OM_uint32 type, bool *dup)
+{
+    gss_iov_buffer_t found = NULL;
+    int i;
+
+    for (i = 0; i < count; i++) {
+        if (IOV_TYPE(&iov[i]) == type) {
+            *dup = *dup || found != NULL;
+            found = &iov[i];
+        }
+    }
+    return found;
+}
+
+/* fill_iov: puts len bytes into a HEADER or TRAILER buffer: allocated
+ * when the caller asked, else into the caller's room. */
+static cs_err
+fill_iov(gss_iov_buffer_t b, const uint8_t *data, size_t len)
+{
+    if (b->type & GSS_IOV_BUFFER_FLAG_ALLOCATE) {
+        b->buffer.value = malloc(len > 0 ? len : 1);
+        if (b->buffer.value == NULL) {
+            return CREDSSP_S_NOMEM;
+        }
+        b->type |= GSS_IOV_BUFFER_FLAG_ALLOCATED;
+    } else if (b->buffer.length < len) {
+        return CREDSSP_S_BAD_ARGS;
+    }
+    memcpy(b->buffer.value, data, len);
+    b->buffer.length = len;
+    return CS_OK;
+}
+
+/* data_len: the total of the DATA buffers; SIGN_ONLY is not supported. */
+static cs_err
+data_len(gss_iov_buffer_desc *iov, int count, size_t *out)
+{
+    int i;
+
+    *out = 0;
+    for (i = 0; i < count; i++) {
+        if (IOV_TYPE(&iov[i]) == GSS_IOV_BUFFER_TYPE_SIGN_ONLY) {
+            return CREDSSP_S_UNSUPPORTED_OPTION;
+        }
+        if (IOV_TYPE(&iov[i]) == GSS_IOV_BUFFER_TYPE_DATA) {
+            *out += iov[i].buffer.length;
+        }
+    }
+    return CS_OK;
+}
+
+/* copy_data: moves bytes between one contiguous run and the DATA
+ * buffers, in order (to_iov: from run into the buffers). */
+static void
+copy_data(gss_iov_buffer_desc *iov, int count, uint8_t *run, bool to_iov)
+{
+    size_t off = 0;
+    int i;
+
+    for (i = 0; i < count; i++) {
+        gss_buffer_t b = &iov[i].buffer;
+
+        if (IOV_TYPE(&iov[i]) != GSS_IOV_BUFFER_TYPE_DATA ||
+            b->length == 0) {
+            continue;
+        }
+        if (to_iov) {
+            memcpy(b->value, run + off, b->length);
+        } else {
+            memcpy(run + off, b->value, b->length);
+        }
+        off += b->length;
+    }
+}
+
+CS_EXPORT OM_uint32
+gss_wrap_iov_length(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
+                    int conf_req_flag, gss_qop_t qop_req, int *conf_state,
+                    gss_iov_buffer_desc *iov, int iov_count)
+{
+    struct cs_ctx *ctx;
+    gss_iov_buffer_t header, trailer, padding;
+    OM_uint32 major = GSS_S_COMPLETE;
+    size_t h, t, len;
+    bool dup = false;
+    cs_err err;
+
+    *minor_status = 0;
+    ctx = established(context_handle, minor_status, &major);
+    if (ctx == NULL) {
+        return major;
+    }
+    err = data_len(iov, iov_count, &len);
+    header = find_iov(iov, iov_count, GSS_IOV_BUFFER_TYPE_HEADER, &dup);
+    trailer = find_iov(iov, iov_count, GSS_IOV_BUFFER_TYPE_TRAILER, &dup);
+    padding = find_iov(iov, iov_count, GSS_IOV_BUFFER_TYPE_PADDING, &dup);
+    if (err == CS_OK && (header == NULL || trailer == NULL || dup)) {
+        err = CREDSSP_S_BAD_ARGS;
+    }
+    if (err == CS_OK && len > CS_TLS_MAX_RECORD) {
+        err = CREDSSP_S_TLS_TOO_LARGE;
+    }
+    if (err != CS_OK) {
+        return cs_status(minor_status, err, NULL);
+    }
+    cs_tls_overhead(ctx->tls, &h, &t);
+    header->buffer.length = h;
+    trailer->buffer.length = t;
+    if (padding != NULL) {
+        padding->buffer.length = 0;
+    }
+    if (conf_state != NULL) {
+        *conf_state = 1;
+    }
+    return GSS_S_COMPLETE;
+}
+
+CS_EXPORT OM_uint32
+gss_wrap_iov(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
+             int conf_req_flag, gss_qop_t qop_req, int *conf_state,
+             gss_iov_buffer_desc *iov, int iov_count)
+{
+    struct cs_ctx *ctx;
+    gss_iov_buffer_t header, trailer, padding;
+    OM_uint32 major = GSS_S_COMPLETE;
+    cs_blob plain = { 0 }, rec = { 0 };
+    size_t h, t, len;
+    bool dup = false;
+    cs_err err;
+
+    *minor_status = 0;
+    ctx = established(context_handle, minor_status, &major);
+    if (ctx == NULL) {
+        return major;
+    }
+    if (qop_req != GSS_C_QOP_DEFAULT) {
+        return cs_status(minor_status, CREDSSP_S_BAD_QOP, NULL);
+    }
+    err = data_len(iov, iov_count, &len);
+    header = find_iov(iov, iov_count, GSS_IOV_BUFFER_TYPE_HEADER, &dup);
+    trailer = find_iov(iov, iov_count, GSS_IOV_BUFFER_TYPE_TRAILER, &dup);
+    padding = find_iov(iov, iov_count, GSS_IOV_BUFFER_TYPE_PADDING, &dup);
+    if (err == CS_OK &&
+        (header == NULL || trailer == NULL || dup || len == 0)) {
+        err = CREDSSP_S_BAD_ARGS;
+    }
+    if (err == CS_OK && len > CS_TLS_MAX_RECORD) {
+        err = CREDSSP_S_TLS_TOO_LARGE;
+    }
+    if (err == CS_OK) {
+        plain.data = malloc(len);
+        plain.len = len;
+        err = plain.data != NULL ? CS_OK : CREDSSP_S_NOMEM;
+    }
+    if (err == CS_OK) {
+        copy_data(iov, iov_count, plain.data, false);
+        err = cs_tls_seal(ctx->tls, plain.data, len, &rec);
+    }
+    if (err == CS_OK) {
+        /* The record is header | the data's ciphertext | trailer. */
+        cs_tls_overhead(ctx->tls, &h, &t);
+        t = rec.len - h - len;
+        err = rec.len >= h + len ? fill_iov(header, rec.data, h)
+                                 : CREDSSP_S_INTERNAL;
+    }
+    if (err == CS_OK) {
+        copy_data(iov, iov_count, rec.data + h, true);
+        err = fill_iov(trailer, rec.data + h + len, t);
+    }
+    if (err == CS_OK && padding != NULL) {
+        padding->buffer.length = 0;
+    }
+    if (err == CS_OK && conf_state != NULL) {
+        *conf_state = 1;
+    }
+    cs_blob_free_secret(&plain);
+    cs_blob_free(&rec);
+    return cs_status(minor_status, err, NULL);
+}
+
+/*
+ * unwrap_stream: a STREAM buffer holds one whole record; the plaintext is
+ * written over it after the header and the DATA buffer points at it.
+ */
+static cs_err
+unwrap_stream(struct cs_ctx *ctx, gss_iov_buffer_t stream,
+              gss_iov_buffer_t data)
+{
+    cs_blob plain = { 0 };
+    size_t h, t, missing = 0;
+    cs_err err;
+
+    err = cs_tls_check_records(stream->buffer.value, stream->buffer.length,
+                               &missing);
+    ctx->missing = missing;
+    if (err == CS_OK) {
+        err = cs_tls_unseal(ctx->tls, stream->buffer.value,
+                            stream->buffer.length, &plain);
+    }
+    if (err != CS_OK) {
+        return err;
+    }
+    cs_tls_overhead(ctx->tls, &h, &t);
+    if (h + plain.len > stream->buffer.length) {
+        cs_blob_free_secret(&plain);
+        return CREDSSP_S_INTERNAL;
+    }
+    memcpy((uint8_t *)stream->buffer.value + h, plain.data, plain.len);
+    data->buffer.value = (uint8_t *)stream->buffer.value + h;
+    data->buffer.length = plain.len;
+    cs_blob_free_secret(&plain);
+    return CS_OK;
+}
+
+CS_EXPORT OM_uint32
+gss_unwrap_iov(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
+               int *conf_state, gss_qop_t *qop_state,
+               gss_iov_buffer_desc *iov, int iov_count)
+{
+    struct cs_ctx *ctx;
+    gss_iov_buffer_t header, trailer, stream, data;
+    OM_uint32 major = GSS_S_COMPLETE;
+    cs_blob rec = { 0 }, plain = { 0 };
+    size_t len;
+    bool dup = false;
+    cs_err err;
+
+    *minor_status = 0;
+    ctx = established(context_handle, minor_status, &major);
+    if (ctx == NULL) {
+        return major;
+    }
+    err = data_len(iov, iov_count, &len);
+    stream = find_iov(iov, iov_count, GSS_IOV_BUFFER_TYPE_STREAM, &dup);
+    if (err == CS_OK && stream != NULL) {
+        data = find_iov(iov, iov_count, GSS_IOV_BUFFER_TYPE_DATA, &dup);
+        err = data == NULL || dup ? CREDSSP_S_BAD_ARGS
+                                  : unwrap_stream(ctx, stream, data);
+        goto done;
+    }
+    header = find_iov(iov, iov_count, GSS_IOV_BUFFER_TYPE_HEADER, &dup);
+    trailer = find_iov(iov, iov_count, GSS_IOV_BUFFER_TYPE_TRAILER, &dup);
+    if (err == CS_OK && (header == NULL || trailer == NULL || dup)) {
+        err = CREDSSP_S_BAD_ARGS;
+    }
+    if (err == CS_OK) {
+        /* Reassemble header | data | trailer into the record. */
+        rec.len = header->buffer.length + len + trailer->buffer.length;
+        rec.data = malloc(rec.len > 0 ? rec.len : 1);
+        err = rec.data != NULL ? CS_OK : CREDSSP_S_NOMEM;
+    }
+    if (err == CS_OK) {
+        memcpy(rec.data, header->buffer.value, header->buffer.length);
+        copy_data(iov, iov_count, rec.data + header->buffer.length, false);
+        memcpy(rec.data + header->buffer.length + len,
+               trailer->buffer.value, trailer->buffer.length);
+        err = cs_tls_unseal(ctx->tls, rec.data, rec.len, &plain);
+    }
+    if (err == CS_OK && plain.len != len) {
+        err = CREDSSP_S_MESSAGE_ALTERED;
+    }
+    if (err == CS_OK) {
+        copy_data(iov, iov_count, plain.data, true);
+    }
+
+done:
+    cs_blob_free(&rec);
+    cs_blob_free_secret(&plain);
+    if (err == CS_OK) {
+        if (conf_state != NULL) {
+            *conf_state = 1;
+        }
+        if (qop_state != NULL) {
+            *qop_state = GSS_C_QOP_DEFAULT;
+        }
+    }
+    return cs_status(minor_status, err, NULL);
+}
+
+/*
+ * gss_pseudo_random: RFC 4401 from the TLS exporter (RFC 5705), with the
+ * input as context and one label per key kind.
+ */
+CS_EXPORT OM_uint32
+gss_pseudo_random(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
+                  int prf_key, const gss_buffer_t prf_in,
+                  ssize_t desired_output_len, gss_buffer_t prf_out)
+{
+    struct cs_ctx *ctx;
+    OM_uint32 major = GSS_S_COMPLETE;
+    const char *label;
+    cs_err err;
+
+    *minor_status = 0;
+    if (prf_out == GSS_C_NO_BUFFER) {
+        return GSS_S_CALL_INACCESSIBLE_WRITE;
+    }
+    prf_out->length = 0;
+    prf_out->value = NULL;
+    ctx = established(context_handle, minor_status, &major);
+    if (ctx == NULL) {
+        return major;
+    }
+    if (prf_key == GSS_C_PRF_KEY_FULL) {
+        label = "EXPORTER-gss-credssp-prf-full";
+    } else if (prf_key == GSS_C_PRF_KEY_PARTIAL) {
+        label = "EXPORTER-gss-credssp-prf-partial";
+    } else {
+        return cs_status(minor_status, CREDSSP_S_BAD_ARGS, NULL);
+    }
+    if (desired_output_len <= 0 || desired_output_len > 65536) {
+        return cs_status(minor_status, CREDSSP_S_BAD_ARGS, NULL);
+    }
+    prf_out->value = malloc((size_t)desired_output_len);
+    if (prf_out->value == NULL) {
+        return cs_status(minor_status, CREDSSP_S_NOMEM, NULL);
+    }
+    err = cs_tls_export(ctx->tls, label,
+                        prf_in != GSS_C_NO_BUFFER ? prf_in->value : NULL,
+                        prf_in != GSS_C_NO_BUFFER ? prf_in->length : 0,
+                        prf_out->value, (size_t)desired_output_len);
+    if (err != CS_OK) {
+        free(prf_out->value);
+        prf_out->value = NULL;
+        return cs_status(minor_status, err, NULL);
+    }
+    prf_out->length = (size_t)desired_output_len;
+    return GSS_S_COMPLETE;
 }

@@ -559,6 +559,35 @@ cs_tls_overhead(const struct cs_tls *t, size_t *header, size_t *trailer)
     *trailer = (size_t)(mac > 0 ? mac : 48) + (size_t)block;
 }
 
+size_t
+cs_tls_block_size(const struct cs_tls *t)
+{
+    const SSL_CIPHER *c = SSL_get_current_cipher(t->ssl);
+    const EVP_CIPHER *ciph;
+
+    if (c == NULL || SSL_version(t->ssl) >= TLS1_3_VERSION ||
+        SSL_CIPHER_is_aead(c)) {
+        return 1;
+    }
+    ciph = EVP_get_cipherbynid(SSL_CIPHER_get_cipher_nid(c));
+    return ciph != NULL ? (size_t)EVP_CIPHER_get_block_size(ciph) : 16;
+}
+
+cs_err
+cs_tls_export(struct cs_tls *t, const char *label, const uint8_t *context,
+              size_t context_len, uint8_t *out, size_t out_len)
+{
+    ERR_clear_error();
+    if (!SSL_is_init_finished(t->ssl) ||
+        SSL_export_keying_material(t->ssl, out, out_len, label,
+                                   strlen(label), context, context_len,
+                                   1) != 1) {
+        trace_openssl("TLS exporter");
+        return CREDSSP_S_NOT_ESTABLISHED;
+    }
+    return CS_OK;
+}
+
 cs_err
 cs_tls_shutdown(struct cs_tls *t, cs_blob *out)
 {

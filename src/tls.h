@@ -76,6 +76,14 @@ cs_err cs_tls_unseal(struct cs_tls *t, const uint8_t *in, size_t len,
 void cs_tls_overhead(const struct cs_tls *t, size_t *header,
                      size_t *trailer);
 
+/* cs_tls_block_size: the cipher's block size (1 for stream/AEAD). */
+size_t cs_tls_block_size(const struct cs_tls *t);
+
+/* cs_tls_export: RFC 5705 keying material (gss_pseudo_random). */
+cs_err cs_tls_export(struct cs_tls *t, const char *label,
+                     const uint8_t *context, size_t context_len,
+                     uint8_t *out, size_t out_len) CS_WUR;
+
 /* cs_tls_shutdown: appends a close_notify to *out. */
 cs_err cs_tls_shutdown(struct cs_tls *t, cs_blob *out) CS_WUR;
 

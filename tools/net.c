@@ -234,8 +234,8 @@ ct_set_timeouts(int fd, int seconds, struct ct_err *err)
 }
 
 /*
- * Records the failure of a read or write; EAGAIN (EWOULDBLOCK on Linux)
- * is what SO_RCVTIMEO and SO_SNDTIMEO give.
+ * Records the failure of a read or write.  EAGAIN is what SO_RCVTIMEO and
+ * SO_SNDTIMEO give (Linux defines EWOULDBLOCK as the same value).
  */
 static void
 io_error(struct ct_err *err, int errnum, const char *what)

@@ -50,10 +50,12 @@ if [ "$mode" = demo ]; then
 fi
 make -j"$(nproc)" check
 if [ "${CI:-}" = true ] || [ "${FULL:-}" = 1 ]; then
-    echo "== clang build with -Werror"
-    rm -rf _clang && mkdir _clang
-    (cd _clang && ../configure -q CC=clang && make -j"$(nproc)")
-    rm -rf _clang
     echo "== make distcheck"
     make -j"$(nproc)" distcheck
+    echo "== clang build with -Werror, from the release tarball"
+    rm -rf _clang && mkdir _clang
+    tar -xzf gss-credssp-*.tar.gz -C _clang
+    (cd _clang/gss-credssp-* && ./configure -q CC=clang &&
+        make -j"$(nproc)")
+    rm -rf _clang
 fi

@@ -71,6 +71,9 @@ GSS_CREDSSP_DECLARE_OID(gss_mech_credssp_oid_desc,
  *  TLS_VERSION  "TLSv1.2" or "TLSv1.3"
  *  TLS_CIPHER   the OpenSSL cipher name
  *  PEER_CERT    the server certificate, DER (initiator only)
+ *  STREAM_SIZES SSPI's SecPkgContext_StreamSizes: five unsigned 32-bit
+ *               little-endian numbers: header, trailer, maximum message,
+ *               buffers (4), block size (1 for AEAD ciphers)
  *  MISSING      after CREDSSP_S_INCOMPLETE_MESSAGE: bytes still missing,
  *               a decimal string
  */
@@ -89,6 +92,9 @@ GSS_CREDSSP_DECLARE_OID(gss_credssp_inq_tls_cipher_desc,
 GSS_CREDSSP_DECLARE_OID(gss_credssp_inq_peer_cert_desc,
                         GSS_CREDSSP_OID_BASE_STRING "\x02\x05",
                         GSS_CREDSSP_EXT_OID_LENGTH);
+GSS_CREDSSP_DECLARE_OID(gss_credssp_inq_stream_sizes_desc,
+                        GSS_CREDSSP_OID_BASE_STRING "\x02\x06",
+                        GSS_CREDSSP_EXT_OID_LENGTH);
 GSS_CREDSSP_DECLARE_OID(gss_credssp_inq_missing_desc,
                         GSS_CREDSSP_OID_BASE_STRING "\x02\x07",
                         GSS_CREDSSP_EXT_OID_LENGTH);
@@ -99,6 +105,8 @@ GSS_CREDSSP_DECLARE_OID(gss_credssp_inq_missing_desc,
 #define GSS_CREDSSP_INQ_TLS_CIPHER ((gss_OID)&gss_credssp_inq_tls_cipher_desc)
 #define GSS_CREDSSP_INQ_PEER_CERT ((gss_OID)&gss_credssp_inq_peer_cert_desc)
 #define GSS_CREDSSP_INQ_MISSING ((gss_OID)&gss_credssp_inq_missing_desc)
+#define GSS_CREDSSP_INQ_STREAM_SIZES \
+    ((gss_OID)&gss_credssp_inq_stream_sizes_desc)
 
 /*
  * Credential options (base.3.N), for gss_set_cred_option() on a credential

@@ -171,13 +171,17 @@ START_TEST(test_indicate_mechs)
 }
 END_TEST
 
-/* Exactly architecture.md's attributes for now, never MECH_NEGO. */
+/* Exactly architecture.md's attributes (with the protection ones, now
+ * that gss_wrap exists), never MECH_NEGO. */
 START_TEST(test_attrs_for_mech)
 {
     gss_const_OID want[] = {
         GSS_C_MA_MECH_COMPOSITE, GSS_C_MA_NOT_DFLT_MECH,
         GSS_C_MA_AUTH_INIT,      GSS_C_MA_AUTH_TARG,
         GSS_C_MA_AUTH_INIT_INIT, GSS_C_MA_DELEG_CRED,
+        GSS_C_MA_CONF_PROT,      GSS_C_MA_INTEG_PROT,
+        GSS_C_MA_WRAP,           GSS_C_MA_REPLAY_DET,
+        GSS_C_MA_OOS_DET,
     };
     gss_const_OID never[] = {
         GSS_C_MA_MECH_NEGO, GSS_C_MA_DEPRECATED, GSS_C_MA_MECH_CONCRETE,
