@@ -243,6 +243,151 @@ START_TEST(test_close_notify)
 }
 END_TEST
 
+/* le32: a little-endian number from a stream-sizes buffer. */
+static uint32_t
+le32(const void *p, size_t i)
+{
+    const unsigned char *b = (const unsigned char *)p + 4 * i;
+
+    return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 |
+           (uint32_t)b[3] << 24;
+}
+
+/* The SSPI stream layout: header, data encrypted in place, trailer, with
+ * the sizes SECPKG_ATTR_STREAM_SIZES gives (TLS 1.3: 5 and 17; TLS 1.2
+ * AES-GCM: 5 + 8 and 16); unwrapped by IOV, by a STREAM buffer, and as
+ * one ordinary token. */
+START_TEST(test_iov)
+{
+    static const char msg[] = "<s:Envelope>the SOAP body</s:Envelope>";
+    size_t n = sizeof(msg) - 1;
+    struct hs_result r;
+    gss_iov_buffer_desc iov[4];
+    gss_buffer_set_t sizes = GSS_C_NO_BUFFER_SET;
+    gss_buffer_desc rec, out;
+    unsigned char data[64], hdr[64], trl[64], stream[256];
+    OM_uint32 minor, h, t;
+    int conf = 0;
+
+    setup(&r, configs[_i].mech, configs[_i].tls);
+    ck_assert_uint_eq(gss_inquire_sec_context_by_oid(
+                          &minor, r.ictx, GSS_CREDSSP_INQ_STREAM_SIZES,
+                          &sizes), GSS_S_COMPLETE);
+    ck_assert_uint_eq(sizes->elements[0].length, 20);
+    h = le32(sizes->elements[0].value, 0);
+    t = le32(sizes->elements[0].value, 1);
+    ck_assert_uint_eq(h, strcmp(configs[_i].tls, "1.3") == 0 ? 5 : 13);
+    ck_assert_uint_eq(t, strcmp(configs[_i].tls, "1.3") == 0 ? 17 : 16);
+    ck_assert_uint_eq(le32(sizes->elements[0].value, 2), 16384);
+    ck_assert_uint_eq(le32(sizes->elements[0].value, 3), 4);
+    ck_assert_uint_eq(le32(sizes->elements[0].value, 4), 1);
+    gss_release_buffer_set(&minor, &sizes);
+
+    iov[0].type = GSS_IOV_BUFFER_TYPE_HEADER;
+    iov[1].type = GSS_IOV_BUFFER_TYPE_DATA;
+    iov[2].type = GSS_IOV_BUFFER_TYPE_PADDING;
+    iov[3].type = GSS_IOV_BUFFER_TYPE_TRAILER;
+    memcpy(data, msg, n);
+    iov[1].buffer.value = data;
+    iov[1].buffer.length = n;
+    ck_assert_uint_eq(gss_wrap_iov_length(&minor, r.ictx, 1, 0, &conf, iov,
+                                          4), GSS_S_COMPLETE);
+    ck_assert_uint_eq(iov[0].buffer.length, h);
+    ck_assert_uint_eq(iov[2].buffer.length, 0);
+    ck_assert_uint_eq(iov[3].buffer.length, t);
+    iov[0].buffer.value = hdr;
+    iov[3].buffer.value = trl;
+    ck_assert_uint_eq(gss_wrap_iov(&minor, r.ictx, 1, 0, &conf, iov, 4),
+                      GSS_S_COMPLETE);
+    ck_assert_int_eq(conf, 1);
+    ck_assert_int_ne(memcmp(data, msg, n), 0);     /* encrypted in place */
+    ck_assert_uint_eq(iov[3].buffer.length, t);
+
+    /* The pieces make one record an ordinary gss_unwrap takes... */
+    memcpy(stream, hdr, h);
+    memcpy(stream + h, data, n);
+    memcpy(stream + h + n, trl, t);
+    ck_assert_uint_eq(hdr[0], 23);                  /* application data */
+    rec.value = stream;
+    rec.length = h + n + t;
+    ck_assert_uint_eq(gss_unwrap(&minor, r.actx, &rec, &out, NULL, NULL),
+                      GSS_S_COMPLETE);
+    ck_assert_uint_eq(out.length, n);
+    ck_assert_int_eq(memcmp(out.value, msg, n), 0);
+    gss_release_buffer(&minor, &out);
+
+    /* ...and gss_unwrap_iov takes them as HEADER/DATA/TRAILER... */
+    memcpy(data, msg, n);
+    iov[0].buffer.length = sizeof(hdr);
+    iov[3].buffer.length = sizeof(trl);
+    ck_assert_uint_eq(gss_wrap_iov_length(&minor, r.actx, 1, 0, NULL, iov,
+                                          4), GSS_S_COMPLETE);
+    ck_assert_uint_eq(gss_wrap_iov(&minor, r.actx, 1, 0, NULL, iov, 4),
+                      GSS_S_COMPLETE);
+    ck_assert_uint_eq(gss_unwrap_iov(&minor, r.ictx, &conf, NULL, iov, 4),
+                      GSS_S_COMPLETE);
+    ck_assert_int_eq(memcmp(data, msg, n), 0);
+
+    /* ...and as one STREAM buffer, DATA pointing into it. */
+    memcpy(data, msg, n);
+    iov[0].buffer.length = h;
+    iov[1].buffer.value = data;
+    iov[1].buffer.length = n;
+    ck_assert_uint_eq(gss_wrap_iov(&minor, r.actx, 1, 0, NULL, iov, 4),
+                      GSS_S_COMPLETE);
+    memcpy(stream, hdr, h);
+    memcpy(stream + h, data, n);
+    memcpy(stream + h + n, trl, iov[3].buffer.length);
+    {
+        gss_iov_buffer_desc siov[2];
+
+        siov[0].type = GSS_IOV_BUFFER_TYPE_STREAM;
+        siov[0].buffer.value = stream;
+        siov[0].buffer.length = h + n + iov[3].buffer.length;
+        siov[1].type = GSS_IOV_BUFFER_TYPE_DATA;
+        siov[1].buffer.value = NULL;
+        siov[1].buffer.length = 0;
+        ck_assert_uint_eq(gss_unwrap_iov(&minor, r.ictx, NULL, NULL, siov,
+                                         2), GSS_S_COMPLETE);
+        ck_assert_uint_eq(siov[1].buffer.length, n);
+        ck_assert_ptr_eq(siov[1].buffer.value, stream + h);
+        ck_assert_int_eq(memcmp(siov[1].buffer.value, msg, n), 0);
+    }
+    teardown(&r);
+}
+END_TEST
+
+/* gss_pseudo_random: both ends derive the same bytes from the TLS
+ * exporter; other input or key kind, other bytes. */
+START_TEST(test_prf)
+{
+    struct hs_result r;
+    gss_buffer_desc in = { 4, (void *)"seed" }, in2 = { 4, (void *)"SEED" };
+    gss_buffer_desc a, b, c, d;
+    OM_uint32 minor;
+
+    setup(&r, configs[_i].mech, configs[_i].tls);
+    ck_assert_uint_eq(gss_pseudo_random(&minor, r.ictx, GSS_C_PRF_KEY_FULL,
+                                        &in, 64, &a), GSS_S_COMPLETE);
+    ck_assert_uint_eq(gss_pseudo_random(&minor, r.actx, GSS_C_PRF_KEY_FULL,
+                                        &in, 64, &b), GSS_S_COMPLETE);
+    ck_assert_uint_eq(gss_pseudo_random(&minor, r.actx, GSS_C_PRF_KEY_FULL,
+                                        &in2, 64, &c), GSS_S_COMPLETE);
+    ck_assert_uint_eq(gss_pseudo_random(&minor, r.actx,
+                                        GSS_C_PRF_KEY_PARTIAL, &in, 64, &d),
+                      GSS_S_COMPLETE);
+    ck_assert_uint_eq(a.length, 64);
+    ck_assert_int_eq(memcmp(a.value, b.value, 64), 0);
+    ck_assert_int_ne(memcmp(a.value, c.value, 64), 0);
+    ck_assert_int_ne(memcmp(a.value, d.value, 64), 0);
+    gss_release_buffer(&minor, &a);
+    gss_release_buffer(&minor, &b);
+    gss_release_buffer(&minor, &c);
+    gss_release_buffer(&minor, &d);
+    teardown(&r);
+}
+END_TEST
+
 /* No MIC tokens in CredSSP; wrap before completion is refused. */
 START_TEST(test_unavailable)
 {
@@ -275,6 +420,8 @@ main(void)
     tcase_add_loop_test(tc, test_reorder, 0, n);
     tcase_add_loop_test(tc, test_close_notify, 0, n);
     tcase_add_test(tc, test_unavailable);
+    tcase_add_loop_test(tc, test_iov, 0, n);
+    tcase_add_loop_test(tc, test_prf, 0, n);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
