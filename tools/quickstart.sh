@@ -17,7 +17,7 @@ cd "$(dirname "$0")/.."
 
 PACKAGES="build-essential autoconf automake libtool pkg-config libkrb5-dev
 libssl-dev check krb5-kdc krb5-admin-server krb5-user gss-ntlmssp
-krb5-gss-samples python3 python3-gssapi clang libclang-rt-14-dev valgrind
+krb5-gss-samples python3 python3-gssapi python3-winrm clang libclang-rt-14-dev valgrind
 openssl binutils"
 
 install_packages() {
