@@ -29,6 +29,11 @@ struct relay {
     int msgs_seen;
     int authinfo_seen;            /* TSRequests with authInfo relayed */
     int pubkey_seen;
+    /* A hostile relay rewrites the version of the server's messages from
+     * the rewrite_from'th on (0: all; -1: none). */
+    int rewrite_from;
+    uint32_t rewrite_version;
+    int server_msgs;
     /* Plaintext waiting for the other leg's handshake, one queue per
      * direction (0: to the acceptor, 1: to the initiator). */
     unsigned char *q[2];
@@ -131,6 +136,19 @@ feed(SSL *s, gss_buffer_t in)
     }
 }
 
+/* enqueue: plaintext for the other leg, length-prefixed, until that leg's
+ * handshake is done. */
+static void
+enqueue(struct relay *r, int dir, const unsigned char *data, size_t n)
+{
+    r->q[dir] = realloc(r->q[dir], r->qlen[dir] + 2 + n);
+    ck_assert_ptr_nonnull(r->q[dir]);
+    r->q[dir][r->qlen[dir]] = (unsigned char)(n >> 8);
+    r->q[dir][r->qlen[dir] + 1] = (unsigned char)n;
+    memcpy(r->q[dir] + r->qlen[dir] + 2, data, n);
+    r->qlen[dir] += 2 + n;
+}
+
 /* pump: drives one side's handshake and moves its plaintext to the
  * other side, noting what each TSRequest from the initiator carries. */
 static void
@@ -148,6 +166,7 @@ pump(struct relay *r, SSL *from, SSL *to, int from_client)
     }
     while ((n = SSL_read(from, buf, sizeof(buf))) > 0) {
         struct cs_tsrequest req = { 0 };
+        cs_blob der = { 0 };
 
         if (from_client &&
             cs_tsrequest_decode(buf, (size_t)n, &req) == CS_OK) {
@@ -156,19 +175,17 @@ pump(struct relay *r, SSL *from, SSL *to, int from_client)
             r->pubkey_seen += req.has_pub_key_auth;
             cs_tsrequest_clear(&req);
         }
-        /* Queued (length-prefixed) until the other leg is up. */
-        r->q[from_client ? 0 : 1] =
-            realloc(r->q[from_client ? 0 : 1],
-                    r->qlen[from_client ? 0 : 1] + 2 + (size_t)n);
-        ck_assert_ptr_nonnull(r->q[from_client ? 0 : 1]);
-        memcpy(r->q[from_client ? 0 : 1] + r->qlen[from_client ? 0 : 1],
-               (unsigned char[]){ (unsigned char)(n >> 8),
-                                  (unsigned char)n },
-               2);
-        memcpy(r->q[from_client ? 0 : 1] + r->qlen[from_client ? 0 : 1] +
-                   2,
-               buf, (size_t)n);
-        r->qlen[from_client ? 0 : 1] += 2 + (size_t)n;
+        if (!from_client && r->rewrite_from >= 0 &&
+            r->server_msgs++ >= r->rewrite_from &&
+            cs_tsrequest_decode(buf, (size_t)n, &req) == CS_OK) {
+            req.version = r->rewrite_version;
+            ck_assert_int_eq(cs_tsrequest_encode(&req, &der), CS_OK);
+            cs_tsrequest_clear(&req);
+            enqueue(r, 1, der.data, der.len);
+            cs_blob_free(&der);
+            continue;
+        }
+        enqueue(r, from_client ? 0 : 1, buf, (size_t)n);
     }
     ERR_clear_error();
     flush(r, to, from_client ? 0 : 1);
@@ -180,7 +197,8 @@ pump(struct relay *r, SSL *from, SSL *to, int from_client)
  */
 static void
 run_mitm(const char *mech, OM_uint32 flags, const char *ntlm_deleg,
-         struct hs_result *res, struct relay *r)
+         struct hs_result *res, struct relay *r, int rewrite_from,
+         uint32_t rewrite_version)
 {
     SSL_CTX *mctx = new_mitm_ctx(), *cctx = SSL_CTX_new(TLS_client_method());
     gss_OID_set_desc set = { 1, GSS_CREDSSP_MECH };
@@ -199,6 +217,8 @@ run_mitm(const char *mech, OM_uint32 flags, const char *ntlm_deleg,
 
     memset(res, 0, sizeof(*res));
     memset(r, 0, sizeof(*r));
+    r->rewrite_from = rewrite_from;
+    r->rewrite_version = rewrite_version;
     r->to_client = new_ssl(mctx, 1);
     r->to_server = new_ssl(cctx, 0);
     ck_assert_uint_eq(gss_import_name(&minor, &ub, GSS_C_NT_USER_NAME,
@@ -305,7 +325,7 @@ START_TEST(test_mitm_detected)
     struct hs_result res;
     struct relay r;
 
-    run_mitm(mechs[_i], GSS_C_DELEG_FLAG, "*", &res, &r);
+    run_mitm(mechs[_i], GSS_C_DELEG_FLAG, "*", &res, &r, -1, 0);
     fprintf(stderr, "%s: init [%s] acc [%s]\n", mechs[_i], res.init_error,
             res.acc_error);
     ck_assert_int_gt(r.msgs_seen, 0);        /* the relay really relayed */
@@ -320,6 +340,31 @@ START_TEST(test_mitm_detected)
 }
 END_TEST
 
+/* A man in the middle who rewrites the server's version: to 2 from the
+ * start (a downgrade below the initiator's "mitigated" floor of 5), or
+ * from 6 to 5 in the middle of the exchange.  The initiator refuses both
+ * before anything secret is sent. */
+START_TEST(test_version_tampering)
+{
+    struct hs_result res;
+    struct relay r;
+
+    run_mitm("ntlm", GSS_C_DELEG_FLAG, "*", &res, &r, _i == 0 ? 0 : 1,
+             _i == 0 ? 2 : 5);
+    fprintf(stderr, "version tampering %d: init [%s]\n", _i,
+            res.init_error);
+    ck_assert_int_eq(r.authinfo_seen, 0);
+    if (_i == 0) {
+        ck_assert_uint_eq(res.init_major, GSS_S_UNAVAILABLE);
+        ck_assert_uint_eq(res.init_minor, CREDSSP_S_VERSION_TOO_LOW);
+        ck_assert_int_eq(r.pubkey_seen, 0);
+    } else {
+        ck_assert_uint_eq(res.init_major, GSS_S_DEFECTIVE_TOKEN);
+        ck_assert_uint_eq(res.init_minor, CREDSSP_S_VERSION_CHANGED);
+    }
+}
+END_TEST
+
 int
 main(void)
 {
@@ -330,6 +375,7 @@ main(void)
 
     tcase_set_timeout(tc, 60);
     tcase_add_loop_test(tc, test_mitm_detected, 0, 3);
+    tcase_add_loop_test(tc, test_version_tampering, 0, 2);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
