@@ -70,6 +70,21 @@ gss_wrap(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
     return cs_status(minor_status, err, NULL);
 }
 
+/* unwrap_status: the end of both unwraps: confidentiality and the default
+ * QOP on success, and the status. */
+static OM_uint32
+unwrap_status(OM_uint32 *minor, cs_err err, int *conf_state,
+              gss_qop_t *qop_state)
+{
+    if (err == CS_OK && conf_state != NULL) {
+        *conf_state = 1;
+    }
+    if (err == CS_OK && qop_state != NULL) {
+        *qop_state = GSS_C_QOP_DEFAULT;
+    }
+    return cs_status(minor, err, NULL);
+}
+
 CS_EXPORT OM_uint32
 gss_unwrap(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
            gss_buffer_t input_message_buffer,
@@ -110,15 +125,7 @@ gss_unwrap(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
         err = cs_copy_out(output_message_buffer, out.data, out.len);
     }
     cs_blob_free_secret(&out);
-    if (err == CS_OK) {
-        if (conf_state != NULL) {
-            *conf_state = 1;
-        }
-        if (qop_state != NULL) {
-            *qop_state = GSS_C_QOP_DEFAULT;
-        }
-    }
-    return cs_status(minor_status, err, NULL);
+    return unwrap_status(minor_status, err, conf_state, qop_state);
 }
 
 CS_EXPORT OM_uint32
@@ -442,15 +449,7 @@ gss_unwrap_iov(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
 done:
     cs_blob_free(&rec);
     cs_blob_free_secret(&plain);
-    if (err == CS_OK) {
-        if (conf_state != NULL) {
-            *conf_state = 1;
-        }
-        if (qop_state != NULL) {
-            *qop_state = GSS_C_QOP_DEFAULT;
-        }
-    }
-    return cs_status(minor_status, err, NULL);
+    return unwrap_status(minor_status, err, conf_state, qop_state);
 }
 
 /*
