@@ -441,8 +441,12 @@ gss_inquire_sec_context_by_oid(OM_uint32 *minor_status,
         *minor_status = CREDSSP_S_BAD_HANDLE;
         return GSS_S_NO_CONTEXT;
     }
-    if (cs_oid_equal(desired_object, GSS_CREDSSP_INQ_MISSING)) {
-        snprintf(num, sizeof(num), "%zu", ctx->missing);
+    if (cs_oid_equal(desired_object, GSS_CREDSSP_INQ_MISSING) ||
+        cs_oid_equal(desired_object, GSS_CREDSSP_INQ_EXTRA)) {
+        snprintf(num, sizeof(num), "%zu",
+                 cs_oid_equal(desired_object, GSS_CREDSSP_INQ_MISSING)
+                     ? ctx->missing
+                     : ctx->extra);
         return one_buffer(minor_status, num, strlen(num), data_set);
     }
     if (ctx->tls == NULL || ctx->peer_version == 0) {

@@ -647,11 +647,51 @@ error_status(cs_err err)
     }
 }
 
+/*
+ * feed_records: gives the input to TLS one record at a time and runs the
+ * state machine after each, as a stream.  A peer that sends a second
+ * TSRequest before our answer to the first broke the one-message-per-leg
+ * rule: CREDSSP_S_SPLIT_RECORD.  Records after the one that completes the
+ * context are not ours: they are left unconsumed (SSPI's SECBUFFER_EXTRA)
+ * and their size kept for GSS_CREDSSP_INQ_EXTRA.
+ */
+static cs_err
+feed_records(struct cs_ctx *ctx, const uint8_t *in, size_t in_len,
+             bool *done)
+{
+    size_t off = 0, sent_before = ctx->num_sent;
+    cs_err err = CS_OK;
+
+    ctx->extra = 0;
+    do {
+        size_t rec = in_len == 0 ? 0 : 5 + ((size_t)in[off + 3] << 8 |
+                                            (size_t)in[off + 4]);
+        cs_blob this_rec = { (uint8_t *)in + off, rec };
+
+        if (ctx->num_sent != sent_before) {
+            CS_TRACE("peer sent more after a message we answered");
+            return CREDSSP_S_SPLIT_RECORD;
+        }
+        err = cs_tls_feed(ctx->tls, in + off, rec);
+        if (err == CS_OK) {
+            err = ctx->role == CS_INITIATOR
+                      ? cs_initiator_step(ctx, &this_rec, done)
+                      : cs_acceptor_step(ctx, &this_rec, done);
+        }
+        off += rec;
+    } while (err == CS_OK && !*done && off < in_len);
+    if (err == CS_OK && *done && off < in_len) {
+        ctx->extra = in_len - off;
+        CS_TRACE("%zu bytes after the last message left to the caller",
+                 ctx->extra);
+    }
+    return err;
+}
+
 cs_err
 cs_ctx_step(struct cs_ctx *ctx, const uint8_t *in, size_t in_len,
             cs_blob *out, bool *done)
 {
-    cs_blob in_blob = { (uint8_t *)in, in_len };
     size_t missing = 0;
     uint32_t status;
     cs_err err;
@@ -678,12 +718,7 @@ cs_ctx_step(struct cs_ctx *ctx, const uint8_t *in, size_t in_len,
             goto fail;
         }
     }
-    err = cs_tls_feed(ctx->tls, in, in_len);
-    if (err == CS_OK) {
-        err = ctx->role == CS_INITIATOR
-                  ? cs_initiator_step(ctx, &in_blob, done)
-                  : cs_acceptor_step(ctx, &in_blob, done);
-    }
+    err = feed_records(ctx, in, in_len, done);
     if (err != CS_OK) {
         goto fail;
     }

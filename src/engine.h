@@ -155,6 +155,7 @@ struct cs_ctx {
     bool mutual;                  /* the server was authenticated */
     cs_blob server_key;
     size_t missing;
+    size_t extra;                 /* input bytes after the completion */
     cs_err pending_err;           /* acceptor: error to report */
     struct cs_cred *delegated;    /* acceptor result */
     /* Message trace: what each TSRequest carried, in order. */

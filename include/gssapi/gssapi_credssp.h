@@ -76,6 +76,10 @@ GSS_CREDSSP_DECLARE_OID(gss_mech_credssp_oid_desc,
  *               buffers (4), block size (1 for AEAD ciphers)
  *  MISSING      after CREDSSP_S_INCOMPLETE_MESSAGE: bytes still missing,
  *               a decimal string
+ *  EXTRA        after the call that completed the context: how many bytes
+ *               at the end of its input were not consumed (the peer's
+ *               first protected records, on a stream; SSPI's
+ *               SECBUFFER_EXTRA); pass them to gss_unwrap.  Decimal.
  */
 GSS_CREDSSP_DECLARE_OID(gss_credssp_inq_version_desc,
                         GSS_CREDSSP_OID_BASE_STRING "\x02\x01",
@@ -95,6 +99,9 @@ GSS_CREDSSP_DECLARE_OID(gss_credssp_inq_peer_cert_desc,
 GSS_CREDSSP_DECLARE_OID(gss_credssp_inq_stream_sizes_desc,
                         GSS_CREDSSP_OID_BASE_STRING "\x02\x06",
                         GSS_CREDSSP_EXT_OID_LENGTH);
+GSS_CREDSSP_DECLARE_OID(gss_credssp_inq_extra_desc,
+                        GSS_CREDSSP_OID_BASE_STRING "\x02\x08",
+                        GSS_CREDSSP_EXT_OID_LENGTH);
 GSS_CREDSSP_DECLARE_OID(gss_credssp_inq_missing_desc,
                         GSS_CREDSSP_OID_BASE_STRING "\x02\x07",
                         GSS_CREDSSP_EXT_OID_LENGTH);
@@ -105,6 +112,7 @@ GSS_CREDSSP_DECLARE_OID(gss_credssp_inq_missing_desc,
 #define GSS_CREDSSP_INQ_TLS_CIPHER ((gss_OID)&gss_credssp_inq_tls_cipher_desc)
 #define GSS_CREDSSP_INQ_PEER_CERT ((gss_OID)&gss_credssp_inq_peer_cert_desc)
 #define GSS_CREDSSP_INQ_MISSING ((gss_OID)&gss_credssp_inq_missing_desc)
+#define GSS_CREDSSP_INQ_EXTRA ((gss_OID)&gss_credssp_inq_extra_desc)
 #define GSS_CREDSSP_INQ_STREAM_SIZES \
     ((gss_OID)&gss_credssp_inq_stream_sizes_desc)
 

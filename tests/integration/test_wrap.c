@@ -171,8 +171,14 @@ START_TEST(test_stream_and_attacks)
     ck_assert_uint_eq(gss_inquire_sec_context_by_oid(
                           &minor, r.actx, GSS_CREDSSP_INQ_MISSING, &missing),
                       GSS_S_COMPLETE);
-    ck_assert_uint_eq(strtoul(missing->elements[0].value, NULL, 10),
-                      b.length - 7);
+    {
+        char num[32] = "";
+
+        ck_assert_uint_lt(missing->elements[0].length, sizeof(num));
+        memcpy(num, missing->elements[0].value,
+               missing->elements[0].length);
+        ck_assert_uint_eq(strtoul(num, NULL, 10), b.length - 7);
+    }
     gss_release_buffer_set(&minor, &missing);
 
     ck_assert_uint_eq(gss_unwrap(&minor, r.actx, &both, &out, NULL, NULL),
@@ -388,6 +394,127 @@ START_TEST(test_prf)
 }
 END_TEST
 
+/* drive: runs init/accept until the initiator's last token, then gives
+ * the acceptor that token with `after` appended; returns accept's major.
+ * With wrap_after, `after` is a message the initiator wraps once it is
+ * complete (what a stream peer sends right behind its credentials). */
+static OM_uint32
+drive(gss_ctx_id_t *ictx, gss_ctx_id_t *actx, int wrap_after, int at_leg,
+      gss_buffer_t after, OM_uint32 *minor)
+{
+    const char *u = hs_env("CREDSSP_TEST_USER");
+    const char *p = hs_env("CREDSSP_TEST_PASSWORD");
+    gss_buffer_desc ub = { strlen(u), (void *)u }, pb = { strlen(p),
+                                                          (void *)p };
+    gss_buffer_desc tb = { 17, (void *)"TERMSRV@localhost" };
+    gss_OID_set_desc set = { 1, GSS_CREDSSP_MECH };
+    gss_buffer_desc c2s = { 0, NULL }, s2c = { 0, NULL }, in, framed;
+    gss_buffer_desc msg = { 5, (void *)"hello" };
+    gss_cred_id_t icred, acred;
+    gss_name_t user, target;
+    OM_uint32 major = GSS_S_FAILURE, imaj, tmp;
+    int leg;
+
+    gss_import_name(&tmp, &ub, GSS_C_NT_USER_NAME, &user);
+    gss_import_name(&tmp, &tb, GSS_C_NT_HOSTBASED_SERVICE, &target);
+    ck_assert_uint_eq(gss_acquire_cred_with_password(&tmp, user, &pb, 0,
+                                                     &set, GSS_C_INITIATE,
+                                                     &icred, NULL, NULL),
+                      GSS_S_COMPLETE);
+    ck_assert_uint_eq(gss_acquire_cred(&tmp, GSS_C_NO_NAME, 0, &set,
+                                       GSS_C_ACCEPT, &acred, NULL, NULL),
+                      GSS_S_COMPLETE);
+    for (leg = 0; leg < 10; leg++) {
+        imaj = gss_init_sec_context(&tmp, icred, ictx, target,
+                                    GSS_CREDSSP_MECH, 0, 0, NULL, &s2c,
+                                    NULL, &c2s, NULL, NULL);
+        gss_release_buffer(&tmp, &s2c);
+        ck_assert(!GSS_ERROR(imaj));
+        in = c2s;
+        if (imaj == GSS_S_COMPLETE || leg == at_leg) {
+            if (wrap_after) {
+                ck_assert_uint_eq(gss_wrap(&tmp, *ictx, 1, 0, &msg, NULL,
+                                           after), GSS_S_COMPLETE);
+            }
+            in.length = c2s.length + after->length;
+            in.value = malloc(in.length);
+            memcpy(in.value, c2s.value, c2s.length);
+            memcpy((char *)in.value + c2s.length, after->value,
+                   after->length);
+        }
+        if (leg == 0) {
+            gss_credssp_frame_token(&tmp, &in, &framed);
+        }
+        major = gss_accept_sec_context(minor, actx, acred,
+                                       leg == 0 ? &framed : &in, NULL, NULL,
+                                       NULL, &s2c, NULL, NULL, NULL);
+        if (leg == 0) {
+            gss_release_buffer(&tmp, &framed);
+        }
+        if (in.value != c2s.value) {
+            free(in.value);
+        }
+        gss_release_buffer(&tmp, &c2s);
+        if (imaj == GSS_S_COMPLETE || leg == at_leg || GSS_ERROR(major)) {
+            break;
+        }
+    }
+    gss_release_buffer(&tmp, &s2c);
+    gss_release_cred(&tmp, &icred);
+    gss_release_cred(&tmp, &acred);
+    gss_release_name(&tmp, &user);
+    gss_release_name(&tmp, &target);
+    return major;
+}
+
+/* Records right behind the credentials (a stream peer's first protected
+ * data) are left to the caller, counted by GSS_CREDSSP_INQ_EXTRA, and
+ * gss_unwrap opens them. */
+START_TEST(test_extra_after_completion)
+{
+    gss_ctx_id_t ictx = GSS_C_NO_CONTEXT, actx = GSS_C_NO_CONTEXT;
+    gss_buffer_desc after = { 0, NULL }, out;
+    gss_buffer_set_t extra = GSS_C_NO_BUFFER_SET;
+    OM_uint32 minor;
+    char num[32] = "";
+
+    ck_assert_uint_eq(drive(&ictx, &actx, 1, -1, &after, &minor),
+                      GSS_S_COMPLETE);
+    ck_assert_uint_eq(gss_inquire_sec_context_by_oid(
+                          &minor, actx, GSS_CREDSSP_INQ_EXTRA, &extra),
+                      GSS_S_COMPLETE);
+    memcpy(num, extra->elements[0].value, extra->elements[0].length);
+    ck_assert_uint_eq(strtoul(num, NULL, 10), after.length);
+    gss_release_buffer_set(&minor, &extra);
+    ck_assert_uint_eq(gss_unwrap(&minor, actx, &after, &out, NULL, NULL),
+                      GSS_S_COMPLETE);
+    ck_assert_uint_eq(out.length, 5);
+    ck_assert_int_eq(memcmp(out.value, "hello", 5), 0);
+    gss_release_buffer(&minor, &out);
+    gss_release_buffer(&minor, &after);
+    gss_delete_sec_context(&minor, &ictx, GSS_C_NO_BUFFER);
+    gss_delete_sec_context(&minor, &actx, GSS_C_NO_BUFFER);
+}
+END_TEST
+
+/* A record behind a TSRequest the acceptor must answer first breaks the
+ * one-message-per-leg rule. */
+START_TEST(test_pipelined_message)
+{
+    gss_ctx_id_t ictx = GSS_C_NO_CONTEXT, actx = GSS_C_NO_CONTEXT;
+    unsigned char junk[21] = { 23, 3, 3, 0, 16 };
+    gss_buffer_desc after = { sizeof(junk), junk };
+    OM_uint32 minor;
+
+    /* Leg 2 is the initiator's first TSRequest at TLS 1.3. */
+    ck_assert_uint_eq(drive(&ictx, &actx, 0, 2, &after, &minor),
+                      GSS_S_DEFECTIVE_TOKEN);
+    ck_assert_uint_eq(minor, CREDSSP_S_SPLIT_RECORD);
+    gss_delete_sec_context(&minor, &ictx, GSS_C_NO_BUFFER);
+    gss_delete_sec_context(&minor, &actx, GSS_C_NO_BUFFER);
+}
+END_TEST
+
 /* No MIC tokens in CredSSP; wrap before completion is refused. */
 START_TEST(test_unavailable)
 {
@@ -422,6 +549,8 @@ main(void)
     tcase_add_test(tc, test_unavailable);
     tcase_add_loop_test(tc, test_iov, 0, n);
     tcase_add_loop_test(tc, test_prf, 0, n);
+    tcase_add_test(tc, test_extra_after_completion);
+    tcase_add_test(tc, test_pipelined_message);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
