@@ -416,6 +416,18 @@ cs_send_request(struct cs_ctx *ctx, struct cs_tsrequest *req)
     cs_err err;
 
     req->version = ctx->our_version;
+    /* An initiator that takes no version below 5 anyway puts its nonce in
+     * every message, as FreeRDP does: FreeRDP's server otherwise makes up
+     * a nonce of its own for its replies (protocol.md). */
+    if (ctx->role == CS_INITIATOR && ctx->have_nonce &&
+        !req->has_client_nonce && !req->has_error_code &&
+        cs_settings_min_version(&ctx->cred->set, CS_INITIATOR) >= 5) {
+        err = cs_blob_set(&req->client_nonce, ctx->nonce, CS_NONCE_LEN);
+        if (err != CS_OK) {
+            return err;
+        }
+        req->has_client_nonce = true;
+    }
     err = cs_tsrequest_encode(req, &der);
     if (err == CS_OK) {
         err = cs_tls_write_message(ctx->tls, der.data, der.len);

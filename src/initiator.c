@@ -81,17 +81,6 @@ send_leg(struct cs_ctx *ctx, cs_blob *token, cs_err *err)
         *err = CREDSSP_S_UNEXPECTED_MESSAGE;
         goto cleanup;
     }
-    /* When we take no version below 5 anyway, the nonce goes in every
-     * message, as FreeRDP does: its server otherwise makes up a nonce of
-     * its own for its replies (protocol.md). */
-    if (!req.has_client_nonce && ctx->have_nonce &&
-        cs_settings_min_version(&ctx->cred->set, CS_INITIATOR) >= 5) {
-        *err = cs_blob_set(&req.client_nonce, ctx->nonce, CS_NONCE_LEN);
-        req.has_client_nonce = *err == CS_OK;
-        if (*err != CS_OK) {
-            goto cleanup;
-        }
-    }
     *err = cs_send_request(ctx, &req);
 
 cleanup:
