@@ -323,7 +323,7 @@ ct_cmd_connect(const struct ct_connect_opts *opts)
     struct ct_err err;
     char pw[MAX_PASSWORD];
     size_t pw_len = 0;
-    bool have_pw = false;
+    bool have_pw = false, hybrid_ex = false;
     int fd = -1, status = CT_EXIT_FAIL;
     OM_uint32 tmp;
     const char *service;
@@ -367,13 +367,16 @@ ct_cmd_connect(const struct ct_connect_opts *opts)
                opts->target, ct_transport_name(opts->transport), service,
                hp.host);
     if (opts->transport == CT_TRANSPORT_RDP &&
-        ct_x224_client(fd, opts->user, &out, &err) != CT_OK) {
+        ct_x224_client(fd, opts->user, &out, &hybrid_ex, &err) != CT_OK) {
         goto fail;
     }
     link.fd = fd;
     link.transport = opts->transport;
     link.read_size = opts->read_size;
     if (ct_token_loop(&link, &st, &out, &err) != CT_OK) {
+        goto fail;
+    }
+    if (hybrid_ex && ct_early_auth_recv(fd, c.ctx, &out, &err) != CT_OK) {
         goto fail;
     }
     if (linger(fd, opts->transport, &out, &err) != CT_OK) {

@@ -172,6 +172,7 @@ serve_one(int fd, gss_cred_id_t cred, const struct ct_serve_opts *opts,
     struct ct_link link;
     struct ct_err err;
     char peer[128];
+    bool hybrid_ex = false;
     enum ct_rc rc = CT_ERR;
     OM_uint32 tmp;
 
@@ -183,13 +184,17 @@ serve_one(int fd, gss_cred_id_t cred, const struct ct_serve_opts *opts,
         goto fail;
     }
     if (opts->transport == CT_TRANSPORT_RDP &&
-        ct_x224_server(fd, out, &err) != CT_OK) {
+        ct_x224_server(fd, out, &hybrid_ex, &err) != CT_OK) {
         goto fail;
     }
     link.fd = fd;
     link.transport = opts->transport;
     link.read_size = opts->read_size;
     if (ct_token_loop(&link, &st, out, &err) != CT_OK) {
+        goto fail;
+    }
+    if (hybrid_ex &&
+        ct_early_auth_send(fd, s.ctx, 0, out, &err) != CT_OK) {
         goto fail;
     }
     display_name(s.src_name, &user);

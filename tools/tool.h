@@ -177,12 +177,22 @@ enum ct_rc ct_x224_parse_request(const uint8_t *p, size_t len,
                                  bool *have_neg, uint32_t *protocols,
                                  struct ct_err *err) CT_WUR;
 enum ct_rc ct_x224_parse_confirm(const uint8_t *p, size_t len,
-                                 struct ct_err *err) CT_WUR;
+                                 bool *hybrid_ex, struct ct_err *err) CT_WUR;
 enum ct_rc ct_x224_client(int fd, const char *cookie_user,
-                          const struct ct_out *out,
+                          const struct ct_out *out, bool *hybrid_ex,
                           struct ct_err *err) CT_WUR;
 enum ct_rc ct_x224_server(int fd, const struct ct_out *out,
-                          struct ct_err *err) CT_WUR;
+                          bool *hybrid_ex, struct ct_err *err) CT_WUR;
+
+/* The Early User Authorization Result of HYBRID_EX ([MS-RDPBCGR]
+ * 2.2.10.2): four bytes, AUTHZ_SUCCESS (0) or ACCESS_DENIED (5), sent by
+ * the server over the TLS channel (gss_wrap) once CredSSP completed. */
+enum ct_rc ct_early_auth_send(int fd, gss_ctx_id_t ctx, uint32_t result,
+                              const struct ct_out *out,
+                              struct ct_err *err) CT_WUR;
+enum ct_rc ct_early_auth_recv(int fd, gss_ctx_id_t ctx,
+                              const struct ct_out *out,
+                              struct ct_err *err) CT_WUR;
 
 /*
  * One call of gss_init_sec_context or gss_accept_sec_context on the input

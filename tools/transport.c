@@ -281,7 +281,8 @@ cookie_user_ok(const char *user)
 
 /*
  * Builds the client's TPKT + X.224 Connection Request + RDP Negotiation
- * Request asking PROTOCOL_SSL | PROTOCOL_HYBRID ([MS-RDPBCGR] 2.2.1.1),
+ * Request asking PROTOCOL_SSL | PROTOCOL_HYBRID | PROTOCOL_HYBRID_EX
+ * ([MS-RDPBCGR] 2.2.1.1),
  * with a "Cookie: mstshash=USER" line when a plain user name is given.
  * Returns the length written, or 0 when buf is too small.
  */
@@ -321,7 +322,7 @@ ct_x224_build_request(uint8_t *buf, size_t buf_len, const char *cookie_user)
     buf[off++] = 0;                                         /* flags */
     put_u16le(buf + off, RDP_NEG_LEN);
     off += 2;
-    put_u32le(buf + off, PROTOCOL_SSL | PROTOCOL_HYBRID);
+    put_u32le(buf + off, PROTOCOL_SSL | PROTOCOL_HYBRID | PROTOCOL_HYBRID_EX);
     off += 4;
     return off;
 }
@@ -456,7 +457,8 @@ ct_x224_parse_request(const uint8_t *p, size_t len, bool *have_neg,
  * success only for an RDP Negotiation Response selecting PROTOCOL_HYBRID.
  */
 enum ct_rc
-ct_x224_parse_confirm(const uint8_t *p, size_t len, struct ct_err *err)
+ct_x224_parse_confirm(const uint8_t *p, size_t len, bool *hybrid_ex,
+                      struct ct_err *err)
 {
     static const char what[] = "X.224 Connection Confirm";
     struct cursor c;
@@ -491,12 +493,13 @@ ct_x224_parse_confirm(const uint8_t *p, size_t len, struct ct_err *err)
         ct_err_set(err, "%s: unknown negotiation type 0x%02x", what, type);
         return CT_ERR;
     }
-    if (value != PROTOCOL_HYBRID) {
+    if (value != PROTOCOL_HYBRID && value != PROTOCOL_HYBRID_EX) {
         ct_err_set(err, "the server selected %s (0x%08lx), not CredSSP "
                    "(PROTOCOL_HYBRID)", protocol_name(value),
                    (unsigned long)value);
         return CT_ERR;
     }
+    *hybrid_ex = value == PROTOCOL_HYBRID_EX;
     return CT_OK;
 }
 
@@ -546,7 +549,7 @@ read_tpkt(int fd, uint8_t *buf, size_t *len_out, const char *what,
 /* The client's half of the X.224 exchange that precedes CredSSP. */
 enum ct_rc
 ct_x224_client(int fd, const char *cookie_user, const struct ct_out *out,
-               struct ct_err *err)
+               bool *hybrid_ex, struct ct_err *err)
 {
     uint8_t buf[TPKT_MAX_LEN];
     size_t len;
@@ -561,16 +564,18 @@ ct_x224_client(int fd, const char *cookie_user, const struct ct_out *out,
     }
     ct_verbose(out, "-> X.224 Connection Request (%zu bytes, "
                "requestedProtocols 0x%08lx)", len,
-               (unsigned long)(PROTOCOL_SSL | PROTOCOL_HYBRID));
+               (unsigned long)(PROTOCOL_SSL | PROTOCOL_HYBRID |
+                               PROTOCOL_HYBRID_EX));
     if (read_tpkt(fd, buf, &len, "X.224 Connection Confirm", err)
         != CT_OK) {
         return CT_ERR;
     }
     ct_verbose(out, "<- X.224 Connection Confirm (%zu bytes)", len);
-    if (ct_x224_parse_confirm(buf, len, err) != CT_OK) {
+    if (ct_x224_parse_confirm(buf, len, hybrid_ex, err) != CT_OK) {
         return CT_ERR;
     }
-    ct_verbose(out, "server selected PROTOCOL_HYBRID (CredSSP)");
+    ct_verbose(out, "server selected %s (CredSSP)",
+               *hybrid_ex ? "PROTOCOL_HYBRID_EX" : "PROTOCOL_HYBRID");
     return CT_OK;
 }
 
@@ -581,7 +586,8 @@ ct_x224_client(int fd, const char *cookie_user, const struct ct_out *out,
  * the exchange fails.
  */
 enum ct_rc
-ct_x224_server(int fd, const struct ct_out *out, struct ct_err *err)
+ct_x224_server(int fd, const struct ct_out *out, bool *hybrid_ex,
+               struct ct_err *err)
 {
     uint8_t buf[TPKT_MAX_LEN];
     uint8_t reply[TPKT_HEADER_LEN + X224_FIXED_LEN + RDP_NEG_LEN];
@@ -601,6 +607,9 @@ ct_x224_server(int fd, const struct ct_out *out, struct ct_err *err)
     ct_verbose(out, "<- X.224 Connection Request (%zu bytes, "
                "requestedProtocols 0x%08lx)", len, (unsigned long)protocols);
     ok = have_neg && (protocols & PROTOCOL_HYBRID) != 0;
+    /* HYBRID_EX: the client wants the Early User Authorization Result
+     * ([MS-RDPBCGR] 2.2.10.2) after CredSSP. */
+    *hybrid_ex = ok && (protocols & PROTOCOL_HYBRID_EX) != 0;
 
     reply[off++] = TPKT_VERSION;
     reply[off++] = 0;
@@ -617,7 +626,9 @@ ct_x224_server(int fd, const struct ct_out *out, struct ct_err *err)
     reply[off++] = 0;                                   /* flags */
     put_u16le(reply + off, RDP_NEG_LEN);
     off += 2;
-    put_u32le(reply + off, ok ? PROTOCOL_HYBRID : HYBRID_REQUIRED_BY_SERVER);
+    put_u32le(reply + off, !ok ? HYBRID_REQUIRED_BY_SERVER
+                           : *hybrid_ex ? PROTOCOL_HYBRID_EX
+                                        : PROTOCOL_HYBRID);
 
     if (!ok) {
         if (ct_write_full(fd, reply, sizeof(reply), &send_err) == CT_OK) {
@@ -637,8 +648,9 @@ ct_x224_server(int fd, const struct ct_out *out, struct ct_err *err)
     if (ct_write_full(fd, reply, sizeof(reply), err) != CT_OK) {
         return CT_ERR;
     }
-    ct_verbose(out, "-> X.224 Connection Confirm selecting "
-               "PROTOCOL_HYBRID (%zu bytes)", sizeof(reply));
+    ct_verbose(out, "-> X.224 Connection Confirm selecting %s (%zu bytes)",
+               *hybrid_ex ? "PROTOCOL_HYBRID_EX" : "PROTOCOL_HYBRID",
+               sizeof(reply));
     return CT_OK;
 }
 
@@ -778,4 +790,79 @@ cleanup:
     (void)gss_release_buffer(&tmp, &tok);
     ct_bytes_free(&in);
     return rc;
+}
+
+enum ct_rc
+ct_early_auth_send(int fd, gss_ctx_id_t ctx, uint32_t result,
+                   const struct ct_out *out, struct ct_err *err)
+{
+    uint8_t value[4];
+    gss_buffer_desc in = { sizeof(value), value }, sealed = { 0, NULL };
+    OM_uint32 major, minor, tmp;
+    enum ct_rc rc;
+
+    put_u32le(value, result);
+    major = gss_wrap(&minor, ctx, 1, GSS_C_QOP_DEFAULT, &in, NULL, &sealed);
+    if (GSS_ERROR(major)) {
+        ct_err_gss(err, "gss_wrap (Early User Authorization Result)", major,
+                   minor);
+        return CT_ERR;
+    }
+    rc = ct_write_full(fd, sealed.value, sealed.length, err);
+    (void)gss_release_buffer(&tmp, &sealed);
+    if (rc == CT_OK) {
+        ct_verbose(out, "-> Early User Authorization Result 0x%08lx",
+                   (unsigned long)result);
+    }
+    return rc;
+}
+
+enum ct_rc
+ct_early_auth_recv(int fd, gss_ctx_id_t ctx, const struct ct_out *out,
+                   struct ct_err *err)
+{
+    uint8_t rec[5 + 256];
+    gss_buffer_desc in = { 0, rec }, plain = { 0, NULL };
+    OM_uint32 major, minor, tmp;
+    size_t len;
+    uint32_t value;
+
+    if (ct_read_full(fd, rec, 5, err) != CT_OK) {
+        ct_err_set(err, "no Early User Authorization Result from the server");
+        return CT_ERR;
+    }
+    len = ((size_t)rec[3] << 8) | rec[4];
+    if (rec[0] != 23 || len > sizeof(rec) - 5 ||
+        ct_read_full(fd, rec + 5, len, err) != CT_OK) {
+        ct_err_set(err, "malformed Early User Authorization Result record");
+        return CT_ERR;
+    }
+    in.length = 5 + len;
+    major = gss_unwrap(&minor, ctx, &in, &plain, NULL, NULL);
+    if (GSS_ERROR(major)) {
+        ct_err_gss(err, "gss_unwrap (Early User Authorization Result)",
+                   major, minor);
+        return CT_ERR;
+    }
+    if (plain.length != 4) {
+        (void)gss_release_buffer(&tmp, &plain);
+        ct_err_set(err, "Early User Authorization Result of %zu bytes",
+                   plain.length);
+        return CT_ERR;
+    }
+    value = (uint32_t)((uint8_t *)plain.value)[0] |
+            (uint32_t)((uint8_t *)plain.value)[1] << 8 |
+            (uint32_t)((uint8_t *)plain.value)[2] << 16 |
+            (uint32_t)((uint8_t *)plain.value)[3] << 24;
+    (void)gss_release_buffer(&tmp, &plain);
+    ct_verbose(out, "<- Early User Authorization Result 0x%08lx",
+               (unsigned long)value);
+    if (value != 0) {
+        ct_err_set(err, "the server denied access after authentication "
+                   "(Early User Authorization Result 0x%08lx%s)",
+                   (unsigned long)value,
+                   value == 5 ? ", ACCESS_DENIED" : "");
+        return CT_ERR;
+    }
+    return CT_OK;
 }

@@ -23,6 +23,7 @@ missing.
 import json
 import os
 import re
+import select
 import shutil
 import socket
 import subprocess
@@ -216,9 +217,17 @@ def dissect():
                  'tcp port %d or udp port %d' % (port, mport), '-P', '-l',
                  '-w', pcap], stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE, text=True)
-    for line in cap.stderr:
-        if 'Capturing on' in line:
-            break
+    # "Capturing on" comes before packets really flow: capture is live once
+    # a marker datagram shows up in tshark's own output (resent until it
+    # does, for at most 20 s).
+    deadline = time.monotonic() + 20
+    seen = False
+    while not seen and time.monotonic() < deadline:
+        marker.sendto(b'start of capture', ('127.0.0.1', mport))
+        ready, _, _ = select.select([cap.stdout], [], [], 0.2)
+        if ready:
+            seen = 'UDP' in cap.stdout.readline()
+    check(seen, 'tshark is capturing')
     env = dict(os.environ, SSLKEYLOGFILE=keys)
     sock = socket.socket()
     sock.bind(('127.0.0.1', port))
@@ -240,7 +249,7 @@ def dissect():
           'exchange to capture completed')
     marker.sendto(b'end of capture', ('127.0.0.1', mport))
     for line in cap.stdout:
-        if 'UDP' in line:
+        if 'UDP' in line and 'Len=14' in line:
             break
     marker.close()
     cap.send_signal(2)                  # SIGINT: close the file; by PID
@@ -287,7 +296,8 @@ def main():
     finally:
         for p in reversed(procs):
             stop(p)
-        shutil.rmtree(WORK, ignore_errors=True)
+        if not os.environ.get('FREERDP_TEST_KEEP'):
+            shutil.rmtree(WORK, ignore_errors=True)
     print('freerdp_test: %d failures' % len(failures))
     return 1 if failures else 0
 

@@ -109,8 +109,14 @@ def main():
               extra=["--domain", "CREDSSP", "--allow-ntlm-only-delegation",
                      "--read-size", "1"],
               server_args=["--read-size", "1"])
-    good_case("rdp kerberos tls1.2", "rdp", "kerberos",
-              extra=["--tls-max", "1.2", "--service", "TERMSRV"])
+    r, _, _ = good_case("rdp kerberos tls1.2", "rdp", "kerberos",
+                        extra=["--tls-max", "1.2", "--service", "TERMSRV",
+                               "--verbose"])
+    # Both sides offer HYBRID_EX: the server's Early User Authorization
+    # Result (AUTHZ_SUCCESS) goes over the TLS channel after CredSSP.
+    check("rdp HYBRID_EX", "server selected PROTOCOL_HYBRID_EX" in
+          r["client"][2] and "<- Early User Authorization Result "
+          "0x00000000" in r["client"][2], "no HYBRID_EX result", r)
 
     # A wrong password: both fail, non-zero, and the client names what the
     # server said (errorCode STATUS_LOGON_FAILURE at version 6).
