@@ -24,6 +24,22 @@ established(gss_ctx_id_t handle, OM_uint32 *minor, OM_uint32 *major)
     return ctx;
 }
 
+/* begin: what the calls with an output buffer start with: the buffer
+ * emptied, and the context if it is established. */
+static struct cs_ctx *
+begin(gss_ctx_id_t handle, gss_buffer_t out, OM_uint32 *minor,
+      OM_uint32 *major)
+{
+    *minor = 0;
+    if (out == GSS_C_NO_BUFFER) {
+        *major = GSS_S_CALL_INACCESSIBLE_WRITE;
+        return NULL;
+    }
+    out->length = 0;
+    out->value = NULL;
+    return established(handle, minor, major);
+}
+
 CS_EXPORT OM_uint32
 gss_wrap(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
          int conf_req_flag, gss_qop_t qop_req,
@@ -35,13 +51,7 @@ gss_wrap(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
     OM_uint32 major = GSS_S_COMPLETE;
     cs_err err;
 
-    *minor_status = 0;
-    if (output_message_buffer == GSS_C_NO_BUFFER) {
-        return GSS_S_CALL_INACCESSIBLE_WRITE;
-    }
-    output_message_buffer->length = 0;
-    output_message_buffer->value = NULL;
-    ctx = established(context_handle, minor_status, &major);
+    ctx = begin(context_handle, output_message_buffer, minor_status, &major);
     if (ctx == NULL) {
         return major;
     }
@@ -97,13 +107,7 @@ gss_unwrap(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
     size_t missing = 0;
     cs_err err;
 
-    *minor_status = 0;
-    if (output_message_buffer == GSS_C_NO_BUFFER) {
-        return GSS_S_CALL_INACCESSIBLE_WRITE;
-    }
-    output_message_buffer->length = 0;
-    output_message_buffer->value = NULL;
-    ctx = established(context_handle, minor_status, &major);
+    ctx = begin(context_handle, output_message_buffer, minor_status, &major);
     if (ctx == NULL) {
         return major;
     }
@@ -466,13 +470,7 @@ gss_pseudo_random(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
     const char *label;
     cs_err err;
 
-    *minor_status = 0;
-    if (prf_out == GSS_C_NO_BUFFER) {
-        return GSS_S_CALL_INACCESSIBLE_WRITE;
-    }
-    prf_out->length = 0;
-    prf_out->value = NULL;
-    ctx = established(context_handle, minor_status, &major);
+    ctx = begin(context_handle, prf_out, minor_status, &major);
     if (ctx == NULL) {
         return major;
     }
