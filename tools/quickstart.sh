@@ -59,4 +59,10 @@ if [ "${CI:-}" = true ] || [ "${FULL:-}" = 1 ]; then
     (cd _clang/gss-credssp-* && ./configure -q CC=clang &&
         make -j"$(nproc)")
     rm -rf _clang
+    echo "== make check under AddressSanitizer and UBSan"
+    rm -rf _asan && mkdir _asan
+    tar -xzf gss-credssp-*.tar.gz -C _asan
+    (cd _asan/gss-credssp-* && ./configure -q --enable-asan --enable-ubsan &&
+        make -j"$(nproc)" && make -j"$(nproc)" check)
+    rm -rf _asan
 fi
