@@ -39,7 +39,9 @@ main(void)
     dump("inq_tls_version", ".2.3", GSS_CREDSSP_INQ_TLS_VERSION);
     dump("inq_tls_cipher", ".2.4", GSS_CREDSSP_INQ_TLS_CIPHER);
     dump("inq_peer_cert", ".2.5", GSS_CREDSSP_INQ_PEER_CERT);
+    dump("inq_stream_sizes", ".2.6", GSS_CREDSSP_INQ_STREAM_SIZES);
     dump("inq_missing", ".2.7", GSS_CREDSSP_INQ_MISSING);
+    dump("inq_extra", ".2.8", GSS_CREDSSP_INQ_EXTRA);
     dump("opt_inner_mech", ".3.1", GSS_CREDSSP_OPT_INNER_MECH);
     dump("opt_min_version", ".3.2", GSS_CREDSSP_OPT_MIN_VERSION);
     dump("opt_ntlm_deleg", ".3.3",
