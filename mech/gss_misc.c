@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,6 +51,8 @@ cs_major(cs_err err)
         return GSS_S_BAD_QOP;
     case CREDSSP_S_NO_MIC:
         return GSS_S_UNAVAILABLE;
+    case CREDSSP_S_BAD_BINDINGS:
+        return GSS_S_BAD_BINDINGS;
     case CREDSSP_S_BAD_HANDLE:
     case CREDSSP_S_NOT_ESTABLISHED:
         return GSS_S_NO_CONTEXT;
@@ -103,6 +106,13 @@ cs_status(OM_uint32 *minor, cs_err err, const struct cs_inner *inner)
         if (cs_inner_is_ntlm(inner) && inner->major == GSS_S_FAILURE) {
             *minor = CREDSSP_S_LOGON_FAILED;
             return GSS_S_FAILURE;
+        }
+        /* ... and a channel-binding mismatch as a defective token with
+         * EACCES (gss-ntlmssp ntlm_verify_channel_bindings). */
+        if (cs_inner_is_ntlm(inner) &&
+            inner->major == GSS_S_DEFECTIVE_TOKEN && inner->minor == EACCES) {
+            *minor = CREDSSP_S_BAD_BINDINGS;
+            return GSS_S_BAD_BINDINGS;
         }
         *minor = inner->minor;
         return inner->major;
@@ -187,6 +197,7 @@ static gss_OID_desc ma_attrs[] = {
     MA("\x14"),                   /* GSS_C_MA_WRAP */
     MA("\x16"),                   /* GSS_C_MA_REPLAY_DET */
     MA("\x17"),                   /* GSS_C_MA_OOS_DET */
+    MA("\x18"),                   /* GSS_C_MA_CBINDINGS */
 };
 #undef MA
 

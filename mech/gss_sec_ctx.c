@@ -94,6 +94,24 @@ finish_step(OM_uint32 *minor_status, struct cs_ctx **ctx_slot,
     return major;
 }
 
+/* frame_first: puts the RFC 2743 header (our OID) before the first token,
+ * for GSS acceptors that route it through the mechglue unchanged. */
+static cs_err
+frame_first(cs_blob *out)
+{
+    gss_buffer_desc in = { out->len, out->data }, framed = { 0, NULL };
+    OM_uint32 minor;
+    cs_err err;
+
+    if (gss_credssp_frame_token(&minor, &in, &framed) != GSS_S_COMPLETE) {
+        return CREDSSP_S_NOMEM;
+    }
+    cs_blob_free(out);
+    err = cs_blob_set(out, framed.value, framed.length);
+    free(framed.value);
+    return err;
+}
+
 CS_EXPORT OM_uint32
 gss_init_sec_context(OM_uint32 *minor_status,
                      gss_cred_id_t claimant_cred_handle,
@@ -152,12 +170,20 @@ gss_init_sec_context(OM_uint32 *minor_status,
         *minor_status = CREDSSP_S_BAD_HANDLE;
         return GSS_S_NO_CONTEXT;
     }
+    /* Channel bindings go to the inner authentication (RFC 5554 style:
+     * the inner SPNEGO, Kerberos or NTLM context binds and checks them). */
+    ctx->inner.cb = input_chan_bindings;
     err = cs_ctx_step(ctx,
                       input_token != GSS_C_NO_BUFFER ? input_token->value
                                                      : NULL,
                       input_token != GSS_C_NO_BUFFER ? input_token->length
                                                      : 0,
                       &out, &done);
+    ctx->inner.cb = GSS_C_NO_CHANNEL_BINDINGS;
+    if (err == CS_OK && first && ctx->cred->set.frame_initial != NULL &&
+        cs_pattern_match(ctx->cred->set.frame_initial, ctx->target_spn)) {
+        err = frame_first(&out);
+    }
     set_outputs(ctx, ret_flags, time_rec);
     return finish_step(minor_status, &ctx, context_handle, first, err, done,
                        &out, output_token);
@@ -279,7 +305,9 @@ gss_accept_sec_context(OM_uint32 *minor_status, gss_ctx_id_t *context_handle,
         }
         raw = *input_token_buffer;
     }
+    ctx->inner.cb = input_chan_bindings;
     err = cs_ctx_step(ctx, raw.value, raw.length, &out, &done);
+    ctx->inner.cb = GSS_C_NO_CHANNEL_BINDINGS;
     set_outputs(ctx, ret_flags, time_rec);
     if (err == CS_OK && done) {
         if (src_name != NULL && ctx->inner.src_name != GSS_C_NO_NAME &&

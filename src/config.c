@@ -104,6 +104,9 @@ cs_settings_set(struct cs_settings *s, const char *name, const char *value)
     if (strcmp(name, "allow_delegation") == 0) {
         return replace_str(&s->deleg, value);
     }
+    if (strcmp(name, "frame_initial_token") == 0) {
+        return replace_str(&s->frame_initial, value);
+    }
     if (strcmp(name, "cert") == 0 || strcmp(name, "certificate") == 0) {
         return replace_str(&s->cert_file, value);
     }
@@ -212,8 +215,11 @@ cs_settings_copy(struct cs_settings *dst, const struct cs_settings *src)
     struct cs_settings s = *src;
 
     s.ntlm_deleg = s.deleg = s.cert_file = s.key_file = NULL;
+    s.frame_initial = NULL;
     if ((src->ntlm_deleg && !(s.ntlm_deleg = strdup(src->ntlm_deleg))) ||
         (src->deleg && !(s.deleg = strdup(src->deleg))) ||
+        (src->frame_initial &&
+         !(s.frame_initial = strdup(src->frame_initial))) ||
         (src->cert_file && !(s.cert_file = strdup(src->cert_file))) ||
         (src->key_file && !(s.key_file = strdup(src->key_file)))) {
         cs_settings_clear(&s);
@@ -238,6 +244,7 @@ cs_settings_clear(struct cs_settings *s)
 {
     free(s->ntlm_deleg);
     free(s->deleg);
+    free(s->frame_initial);
     free(s->cert_file);
     free(s->key_file);
     memset(s, 0, sizeof(*s));

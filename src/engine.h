@@ -27,6 +27,7 @@ struct cs_settings {
     int tls_max;                  /* 0: the highest OpenSSL offers */
     char *ntlm_deleg;             /* patterns, comma-separated; NULL: none */
     char *deleg;                  /* patterns; NULL: "*" */
+    char *frame_initial;          /* patterns; NULL: never frame */
     char *cert_file;
     char *key_file;
 };

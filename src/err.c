@@ -174,6 +174,9 @@ cs_err_text(uint32_t code)
     case CREDSSP_S_NO_MIC:
         return "SEC_E_UNSUPPORTED_FUNCTION: CredSSP has no MIC tokens (TLS "
                "records carry integrity); use gss_wrap";
+    case CREDSSP_S_BAD_BINDINGS:
+        return "SEC_E_BAD_BINDINGS: the channel bindings of the two sides "
+               "do not match";
     case CREDSSP_S_MINOR_END:
         break;
     }

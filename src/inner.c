@@ -268,7 +268,7 @@ cs_inner_init(struct cs_inner *ic, gss_cred_id_t cred, gss_name_t target,
     }
     major = g->init_sec_context(&minor, cred, &ic->ctx, target,
                                 cs_inner_mode_mech(mode), INNER_REQ_FLAGS, 0,
-                                GSS_C_NO_CHANNEL_BINDINGS, &in_buf, &actual,
+                                ic->cb, &in_buf, &actual,
                                 &out_buf, &ic->ret_flags, &ic->time_rec);
     err = take_token(&out_buf, out);
     if (GSS_ERROR(major)) {
@@ -305,7 +305,7 @@ cs_inner_accept(struct cs_inner *ic, gss_cred_id_t cred, const cs_blob *in,
         keep_mech(ic, (gss_OID)&cs_oid_krb5);
     }
     major = g->accept_sec_context(&minor, &ic->ctx, cred, &in_buf,
-                                  GSS_C_NO_CHANNEL_BINDINGS,
+                                  ic->cb,
                                   ic->src_name == GSS_C_NO_NAME
                                       ? &ic->src_name
                                       : NULL,

@@ -137,7 +137,17 @@ GSS_CREDSSP_DECLARE_OID(gss_credssp_opt_max_version_desc,
 GSS_CREDSSP_DECLARE_OID(gss_credssp_opt_tls_max_desc,
                         GSS_CREDSSP_OID_BASE_STRING "\x03\x05",
                         GSS_CREDSSP_EXT_OID_LENGTH);
+GSS_CREDSSP_DECLARE_OID(gss_credssp_opt_frame_desc,
+                        GSS_CREDSSP_OID_BASE_STRING "\x03\x06",
+                        GSS_CREDSSP_EXT_OID_LENGTH);
 #define GSS_CREDSSP_OPT_INNER_MECH ((gss_OID)&gss_credssp_opt_inner_mech_desc)
+/* FRAME_INITIAL_TOKEN: comma-separated SPN patterns (shell wildcards, as
+ * for the delegation policy) of targets for which the initiator's first
+ * token carries the RFC 2743 header, so that an unmodified GSS acceptor
+ * (Cyrus SASL GS2) routes it through the mechglue.  Default: none
+ * (CredSSP peers expect a bare TLS record). */
+#define GSS_CREDSSP_OPT_FRAME_INITIAL_TOKEN \
+    ((gss_OID)&gss_credssp_opt_frame_desc)
 #define GSS_CREDSSP_OPT_MIN_VERSION \
     ((gss_OID)&gss_credssp_opt_min_version_desc)
 #define GSS_CREDSSP_OPT_ALLOW_NTLM_ONLY_DELEGATION \
@@ -172,6 +182,7 @@ GSS_CREDSSP_DECLARE_OID(gss_credssp_cred_password_desc,
 #define GSS_CREDSSP_STORE_TLS_MAX_VERSION "credssp_tls_max_version"
 #define GSS_CREDSSP_STORE_ALLOW_NTLM_ONLY_DELEGATION \
     "credssp_allow_ntlm_only_delegation"  /* comma-separated SPN patterns */
+#define GSS_CREDSSP_STORE_FRAME_INITIAL_TOKEN "credssp_frame_initial_token"
 #define GSS_CREDSSP_STORE_PASSWORD "credssp_password"
 #define GSS_CREDSSP_STORE_USER "credssp_user"
 
@@ -233,6 +244,7 @@ enum gss_credssp_minor {
     CREDSSP_S_REPLAYED,
     CREDSSP_S_BAD_QOP,
     CREDSSP_S_NO_MIC,
+    CREDSSP_S_BAD_BINDINGS,
     CREDSSP_S_MINOR_END
 };
 

@@ -101,7 +101,8 @@ init_cred(const struct hs_opts *o, gss_cred_id_t *cred, OM_uint32 *minor)
         set_opt(cred, GSS_CREDSSP_OPT_MAX_VERSION, o->init_max_version) ||
         set_opt(cred, GSS_CREDSSP_OPT_MIN_VERSION, o->init_min_version) ||
         set_opt(cred, GSS_CREDSSP_OPT_ALLOW_NTLM_ONLY_DELEGATION,
-                o->ntlm_deleg)) {
+                o->ntlm_deleg) ||
+        set_opt(cred, GSS_CREDSSP_OPT_FRAME_INITIAL_TOKEN, o->frame)) {
         *minor = 0;
         return GSS_S_FAILURE;
     }
@@ -234,7 +235,8 @@ static OM_uint32
 step_acceptor(const struct hs_opts *o, gss_ctx_id_t *ctx, gss_cred_id_t cred,
               gss_buffer_t tok, bool *first, gss_name_t *src,
               gss_buffer_t out, OM_uint32 *flags, gss_cred_id_t *deleg,
-              OM_uint32 *minor, struct hs_result *r)
+              OM_uint32 *minor, gss_channel_bindings_t cb,
+              struct hs_result *r)
 {
     size_t off = 0, have = o->split ? o->split : tok->length;
     OM_uint32 major = GSS_S_CONTINUE_NEEDED, tmp;
@@ -247,15 +249,20 @@ step_acceptor(const struct hs_opts *o, gss_ctx_id_t *ctx, gss_cred_id_t cred,
                                  (char *)tok->value + off };
         gss_buffer_desc framed = { 0, NULL }, one = { 0, NULL };
 
-        if (*first) {
+        if (*first && off == 0 && part.length > 0) {
+            r->first_byte = ((unsigned char *)part.value)[0];
+        }
+        if (*first && !o->raw_first) {
             major = gss_credssp_frame_token(minor, &part, &framed);
             if (major != GSS_S_COMPLETE) {
                 return major;
             }
         }
         major = gss_accept_sec_context(minor, ctx, cred,
-                                       *first ? &framed : &part,
-                                       GSS_C_NO_CHANNEL_BINDINGS, src, NULL,
+                                       *first && !o->raw_first ? &framed
+                                                              : &part,
+                                       cb, src,
+                                       NULL,
                                        &one, flags, NULL, deleg);
         gss_release_buffer(&tmp, &framed);
         append_out(out, &one);
@@ -275,9 +282,25 @@ step_acceptor(const struct hs_opts *o, gss_ctx_id_t *ctx, gss_cred_id_t cred,
     return major;
 }
 
+/* set_cb: bindings with only application data (NULL: none). */
+static gss_channel_bindings_t
+set_cb(struct gss_channel_bindings_struct *cb, const char *data)
+{
+    if (data == NULL) {
+        return GSS_C_NO_CHANNEL_BINDINGS;
+    }
+    memset(cb, 0, sizeof(*cb));
+    cb->application_data.value = (void *)data;
+    cb->application_data.length = strlen(data);
+    return cb;
+}
+
 int
 hs_run(const struct hs_opts *o, struct hs_result *r)
 {
+    struct gss_channel_bindings_struct icb_s, acb_s;
+    gss_channel_bindings_t icb = set_cb(&icb_s, o->init_cb);
+    gss_channel_bindings_t acb = set_cb(&acb_s, o->acc_cb);
     gss_cred_id_t icred = GSS_C_NO_CREDENTIAL, acred = GSS_C_NO_CREDENTIAL;
     gss_cred_id_t deleg = GSS_C_NO_CREDENTIAL;
     gss_ctx_id_t ictx = GSS_C_NO_CONTEXT, actx = GSS_C_NO_CONTEXT;
@@ -319,7 +342,7 @@ hs_run(const struct hs_opts *o, struct hs_result *r)
         r->init_major = gss_init_sec_context(
             &r->init_minor, icred, &ictx, target, GSS_CREDSSP_MECH,
             GSS_C_CONF_FLAG | GSS_C_INTEG_FLAG | o->req_flags, 0,
-            GSS_C_NO_CHANNEL_BINDINGS, &s2c, NULL, &c2s, &r->init_flags,
+            icb, &s2c, NULL, &c2s, &r->init_flags,
             NULL);
         gss_release_buffer(&tmp, &s2c);
         if (c2s.length > 0) {
@@ -340,7 +363,7 @@ hs_run(const struct hs_opts *o, struct hs_result *r)
         }
         r->acc_major = step_acceptor(o, &actx, acred, &c2s, &first, &src,
                                      &s2c, &r->acc_flags, &deleg,
-                                     &r->acc_minor, r);
+                                     &r->acc_minor, acb, r);
         if (s2c.length > 0) {
             r->legs++;
             r->bytes_s2c += s2c.length;

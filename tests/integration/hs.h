@@ -32,6 +32,10 @@ struct hs_opts {
     gss_cred_id_t acc_cred;       /* use this acceptor credential */
     bool keep_deleg;              /* return the delegated handle */
     bool keep_ctx;                /* return both contexts and src name */
+    const char *frame;            /* frame_initial_token patterns */
+    bool raw_first;               /* acceptor gets the first token as is */
+    const char *init_cb;          /* channel-binding application data */
+    const char *acc_cb;
 };
 
 struct hs_result {
@@ -54,6 +58,7 @@ struct hs_result {
     OM_uint32 acc_time;           /* time_rec of the acceptor */
     gss_ctx_id_t ictx, actx;      /* with keep_ctx; caller deletes */
     gss_name_t src;               /* with keep_ctx; caller releases */
+    unsigned char first_byte;     /* of the initiator's first token */
 };
 
 /* hs_run: one handshake; returns 0 when both sides completed. */

@@ -181,7 +181,7 @@ START_TEST(test_attrs_for_mech)
         GSS_C_MA_AUTH_INIT_INIT, GSS_C_MA_DELEG_CRED,
         GSS_C_MA_CONF_PROT,      GSS_C_MA_INTEG_PROT,
         GSS_C_MA_WRAP,           GSS_C_MA_REPLAY_DET,
-        GSS_C_MA_OOS_DET,
+        GSS_C_MA_OOS_DET,        GSS_C_MA_CBINDINGS,
     };
     gss_const_OID never[] = {
         GSS_C_MA_MECH_NEGO, GSS_C_MA_DEPRECATED, GSS_C_MA_MECH_CONCRETE,

@@ -573,6 +573,51 @@ START_TEST(test_names)
 }
 END_TEST
 
+/* Channel bindings reach the inner authentication: the same bindings on
+ * both sides pass, different ones are GSS_S_BAD_BINDINGS on the
+ * acceptor; an acceptor without bindings takes any (RFC 2744). */
+START_TEST(test_channel_bindings)
+{
+    struct hs_opts o = { 0 };
+    struct hs_result r;
+
+    o.mech = _i == 0 ? "kerberos" : "ntlm";
+    o.init_cb = "tls-server-end-point:aaaa";
+    o.acc_cb = "tls-server-end-point:aaaa";
+    ck_assert_int_eq(run(&o, &r), 0);
+
+    o.acc_cb = NULL;
+    ck_assert_int_eq(run(&o, &r), 0);
+
+    o.acc_cb = "tls-server-end-point:bbbb";
+    ck_assert_int_ne(hs_run(&o, &r), 0);
+    ck_assert_uint_eq(r.acc_major, GSS_S_BAD_BINDINGS);
+    ck_assert_uint_ne(r.init_major, GSS_S_COMPLETE);
+    ck_assert(!r.delegated);
+}
+END_TEST
+
+/* Framed initial tokens: with the setting, the first token carries the
+ * RFC 2743 header and an unmodified acceptor application (no framing of
+ * its own) gets it through the mechglue; for a target the patterns do not
+ * name it stays a bare TLS record, which the mechglue cannot route. */
+START_TEST(test_framed_initial_token)
+{
+    struct hs_opts o = { 0 };
+    struct hs_result r;
+
+    o.raw_first = true;
+    o.frame = "imap/*, TERMSRV/*";
+    ck_assert_int_eq(run(&o, &r), 0);
+    ck_assert_uint_eq(r.first_byte, 0x60);
+
+    o.frame = "imap/*";
+    ck_assert_int_ne(hs_run(&o, &r), 0);
+    ck_assert_uint_eq(r.first_byte, 0x16);
+    ck_assert_uint_eq(r.acc_major, GSS_S_DEFECTIVE_TOKEN);
+}
+END_TEST
+
 /* Usage mismatches and GSS_C_BOTH are clear errors. */
 START_TEST(test_cred_usage)
 {
@@ -615,6 +660,8 @@ handshake_suite(void)
     tcase_add_test(tc, test_cred_usage);
     tcase_add_test(tc, test_inquire_context);
     tcase_add_test(tc, test_names);
+    tcase_add_loop_test(tc, test_channel_bindings, 0, 2);
+    tcase_add_test(tc, test_framed_initial_token);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -119,6 +119,23 @@ START_TEST(test_config_ntlm_delegation)
 }
 END_TEST
 
+/* A credssp.conf rule frames the first token for a target service. */
+START_TEST(test_config_frame_initial)
+{
+    struct hs_opts o = { 0 };
+    struct hs_result r;
+    char path[512];
+
+    tmp_path(path, sizeof(path), "frame.conf");
+    write_file(path, "frame_initial_token = TERMSRV/*\n");
+    setenv("GSSCREDSSP_CONFIG", path, 1);
+    o.raw_first = true;
+    ck_assert_int_eq(hs_run(&o, &r), 0);
+    ck_assert_uint_eq(r.first_byte, 0x60);
+    unlink(path);
+}
+END_TEST
+
 /* A malformed file is an error that names file and line. */
 START_TEST(test_config_malformed)
 {
@@ -353,6 +370,7 @@ main(void)
                         sizeof(flows) / sizeof(flows[0]));
     tcase_add_test(tc, test_config_ntlm_delegation);
     tcase_add_test(tc, test_config_malformed);
+    tcase_add_test(tc, test_config_frame_initial);
     tcase_add_loop_test(tc, test_config_unreadable, 0, 2);
     tcase_add_test(tc, test_cred_store);
     tcase_add_test(tc, test_cred_store_errors);
