@@ -233,12 +233,15 @@ gss_release_cred(OM_uint32 *minor_status, gss_cred_id_t *cred_handle)
     return GSS_S_COMPLETE;
 }
 
-CS_EXPORT OM_uint32
-gss_inquire_cred_by_mech(OM_uint32 *minor_status, gss_cred_id_t cred_handle,
-                         gss_OID mech_type, gss_name_t *name,
-                         OM_uint32 *initiator_lifetime,
-                         OM_uint32 *acceptor_lifetime,
-                         gss_cred_usage_t *cred_usage)
+/*
+ * inquire_by_mech: what gss_inquire_cred and gss_inquire_cred_by_mech
+ * share.  (gss_inquire_cred must not call the exported name: inside the
+ * plugin it would bind to the mechglue's function of that name.)
+ */
+static OM_uint32
+inquire_by_mech(OM_uint32 *minor_status, gss_cred_id_t cred_handle,
+                gss_name_t *name, OM_uint32 *initiator_lifetime,
+                OM_uint32 *acceptor_lifetime, gss_cred_usage_t *cred_usage)
 {
     const struct cs_glue *g = cs_mech_glue(minor_status);
     struct cs_cred *c = (struct cs_cred *)cred_handle;
@@ -253,10 +256,22 @@ gss_inquire_cred_by_mech(OM_uint32 *minor_status, gss_cred_id_t cred_handle,
     *minor_status = 0;
     if (name != NULL) {
         *name = GSS_C_NO_NAME;
-        if (c->name != GSS_C_NO_NAME &&
-            g->duplicate_name(minor_status, c->name, name) !=
+        if (c->name != GSS_C_NO_NAME) {
+            if (g->duplicate_name(minor_status, c->name, name) !=
                 GSS_S_COMPLETE) {
-            return GSS_S_FAILURE;
+                return GSS_S_FAILURE;
+            }
+        } else if (c->usage == GSS_C_INITIATE) {
+            /* A default credential: the name of the inner one (the
+             * ccache's principal, NTLM_USER_FILE's user), as a SASL GS2
+             * client asks for it. */
+            OM_uint32 inner_minor = 0;
+            cs_err err = cs_cred_finish(c, &inner_minor);
+
+            if (err != CS_OK) {
+                return cs_status(minor_status, err, NULL);
+            }
+            *name = cs_inner_cred_name(c->inner);
         }
     }
     if (initiator_lifetime != NULL) {
@@ -273,6 +288,17 @@ gss_inquire_cred_by_mech(OM_uint32 *minor_status, gss_cred_id_t cred_handle,
 }
 
 CS_EXPORT OM_uint32
+gss_inquire_cred_by_mech(OM_uint32 *minor_status, gss_cred_id_t cred_handle,
+                         gss_OID mech_type, gss_name_t *name,
+                         OM_uint32 *initiator_lifetime,
+                         OM_uint32 *acceptor_lifetime,
+                         gss_cred_usage_t *cred_usage)
+{
+    return inquire_by_mech(minor_status, cred_handle, name,
+                           initiator_lifetime, acceptor_lifetime, cred_usage);
+}
+
+CS_EXPORT OM_uint32
 gss_inquire_cred(OM_uint32 *minor_status, gss_cred_id_t cred_handle,
                  gss_name_t *name, OM_uint32 *lifetime,
                  gss_cred_usage_t *cred_usage, gss_OID_set *mechanisms)
@@ -283,9 +309,8 @@ gss_inquire_cred(OM_uint32 *minor_status, gss_cred_id_t cred_handle,
     if (g == NULL) {
         return GSS_S_FAILURE;
     }
-    major = gss_inquire_cred_by_mech(minor_status, cred_handle,
-                                     (gss_OID)&cs_oid_credssp, name,
-                                     &init_life, &acc_life, cred_usage);
+    major = inquire_by_mech(minor_status, cred_handle, name, &init_life,
+                            &acc_life, cred_usage);
     if (major != GSS_S_COMPLETE) {
         return major;
     }

@@ -33,6 +33,35 @@ static gss_OID_set_desc one_mech_set(gss_OID mech)
     return set;
 }
 
+gss_name_t
+cs_inner_cred_name(gss_cred_id_t cred)
+{
+    const struct cs_glue *g = cs_glue();
+    gss_name_t name = GSS_C_NO_NAME;
+    OM_uint32 minor;
+
+    gss_OID mechs[3] = { (gss_OID)&cs_oid_krb5, (gss_OID)&cs_oid_ntlmssp,
+                         (gss_OID)&cs_oid_spnego };
+    size_t i;
+
+    if (g == NULL || cred == GSS_C_NO_CREDENTIAL) {
+        return GSS_C_NO_NAME;
+    }
+    /* By mech: a union credential's elements may not all have a name. */
+    for (i = 0; i < 3 && name == GSS_C_NO_NAME; i++) {
+        if (g->inquire_cred_by_mech(&minor, cred, mechs[i], &name, NULL,
+                                    NULL, NULL) != GSS_S_COMPLETE) {
+            name = GSS_C_NO_NAME;
+        }
+    }
+    if (name == GSS_C_NO_NAME &&
+        g->inquire_cred(&minor, cred, &name, NULL, NULL, NULL) !=
+            GSS_S_COMPLETE) {
+        name = GSS_C_NO_NAME;
+    }
+    return name;
+}
+
 gss_OID
 cs_inner_mode_mech(enum cs_inner_mode mode)
 {

@@ -49,6 +49,10 @@ cs_err cs_inner_acquire_acceptor(gss_name_t name,
                                  gss_cred_id_t *out, OM_uint32 *time_rec,
                                  OM_uint32 *inner_minor) CS_WUR;
 
+/* cs_inner_cred_name: the name an inner credential holds (the default
+ * principal of a default credential); GSS_C_NO_NAME when there is none. */
+gss_name_t cs_inner_cred_name(gss_cred_id_t cred);
+
 /* cs_inner_mode_mech: the OID init uses for a (resolved) mode. */
 gss_OID cs_inner_mode_mech(enum cs_inner_mode mode);
 

@@ -121,4 +121,21 @@ done < "$T/objs"
 if [ $fail -eq 0 ]; then
     echo "ok: none of $nobj objects has an undefined gss_* symbol"
 fi
+
+# 3. No call from inside the module to one of its own exported gss_*
+# names: such a call goes through the PLT and, with libgssapi_krb5 loaded
+# first, lands in the mechglue's function of that name (mechglue.md, the
+# name clash).  A PLT slot or GOT entry for a gss_* name shows one.
+if command -v readelf >/dev/null 2>&1; then
+    readelf -rW "$so" | awk '/JUMP_SLO|GLOB_DAT/ { print $5 }' |
+        grep -E '^gss(spi)?_' > "$T/self.calls"
+    if [ -s "$T/self.calls" ]; then
+        echo "FAIL: the module calls its own exported names through the" \
+            "PLT (they would bind to the mechglue's):" >&2
+        sed 's/^/    /' "$T/self.calls" >&2
+        fail=1
+    else
+        echo "ok: no PLT call to an exported gss_* name"
+    fi
+fi
 exit $fail

@@ -618,6 +618,44 @@ START_TEST(test_framed_initial_token)
 }
 END_TEST
 
+/* A default initiator credential (no name: the ccache) names the ccache's
+ * principal through gss_inquire_cred, as SASL GS2 clients ask; and it
+ * authenticates with Kerberos. */
+START_TEST(test_default_cred_name)
+{
+    gss_OID_set_desc set = { 1, GSS_CREDSSP_MECH };
+    gss_cred_id_t cred = GSS_C_NO_CREDENTIAL;
+    gss_name_t name = GSS_C_NO_NAME;
+    gss_buffer_desc text;
+    struct hs_opts o = { 0 };
+    struct hs_result r;
+    OM_uint32 minor;
+    FILE *kinit;
+
+    kinit = popen("kinit alice >/dev/null", "w");
+    ck_assert_ptr_nonnull(kinit);
+    fprintf(kinit, "%s\n", hs_env("CREDSSP_TEST_PASSWORD"));
+    ck_assert_int_eq(pclose(kinit), 0);
+
+    ck_assert_uint_eq(gss_acquire_cred(&minor, GSS_C_NO_NAME, 0, &set,
+                                       GSS_C_INITIATE, &cred, NULL, NULL),
+                      GSS_S_COMPLETE);
+    ck_assert_uint_eq(gss_inquire_cred(&minor, cred, &name, NULL, NULL,
+                                       NULL), GSS_S_COMPLETE);
+    ck_assert_uint_eq(gss_display_name(&minor, name, &text, NULL),
+                      GSS_S_COMPLETE);
+    ck_assert_int_eq(strncmp(text.value, "alice@" REALM, text.length), 0);
+    gss_release_buffer(&minor, &text);
+    gss_release_name(&minor, &name);
+
+    o.init_cred = cred;
+    ck_assert_int_eq(run(&o, &r), 0);
+    ck_assert_str_eq(r.inner_mech, "kerberos");
+    ck_assert_str_eq(r.src_name, "alice@" REALM);
+    gss_release_cred(&minor, &cred);
+}
+END_TEST
+
 /* SASL GS2 (RFC 5801): the mechglue derives our name from the OID, and
  * maps it back. */
 START_TEST(test_sasl_name)
@@ -686,6 +724,7 @@ handshake_suite(void)
     tcase_add_loop_test(tc, test_channel_bindings, 0, 2);
     tcase_add_test(tc, test_framed_initial_token);
     tcase_add_test(tc, test_sasl_name);
+    tcase_add_test(tc, test_default_cred_name);
     suite_add_tcase(s, tc);
     return s;
 }
