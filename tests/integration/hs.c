@@ -5,7 +5,34 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
 #include "hs.h"
+
+X509 *
+hs_self_signed(EVP_PKEY *key)
+{
+    X509 *cert = X509_new();
+    X509_NAME *name;
+
+    if (cert == NULL || key == NULL ||
+        !X509_set_version(cert, X509_VERSION_3) ||
+        !ASN1_INTEGER_set(X509_get_serialNumber(cert), 42) ||
+        !X509_gmtime_adj(X509_getm_notBefore(cert), 0) ||
+        !X509_gmtime_adj(X509_getm_notAfter(cert), 3600) ||
+        !X509_set_pubkey(cert, key) ||
+        (name = X509_get_subject_name(cert)) == NULL ||
+        !X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+                                    (const unsigned char *)"localhost", -1,
+                                    -1, 0) ||
+        !X509_set_issuer_name(cert, name) ||
+        X509_sign(cert, key, EVP_sha256()) <= 0) {
+        X509_free(cert);
+        return NULL;
+    }
+    return cert;
+}
 
 const char *
 hs_env(const char *name)

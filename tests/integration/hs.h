@@ -68,6 +68,12 @@ int hs_run(const struct hs_opts *opts, struct hs_result *res);
 void hs_status_text(OM_uint32 major, OM_uint32 minor, char *buf,
                     size_t len);
 
+/* hs_self_signed: a self-signed certificate for key, CN=localhost, valid
+ * for an hour (NULL on failure). */
+struct x509_st;
+struct evp_pkey_st;
+struct x509_st *hs_self_signed(struct evp_pkey_st *key);
+
 /* hs_env: an environment variable the fixture set, or "" */
 const char *hs_env(const char *name);
 
