@@ -123,13 +123,27 @@ def our_client_to_shadow(display):
     with open(sam, 'w') as f:
         subprocess.run(['winpr-hash', '-u', USER, '-p', PASSWORD, '-d',
                         DOMAIN, '-f', 'sam'], stdout=f, check=True)
-    port = free_port()
-    log = open(os.path.join(WORK, 'shadow.log'), 'w')
-    shadow = start(['freerdp-shadow-cli', '/bind-address:127.0.0.1',
-                    '/port:%d' % port, '/sec:nla', '/sam-file:' + sam],
-                   env=env, stdout=log, stderr=subprocess.STDOUT)
+    # freerdp-shadow-cli binds the port itself; if it does not come up
+    # (seen once in CI, cause unknown), say why and try once more on
+    # another port before failing.
+    for attempt in (1, 2):
+        port = free_port()
+        logname = os.path.join(WORK, 'shadow%d.log' % attempt)
+        log = open(logname, 'w')
+        shadow = start(['freerdp-shadow-cli', '/bind-address:127.0.0.1',
+                        '/port:%d' % port, '/sec:nla', '/sam-file:' + sam],
+                       env=env, stdout=log, stderr=subprocess.STDOUT)
+        listening = wait_listening(port, shadow)
+        log.close()
+        if listening:
+            break
+        with open(logname) as f:
+            print('freerdp-shadow-cli attempt %d did not listen (exit '
+                  'status %s):\n%s' % (attempt, shadow.poll(),
+                                       f.read()[-2000:]))
+        stop(shadow)
     try:
-        check(wait_listening(port, shadow), 'freerdp-shadow-cli listens')
+        check(listening, 'freerdp-shadow-cli listens')
         for extra in ((), ('--read-size', '1')):
             rc, ev, out = connect(port, PASSWORD, extra)
             ok = [e for e in ev if e.get('event') == 'authenticated']
@@ -145,7 +159,6 @@ def our_client_to_shadow(display):
               + out)
     finally:
         stop(shadow)
-        log.close()
 
 
 def serve(transport_args=()):
