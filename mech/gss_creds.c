@@ -342,6 +342,7 @@ static const struct {
     { &gss_credssp_opt_tls_max_desc, "tls_max_version" },
     { &gss_credssp_opt_ntlm_deleg_desc, "allow_ntlm_only_delegation" },
     { &gss_credssp_opt_frame_desc, "frame_initial_token" },
+    { &gss_credssp_opt_oracle_desc, "encryption_oracle" },
 };
 
 CS_EXPORT OM_uint32

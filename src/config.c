@@ -77,6 +77,18 @@ cs_settings_set(struct cs_settings *s, const char *name, const char *value)
         }
         return CS_OK;
     }
+    if (strcmp(name, "encryption_oracle") == 0) {
+        if (strcmp(value, "mitigated") == 0) {
+            s->oracle = CS_ORACLE_MITIGATED;
+        } else if (strcmp(value, "force-updated") == 0) {
+            s->oracle = CS_ORACLE_FORCE_UPDATED;
+        } else if (strcmp(value, "vulnerable") == 0) {
+            s->oracle = CS_ORACLE_VULNERABLE;
+        } else {
+            return CREDSSP_S_BAD_OPTION_VALUE;
+        }
+        return CS_OK;
+    }
     if (strcmp(name, "min_version") == 0) {
         return parse_version(value, &s->min_version)
                    ? CS_OK
@@ -256,8 +268,18 @@ cs_settings_min_version(const struct cs_settings *s, enum cs_role role)
     if (s->min_version != 0) {
         return s->min_version;
     }
-    /* Encryption Oracle Remediation "mitigated" (the Windows default since
-     * May 2018): initiators require version 5, acceptors take any. */
+    /* Encryption Oracle Remediation ([MS-CSSP] 5.1): "mitigated", the
+     * Windows default since May 2018, makes initiators require version 5
+     * and lets acceptors take any; "force-updated" requires 5 of both,
+     * "vulnerable" of neither. */
+    switch ((enum cs_oracle)s->oracle) {
+    case CS_ORACLE_FORCE_UPDATED:
+        return 5;
+    case CS_ORACLE_VULNERABLE:
+        return CS_VERSION_MIN;
+    case CS_ORACLE_MITIGATED:
+        break;
+    }
     return role == CS_INITIATOR ? 5 : CS_VERSION_MIN;
 }
 

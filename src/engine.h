@@ -18,11 +18,19 @@
 
 enum cs_role { CS_INITIATOR, CS_ACCEPTOR };
 
+/* Windows' "Encryption Oracle Remediation" levels (CVE-2018-0886). */
+enum cs_oracle {
+    CS_ORACLE_MITIGATED = 0,      /* initiators require 5; the default */
+    CS_ORACLE_FORCE_UPDATED,      /* both roles require 5 */
+    CS_ORACLE_VULNERABLE          /* both roles take 2 */
+};
+
 /* Settings of one credential: defaults, then credssp.conf, then cred-store
  * keys, then gss_set_cred_option. */
 struct cs_settings {
     enum cs_inner_mode inner_mode;
-    uint32_t min_version;         /* 0: the role's default */
+    uint32_t min_version;         /* 0: from the oracle level */
+    int oracle;                   /* Encryption Oracle Remediation level */
     uint32_t max_version;         /* 0: CS_VERSION_MAX */
     int tls_max;                  /* 0: the highest OpenSSL offers */
     char *ntlm_deleg;             /* patterns, comma-separated; NULL: none */

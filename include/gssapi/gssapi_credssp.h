@@ -140,7 +140,14 @@ GSS_CREDSSP_DECLARE_OID(gss_credssp_opt_tls_max_desc,
 GSS_CREDSSP_DECLARE_OID(gss_credssp_opt_frame_desc,
                         GSS_CREDSSP_OID_BASE_STRING "\x03\x06",
                         GSS_CREDSSP_EXT_OID_LENGTH);
+GSS_CREDSSP_DECLARE_OID(gss_credssp_opt_oracle_desc,
+                        GSS_CREDSSP_OID_BASE_STRING "\x03\x07",
+                        GSS_CREDSSP_EXT_OID_LENGTH);
 #define GSS_CREDSSP_OPT_INNER_MECH ((gss_OID)&gss_credssp_opt_inner_mech_desc)
+/* ENCRYPTION_ORACLE: "force-updated", "mitigated" (default) or
+ * "vulnerable", as Windows' Encryption Oracle Remediation policy. */
+#define GSS_CREDSSP_OPT_ENCRYPTION_ORACLE \
+    ((gss_OID)&gss_credssp_opt_oracle_desc)
 /* FRAME_INITIAL_TOKEN: comma-separated SPN patterns (shell wildcards, as
  * for the delegation policy) of targets for which the initiator's first
  * token carries the RFC 2743 header, so that an unmodified GSS acceptor
@@ -183,6 +190,7 @@ GSS_CREDSSP_DECLARE_OID(gss_credssp_cred_password_desc,
 #define GSS_CREDSSP_STORE_ALLOW_NTLM_ONLY_DELEGATION \
     "credssp_allow_ntlm_only_delegation"  /* comma-separated SPN patterns */
 #define GSS_CREDSSP_STORE_FRAME_INITIAL_TOKEN "credssp_frame_initial_token"
+#define GSS_CREDSSP_STORE_ENCRYPTION_ORACLE "credssp_encryption_oracle"
 #define GSS_CREDSSP_STORE_PASSWORD "credssp_password"
 #define GSS_CREDSSP_STORE_USER "credssp_user"
 

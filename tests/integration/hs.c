@@ -129,7 +129,8 @@ init_cred(const struct hs_opts *o, gss_cred_id_t *cred, OM_uint32 *minor)
         set_opt(cred, GSS_CREDSSP_OPT_MIN_VERSION, o->init_min_version) ||
         set_opt(cred, GSS_CREDSSP_OPT_ALLOW_NTLM_ONLY_DELEGATION,
                 o->ntlm_deleg) ||
-        set_opt(cred, GSS_CREDSSP_OPT_FRAME_INITIAL_TOKEN, o->frame)) {
+        set_opt(cred, GSS_CREDSSP_OPT_FRAME_INITIAL_TOKEN, o->frame) ||
+        set_opt(cred, GSS_CREDSSP_OPT_ENCRYPTION_ORACLE, o->init_oracle)) {
         *minor = 0;
         return GSS_S_FAILURE;
     }
@@ -150,7 +151,8 @@ acc_cred(const struct hs_opts *o, gss_cred_id_t *cred, OM_uint32 *minor)
     }
     if (set_opt(cred, GSS_CREDSSP_OPT_TLS_MAX_VERSION, o->tls_max) ||
         set_opt(cred, GSS_CREDSSP_OPT_MAX_VERSION, o->acc_max_version) ||
-        set_opt(cred, GSS_CREDSSP_OPT_MIN_VERSION, o->acc_min_version)) {
+        set_opt(cred, GSS_CREDSSP_OPT_MIN_VERSION, o->acc_min_version) ||
+        set_opt(cred, GSS_CREDSSP_OPT_ENCRYPTION_ORACLE, o->acc_oracle)) {
         *minor = 0;
         return GSS_S_FAILURE;
     }

@@ -25,6 +25,8 @@ struct hs_opts {
     const char *acc_max_version;
     const char *acc_min_version;
     const char *ntlm_deleg;       /* allow NTLM-only delegation patterns */
+    const char *init_oracle;      /* encryption_oracle of each side */
+    const char *acc_oracle;
     const char *target;           /* host-based name, NULL: TERMSRV@localhost */
     OM_uint32 req_flags;          /* besides CONF|INTEG */
     size_t split;                 /* feed tokens in pieces of this size */

@@ -49,6 +49,7 @@ main(void)
     dump("opt_max_version", ".3.4", GSS_CREDSSP_OPT_MAX_VERSION);
     dump("opt_tls_max", ".3.5", GSS_CREDSSP_OPT_TLS_MAX_VERSION);
     dump("opt_frame_initial", ".3.6", GSS_CREDSSP_OPT_FRAME_INITIAL_TOKEN);
+    dump("opt_encryption_oracle", ".3.7", GSS_CREDSSP_OPT_ENCRYPTION_ORACLE);
     dump("cred_password", ".4.1", GSS_CREDSSP_CRED_DELEGATED_PASSWORD);
     return fflush(stdout) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -288,6 +288,41 @@ START_TEST(test_min_version)
 }
 END_TEST
 
+/* Encryption Oracle Remediation levels: "force-updated" makes an
+ * acceptor refuse version 4 (STATUS_NOT_SUPPORTED to the initiator);
+ * "vulnerable" lets an initiator take version 3; an explicit minimum
+ * version wins over the level. */
+START_TEST(test_encryption_oracle)
+{
+    struct hs_opts o = { 0 };
+    struct hs_result r;
+
+    o.mech = "kerberos";
+    o.init_oracle = "vulnerable";
+    o.init_max_version = "4";
+    o.acc_oracle = "force-updated";
+    ck_assert_int_ne(hs_run(&o, &r), 0);
+    ck_assert_uint_eq(r.acc_minor, CREDSSP_S_VERSION_TOO_LOW);
+    ck_assert_uint_eq(r.init_minor, CREDSSP_S_PEER_NOT_SUPPORTED);
+
+    memset(&o, 0, sizeof(o));
+    o.mech = "kerberos";
+    o.init_oracle = "vulnerable";
+    o.acc_max_version = "3";
+    ck_assert_int_eq(run(&o, &r), 0);
+    ck_assert_str_eq(r.version, "3");
+
+    o.init_min_version = "6";
+    ck_assert_int_ne(hs_run(&o, &r), 0);
+    ck_assert_uint_eq(r.init_minor, CREDSSP_S_VERSION_TOO_LOW);
+
+    memset(&o, 0, sizeof(o));
+    o.init_oracle = "sometimes";
+    ck_assert_int_ne(hs_run(&o, &r), 0);
+    ck_assert_uint_eq(r.legs, 0);
+}
+END_TEST
+
 /* Tokens fed one byte at a time: every short call answers
  * incomplete-message and the handshake still completes. */
 START_TEST(test_split_tokens)
@@ -713,6 +748,7 @@ handshake_suite(void)
     tcase_add_test(tc, test_wrong_password_v5);
     tcase_add_test(tc, test_wrong_password_kerberos);
     tcase_add_test(tc, test_min_version);
+    tcase_add_test(tc, test_encryption_oracle);
     tcase_add_loop_test(tc, test_split_tokens, 0, 2);
     tcase_add_test(tc, test_second_hop);
     tcase_add_loop_test(tc, test_unsupported_flags, 0, 2);
