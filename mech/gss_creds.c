@@ -431,6 +431,13 @@ gss_inquire_cred_by_oid(OM_uint32 *minor_status,
         major = add_text(minor_status, pw->password, data_set);
     }
     if (major != GSS_S_COMPLETE && *data_set != GSS_C_NO_BUFFER_SET) {
+        /* A partly built set may already hold the password: wipe it. */
+        size_t i;
+
+        for (i = 0; i < (*data_set)->count; i++) {
+            cs_wipe((*data_set)->elements[i].value,
+                    (*data_set)->elements[i].length);
+        }
         g->release_buffer_set(&tmp, data_set);
     }
     return major;
