@@ -343,6 +343,13 @@ static const struct {
     { &gss_credssp_opt_ntlm_deleg_desc, "allow_ntlm_only_delegation" },
     { &gss_credssp_opt_frame_desc, "frame_initial_token" },
     { &gss_credssp_opt_oracle_desc, "encryption_oracle" },
+    { &gss_credssp_opt_verify_cert_desc, "verify_certificate" },
+    { &gss_credssp_opt_ca_file_desc, "ca_file" },
+    { &gss_credssp_opt_tls_min_desc, "tls_min_version" },
+    { &gss_credssp_opt_tls_cipher_list_desc, "tls_cipher_list" },
+    { &gss_credssp_opt_tls_ciphersuites_desc, "tls_ciphersuites" },
+    { &gss_credssp_opt_max_token_desc, "max_token_size" },
+    { &gss_credssp_opt_max_legs_desc, "max_legs" },
 };
 
 CS_EXPORT OM_uint32

@@ -42,6 +42,8 @@ cs_major(cs_err err)
     case CREDSSP_S_BAD_UTF16:
     case CREDSSP_S_BAD_CRED_TYPE:
     case CREDSSP_S_TOO_LARGE:
+    case CREDSSP_S_TOKEN_TOO_LARGE:
+    case CREDSSP_S_TOO_MANY_LEGS:
         return GSS_S_DEFECTIVE_TOKEN;
     case CREDSSP_S_MESSAGE_ALTERED:
         return GSS_S_BAD_SIG;
@@ -77,6 +79,8 @@ cs_major(cs_err err)
     case CREDSSP_S_BAD_ARGS:
     case CREDSSP_S_BAD_OPTION_VALUE:
     case CREDSSP_S_MUTUAL_REQUIRED:
+    case CREDSSP_S_UNTRUSTED_CERT:
+    case CREDSSP_S_WRONG_PRINCIPAL:
     case CREDSSP_S_POLICY_NTLM_ONLY:
     case CREDSSP_S_DELEGATION_POLICY:
     case CREDSSP_S_LOGON_FAILED:
@@ -163,6 +167,8 @@ gss_display_status(OM_uint32 *minor_status, OM_uint32 status_value,
                                           : NULL;
     if (status_value == CREDSSP_S_CONFIG && cs_config_error() != NULL) {
         text = cs_config_error();
+    } else if (text != NULL && cs_err_detail(status_value) != NULL) {
+        text = cs_err_detail(status_value);
     }
     if (text != NULL) {
         *message_context = 0;

@@ -46,6 +46,56 @@ parse_version(const char *v, uint32_t *out)
     return false;
 }
 
+/* parse_tls_version: "1.2" or "1.3". */
+static bool
+parse_tls_version(const char *v, int *out)
+{
+    if (strcmp(v, "1.2") == 0) {
+        *out = TLS1_2_VERSION;
+    } else if (strcmp(v, "1.3") == 0) {
+        *out = TLS1_3_VERSION;
+    } else {
+        return false;
+    }
+    return true;
+}
+
+/* parse_bool: yes/no, true/false, on/off, 1/0. */
+static bool
+parse_bool(const char *v, bool *out)
+{
+    static const char *const yes[] = { "yes", "true", "on", "1" };
+    static const char *const no[] = { "no", "false", "off", "0" };
+    size_t i;
+
+    for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+        if (strcasecmp(v, yes[i]) == 0 || strcasecmp(v, no[i]) == 0) {
+            *out = strcasecmp(v, yes[i]) == 0;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* parse_size: a decimal count in [min, max]. */
+static bool
+parse_size(const char *v, size_t min, size_t max, size_t *out)
+{
+    char *end;
+    unsigned long long n;
+
+    if (*v < '0' || *v > '9') {
+        return false;
+    }
+    errno = 0;
+    n = strtoull(v, &end, 10);
+    if (errno != 0 || *end != '\0' || n < min || n > max) {
+        return false;
+    }
+    *out = (size_t)n;
+    return true;
+}
+
 /* replace_str: sets *slot to a copy of value. */
 static cs_err
 replace_str(char **slot, const char *value)
@@ -100,13 +150,46 @@ cs_settings_set(struct cs_settings *s, const char *name, const char *value)
                    : CREDSSP_S_BAD_OPTION_VALUE;
     }
     if (strcmp(name, "tls_max_version") == 0) {
-        if (strcmp(value, "1.2") == 0) {
-            s->tls_max = TLS1_2_VERSION;
-        } else if (strcmp(value, "1.3") == 0) {
-            s->tls_max = TLS1_3_VERSION;
-        } else {
+        return parse_tls_version(value, &s->tls.max_version)
+                   ? CS_OK
+                   : CREDSSP_S_BAD_OPTION_VALUE;
+    }
+    if (strcmp(name, "tls_min_version") == 0) {
+        return parse_tls_version(value, &s->tls.min_version)
+                   ? CS_OK
+                   : CREDSSP_S_BAD_OPTION_VALUE;
+    }
+    if (strcmp(name, "tls_cipher_list") == 0 ||
+        strcmp(name, "tls_ciphersuites") == 0) {
+        bool tls13 = strcmp(name, "tls_ciphersuites") == 0;
+
+        if (!cs_tls_check_ciphers(value, tls13)) {
             return CREDSSP_S_BAD_OPTION_VALUE;
         }
+        return replace_str(tls13 ? &s->tls.ciphersuites
+                                 : &s->tls.cipher_list,
+                           value);
+    }
+    if (strcmp(name, "verify_certificate") == 0) {
+        return parse_bool(value, &s->tls.verify)
+                   ? CS_OK
+                   : CREDSSP_S_BAD_OPTION_VALUE;
+    }
+    if (strcmp(name, "ca_file") == 0) {
+        return replace_str(&s->tls.ca_file, value);
+    }
+    if (strcmp(name, "max_token_size") == 0) {
+        return parse_size(value, 1024, CS_MAX_MAX_TOKEN, &s->max_token)
+                   ? CS_OK
+                   : CREDSSP_S_BAD_OPTION_VALUE;
+    }
+    if (strcmp(name, "max_legs") == 0) {
+        size_t n;
+
+        if (!parse_size(value, 4, 64, &n)) {
+            return CREDSSP_S_BAD_OPTION_VALUE;
+        }
+        s->max_legs = (unsigned)n;
         return CS_OK;
     }
     if (strcmp(name, "allow_ntlm_only_delegation") == 0 ||
@@ -221,19 +304,32 @@ read_config(void)
     CS_TRACE("configuration %s read", path);
 }
 
+/* dup_str: *dst = a copy of src (NULL stays NULL); false when out of
+ * memory. */
+static bool
+dup_str(char **dst, const char *src)
+{
+    *dst = src != NULL ? strdup(src) : NULL;
+    return src == NULL || *dst != NULL;
+}
+
 cs_err
 cs_settings_copy(struct cs_settings *dst, const struct cs_settings *src)
 {
     struct cs_settings s = *src;
 
-    s.ntlm_deleg = s.deleg = s.cert_file = s.key_file = NULL;
-    s.frame_initial = NULL;
-    if ((src->ntlm_deleg && !(s.ntlm_deleg = strdup(src->ntlm_deleg))) ||
-        (src->deleg && !(s.deleg = strdup(src->deleg))) ||
-        (src->frame_initial &&
-         !(s.frame_initial = strdup(src->frame_initial))) ||
-        (src->cert_file && !(s.cert_file = strdup(src->cert_file))) ||
-        (src->key_file && !(s.key_file = strdup(src->key_file)))) {
+    /* No pointer of src's may survive into s, even on failure. */
+    s.ntlm_deleg = s.deleg = s.frame_initial = s.cert_file = NULL;
+    s.key_file = s.tls.cipher_list = s.tls.ciphersuites = NULL;
+    s.tls.ca_file = NULL;
+    if (!dup_str(&s.ntlm_deleg, src->ntlm_deleg) ||
+        !dup_str(&s.deleg, src->deleg) ||
+        !dup_str(&s.frame_initial, src->frame_initial) ||
+        !dup_str(&s.cert_file, src->cert_file) ||
+        !dup_str(&s.key_file, src->key_file) ||
+        !dup_str(&s.tls.cipher_list, src->tls.cipher_list) ||
+        !dup_str(&s.tls.ciphersuites, src->tls.ciphersuites) ||
+        !dup_str(&s.tls.ca_file, src->tls.ca_file)) {
         cs_settings_clear(&s);
         return CREDSSP_S_NOMEM;
     }
@@ -259,6 +355,9 @@ cs_settings_clear(struct cs_settings *s)
     free(s->frame_initial);
     free(s->cert_file);
     free(s->key_file);
+    free(s->tls.cipher_list);
+    free(s->tls.ciphersuites);
+    free(s->tls.ca_file);
     memset(s, 0, sizeof(*s));
 }
 

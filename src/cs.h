@@ -47,4 +47,12 @@ void cs_wipe(void *p, size_t len);
  * when the code is not ours. */
 const char *cs_err_text(uint32_t code);
 
+/* cs_err_set_detail: the particulars of the calling thread's last failure
+ * with this code (a certificate's subject, the expected name), which
+ * gss_display_status shows in place of the fixed text; cs_err_detail
+ * returns it while code is the last one set, else NULL. */
+void cs_err_set_detail(uint32_t code, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+const char *cs_err_detail(uint32_t code);
+
 #endif /* CS_H */

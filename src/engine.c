@@ -205,7 +205,7 @@ cs_cred_finish(struct cs_cred *c, OM_uint32 *inner_minor)
         err = cs_inner_acquire_acceptor(c->name, store, &c->inner,
                                         &c->inner_time, inner_minor);
         if (err == CS_OK) {
-            err = cs_tls_server_ctx(c->set.tls_max, c->set.cert_file,
+            err = cs_tls_server_ctx(&c->set.tls, c->set.cert_file,
                                     c->set.key_file, &c->ssl_ctx);
         }
     } else {
@@ -214,7 +214,7 @@ cs_cred_finish(struct cs_cred *c, OM_uint32 *inner_minor)
             c->set.inner_mode, store, &c->inner, &c->mode, &c->inner_time,
             inner_minor);
         if (err == CS_OK) {
-            err = cs_tls_client_ctx(c->set.tls_max, &c->ssl_ctx);
+            err = cs_tls_client_ctx(&c->set.tls, &c->ssl_ctx);
         }
     }
     if (err == CS_OK) {
@@ -659,6 +659,15 @@ error_status(cs_err err)
     }
 }
 
+/* sends_nothing: failures after which the peer gets no token at all, not
+ * even our TLS Finished: a server whose certificate failed validation. */
+static bool
+sends_nothing(cs_err err)
+{
+    return err == CREDSSP_S_UNTRUSTED_CERT ||
+           err == CREDSSP_S_WRONG_PRINCIPAL;
+}
+
 /*
  * feed_records: gives the input to TLS one record at a time and runs the
  * state machine after each, as a stream.  A peer that sends a second
@@ -704,6 +713,7 @@ cs_err
 cs_ctx_step(struct cs_ctx *ctx, const uint8_t *in, size_t in_len,
             cs_blob *out, bool *done)
 {
+    const struct cs_settings *s = &ctx->cred->set;
     size_t missing = 0;
     uint32_t status;
     cs_err err;
@@ -712,9 +722,22 @@ cs_ctx_step(struct cs_ctx *ctx, const uint8_t *in, size_t in_len,
     if (ctx->state == CS_ST_DONE || ctx->state == CS_ST_FAILED) {
         return CREDSSP_S_BAD_HANDLE;
     }
+    /* The limits come before anything looks at the bytes. */
+    if (in_len > (s->max_token != 0 ? s->max_token : CS_DEFAULT_MAX_TOKEN)) {
+        CS_TRACE("token of %zu bytes refused by max_token_size", in_len);
+        err = CREDSSP_S_TOKEN_TOO_LARGE;
+        goto fail;
+    }
+    if (++ctx->legs > (s->max_legs != 0 ? s->max_legs
+                                        : CS_DEFAULT_MAX_LEGS)) {
+        CS_TRACE("leg %u refused by max_legs", ctx->legs);
+        err = CREDSSP_S_TOO_MANY_LEGS;
+        goto fail;
+    }
     err = cs_tls_check_records(in, in_len, &missing);
     if (err == CREDSSP_S_INCOMPLETE_MESSAGE) {
         /* SEC_E_INCOMPLETE_MESSAGE: nothing consumed, context intact. */
+        ctx->legs--;
         ctx->missing = missing;
         CS_TRACE("incomplete TLS record: %zu bytes missing", missing);
         return err;
@@ -756,7 +779,7 @@ fail:
      * (and a TLS alert, if OpenSSL made one).  If that fails there is just
      * no token; our own failure stays the one reported. */
     cs_blob_free(out);
-    if (ctx->tls != NULL &&
+    if (ctx->tls != NULL && !sends_nothing(err) &&
         (status == 0 || cs_send_error(ctx, status) == CS_OK) &&
         cs_tls_take_output(ctx->tls, out) != CS_OK) {
         cs_blob_free(out);

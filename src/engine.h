@@ -27,12 +27,19 @@ enum cs_oracle {
 
 /* Settings of one credential: defaults, then credssp.conf, then cred-store
  * keys, then gss_set_cred_option. */
+/* Limits on what a peer can make us do ([credssp.conf(5)]). */
+#define CS_DEFAULT_MAX_TOKEN 65536
+#define CS_MAX_MAX_TOKEN (16 * 1024 * 1024)
+#define CS_DEFAULT_MAX_LEGS 16
+
 struct cs_settings {
     enum cs_inner_mode inner_mode;
     uint32_t min_version;         /* 0: from the oracle level */
     int oracle;                   /* Encryption Oracle Remediation level */
     uint32_t max_version;         /* 0: CS_VERSION_MAX */
-    int tls_max;                  /* 0: the highest OpenSSL offers */
+    struct cs_tls_settings tls;
+    size_t max_token;             /* 0: CS_DEFAULT_MAX_TOKEN */
+    unsigned max_legs;            /* 0: CS_DEFAULT_MAX_LEGS */
     char *ntlm_deleg;             /* patterns, comma-separated; NULL: none */
     char *deleg;                  /* patterns; NULL: "*" */
     char *frame_initial;          /* patterns; NULL: never frame */
@@ -162,6 +169,8 @@ struct cs_ctx {
     bool sent_pubkey;
     uint32_t pubkey_version;      /* the version our pubKeyAuth used */
     bool mutual;                  /* the server was authenticated */
+    bool cert_verified;           /* its certificate verified for host */
+    unsigned legs;                /* calls of cs_ctx_step that counted */
     cs_blob server_key;
     size_t missing;
     size_t extra;                 /* input bytes after the completion */

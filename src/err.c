@@ -5,7 +5,30 @@
  */
 #include "config.h"
 
+#include <stdarg.h>
+#include <stdio.h>
+
 #include "cs.h"
+
+static __thread uint32_t detail_code;
+static __thread char detail_text[512];
+
+void
+cs_err_set_detail(uint32_t code, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(detail_text, sizeof(detail_text), fmt, ap);
+    va_end(ap);
+    detail_code = code;
+}
+
+const char *
+cs_err_detail(uint32_t code)
+{
+    return code != CREDSSP_S_OK && code == detail_code ? detail_text : NULL;
+}
 
 /*
  * cs_err_text: the text of one of our minor codes, or NULL for a code that
@@ -177,6 +200,18 @@ cs_err_text(uint32_t code)
     case CREDSSP_S_BAD_BINDINGS:
         return "SEC_E_BAD_BINDINGS: the channel bindings of the two sides "
                "do not match";
+    case CREDSSP_S_UNTRUSTED_CERT:
+        return "SEC_E_UNTRUSTED_ROOT: the server certificate could not be "
+               "validated (verify_certificate is on; see ca_file)";
+    case CREDSSP_S_WRONG_PRINCIPAL:
+        return "SEC_E_WRONG_PRINCIPAL: the server certificate does not "
+               "name the target host (verify_certificate is on)";
+    case CREDSSP_S_TOKEN_TOO_LARGE:
+        return "SEC_E_INVALID_TOKEN: the token is larger than "
+               "max_token_size allows";
+    case CREDSSP_S_TOO_MANY_LEGS:
+        return "SEC_E_INVALID_TOKEN: the exchange took more legs than "
+               "max_legs allows";
     case CREDSSP_S_MINOR_END:
         break;
     }

@@ -107,6 +107,15 @@ do_tls(struct cs_ctx *ctx, cs_err *err)
     }
     CS_TRACE("TLS done: %s %s", cs_tls_version_name(ctx->tls),
              cs_tls_cipher_name(ctx->tls));
+    /* verify_certificate: a certificate that does not verify ends the
+     * exchange here, before even the first inner token leaves. */
+    if (ctx->cred->set.tls.verify) {
+        *err = cs_tls_verify_peer(ctx->tls);
+        if (*err != CS_OK) {
+            return CS_WAIT_ERR;
+        }
+        ctx->cert_verified = true;
+    }
     ctx->state = CS_ST_NEGO;
     /* With TLS 1.3 this record follows our Finished in the same token. */
     *err = cs_inner_init(&ctx->inner, ctx->cred->inner, ctx->target,
@@ -159,8 +168,11 @@ do_finish(struct cs_ctx *ctx, cs_err *err)
     char *realm = NULL;
     bool deleg = (ctx->req_flags & GSS_C_DELEG_FLAG) && c->has_password;
 
-    ctx->mutual = cs_inner_is_krb5(&ctx->inner) &&
-                  (ctx->inner.ret_flags & GSS_C_MUTUAL_FLAG);
+    /* Mutual authentication: Kerberos' own, or a certificate that
+     * verified for the target (architecture.md). */
+    ctx->mutual = ctx->cert_verified ||
+                  (cs_inner_is_krb5(&ctx->inner) &&
+                   (ctx->inner.ret_flags & GSS_C_MUTUAL_FLAG));
     if ((ctx->req_flags & GSS_C_MUTUAL_FLAG) && !ctx->mutual) {
         *err = CREDSSP_S_MUTUAL_REQUIRED;
         return CS_WAIT_ERR;

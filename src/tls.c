@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,6 +12,7 @@
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include "cursor.h"
 #include "tls.h"
@@ -25,6 +27,7 @@ struct cs_tls {
     BIO *wbio;                    /* owned by ssl */
     uint8_t seen[REPLAY_SLOTS][32];
     size_t num_seen;
+    char *host;                   /* client: the name to verify */
 };
 
 /* TLS record content types ([RFC 8446] 5.1). */
@@ -104,7 +107,8 @@ keylog_cb(const SSL *ssl, const char *line)
 
 /* base_ctx: the settings both roles share ([MS-CSSP] 3.1.5; protocol.md). */
 static cs_err
-base_ctx(const SSL_METHOD *method, int tls_max, SSL_CTX **out)
+base_ctx(const SSL_METHOD *method, const struct cs_tls_settings *s,
+         SSL_CTX **out)
 {
     SSL_CTX *ctx = SSL_CTX_new(method);
 
@@ -116,8 +120,15 @@ base_ctx(const SSL_METHOD *method, int tls_max, SSL_CTX **out)
                                  SSL_OP_NO_RENEGOTIATION |
                                  SSL_OP_DONT_INSERT_EMPTY_FRAGMENTS);
     SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
-    if (!SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) ||
-        !SSL_CTX_set_max_proto_version(ctx, tls_max)) {
+    if (!SSL_CTX_set_min_proto_version(ctx, s->min_version != 0
+                                                ? s->min_version
+                                                : TLS1_2_VERSION) ||
+        !SSL_CTX_set_max_proto_version(ctx, s->max_version) ||
+        (s->cipher_list != NULL &&
+         !SSL_CTX_set_cipher_list(ctx, s->cipher_list)) ||
+        (s->ciphersuites != NULL &&
+         !SSL_CTX_set_ciphersuites(ctx, s->ciphersuites))) {
+        trace_openssl("TLS settings");
         SSL_CTX_free(ctx);
         return CREDSSP_S_BAD_OPTION_VALUE;
     }
@@ -128,28 +139,51 @@ base_ctx(const SSL_METHOD *method, int tls_max, SSL_CTX **out)
     return CS_OK;
 }
 
+bool
+cs_tls_check_ciphers(const char *list, bool tls13)
+{
+    SSL_CTX *ctx = SSL_CTX_new(TLS_method());
+    bool ok = ctx != NULL && (tls13 ? SSL_CTX_set_ciphersuites(ctx, list)
+                                    : SSL_CTX_set_cipher_list(ctx, list));
+
+    trace_openssl("cipher list");
+    SSL_CTX_free(ctx);
+    return ok;
+}
+
 cs_err
-cs_tls_client_ctx(int tls_max, SSL_CTX **out)
+cs_tls_client_ctx(const struct cs_tls_settings *s, SSL_CTX **out)
 {
     SSL_CTX *ctx = NULL;
-    cs_err err = base_ctx(TLS_client_method(), tls_max, &ctx);
+    cs_err err = base_ctx(TLS_client_method(), s, &ctx);
 
     if (err != CS_OK) {
         return err;
     }
-    /* The certificate is bound by pubKeyAuth, not validated here
-     * (ISC_REQ_MANUAL_CRED_VALIDATION). */
+    /* The certificate is bound by pubKeyAuth and, by default, not
+     * validated (ISC_REQ_MANUAL_CRED_VALIDATION).  With verify_certificate
+     * OpenSSL still finishes the handshake, and cs_tls_verify_peer reads
+     * its verdict before anything of ours is sent. */
     SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
+    if (s->verify &&
+        (s->ca_file != NULL ? SSL_CTX_load_verify_file(ctx, s->ca_file)
+                            : SSL_CTX_set_default_verify_paths(ctx)) != 1) {
+        CS_TRACE("cannot load trust anchors from %s",
+                 s->ca_file != NULL ? s->ca_file : "the system store");
+        trace_openssl("trust anchors");
+        SSL_CTX_free(ctx);
+        return CREDSSP_S_BAD_OPTION_VALUE;
+    }
     *out = ctx;
     return CS_OK;
 }
 
 cs_err
-cs_tls_server_ctx(int tls_max, const char *cert_file, const char *key_file,
-                  SSL_CTX **out)
+cs_tls_server_ctx(const struct cs_tls_settings *s, const char *cert_file,
+                  const char *key_file, SSL_CTX **out)
 {
     SSL_CTX *ctx = NULL;
-    cs_err err = base_ctx(TLS_server_method(), tls_max, &ctx);
+    cs_err err = base_ctx(TLS_server_method(), s, &ctx);
 
     if (err != CS_OK) {
         return err;
@@ -187,8 +221,29 @@ cleanup:
     return err;
 }
 
+/* set_verify_host: the name the certificate must carry: an IP address
+ * (in brackets or not) or a DNS name. */
+static bool
+set_verify_host(SSL *ssl, const char *host)
+{
+    X509_VERIFY_PARAM *param = SSL_get0_param(ssl);
+    size_t len = strlen(host);
+    char ip[64];
+
+    if (host[0] == '[' && len > 2 && len < sizeof(ip) && host[len - 1] == ']') {
+        memcpy(ip, host + 1, len - 2);
+        ip[len - 2] = '\0';
+        return X509_VERIFY_PARAM_set1_ip_asc(param, ip) == 1;
+    }
+    if (X509_VERIFY_PARAM_set1_ip_asc(param, host) == 1) {
+        return true;
+    }
+    ERR_clear_error();
+    return X509_VERIFY_PARAM_set1_host(param, host, 0) == 1;
+}
+
 cs_err
-cs_tls_new(SSL_CTX *ctx, bool server, const char *sni, struct cs_tls **out)
+cs_tls_new(SSL_CTX *ctx, bool server, const char *host, struct cs_tls **out)
 {
     struct cs_tls *t = calloc(1, sizeof(*t));
     cs_err err = CREDSSP_S_NOMEM;
@@ -209,8 +264,10 @@ cs_tls_new(SSL_CTX *ctx, bool server, const char *sni, struct cs_tls **out)
         SSL_set_accept_state(t->ssl);
     } else {
         SSL_set_connect_state(t->ssl);
-        if (sni != NULL && *sni != '\0' &&
-            SSL_set_tlsext_host_name(t->ssl, sni) != 1) {
+        if (host != NULL && *host != '\0' &&
+            ((t->host = strdup(host)) == NULL ||
+             SSL_set_tlsext_host_name(t->ssl, host) != 1 ||
+             !set_verify_host(t->ssl, host))) {
             goto cleanup;
         }
     }
@@ -236,6 +293,7 @@ cs_tls_free(struct cs_tls *t)
         return;
     }
     SSL_free(t->ssl);             /* frees both BIOs */
+    free(t->host);
     free(t);
 }
 
@@ -629,4 +687,80 @@ cs_tls_peer_cert_der(struct cs_tls *t, cs_blob *out)
     err = cs_blob_set(out, der, (size_t)len);
     OPENSSL_free(der);
     return err;
+}
+
+/* cert_names: the certificate's subject and DNS/IP subjectAltNames, for an
+ * error text. */
+static void
+cert_names(X509 *cert, char *subject, size_t subject_len, char *sans,
+           size_t sans_len)
+{
+    GENERAL_NAMES *gens = X509_get_ext_d2i(cert, NID_subject_alt_name,
+                                           NULL, NULL);
+    size_t used = 0;
+    int i;
+
+    X509_NAME_oneline(X509_get_subject_name(cert), subject,
+                      (int)subject_len);
+    snprintf(sans, sans_len, "none");
+    for (i = 0; i < sk_GENERAL_NAME_num(gens) && used < sans_len; i++) {
+        const GENERAL_NAME *g = sk_GENERAL_NAME_value(gens, i);
+        const char *sep = used > 0 ? ", " : "";
+        int n = 0;
+
+        if (g->type == GEN_DNS) {
+            n = snprintf(sans + used, sans_len - used, "%sDNS:%.*s", sep,
+                         ASN1_STRING_length(g->d.dNSName),
+                         (const char *)ASN1_STRING_get0_data(g->d.dNSName));
+        } else if (g->type == GEN_IPADD) {
+            n = snprintf(sans + used, sans_len - used, "%sIP address", sep);
+        }
+        used += n > 0 ? (size_t)n : 0;
+    }
+    GENERAL_NAMES_free(gens);
+}
+
+cs_err
+cs_tls_verify_peer(struct cs_tls *t)
+{
+    X509 *cert = SSL_get0_peer_certificate(t->ssl);
+    const char *host = t->host;
+    long result = SSL_get_verify_result(t->ssl);
+    char subject[256], sans[256];
+
+    if (cert == NULL) {
+        cs_err_set_detail(CREDSSP_S_UNTRUSTED_CERT,
+                          "SEC_E_UNTRUSTED_ROOT: the server sent no "
+                          "certificate");
+        return CREDSSP_S_UNTRUSTED_CERT;
+    }
+    cert_names(cert, subject, sizeof(subject), sans, sizeof(sans));
+    if (result == X509_V_OK && host == NULL) {
+        /* Nothing to compare the certificate with. */
+        result = X509_V_ERR_HOSTNAME_MISMATCH;
+    }
+    switch (result) {
+    case X509_V_OK:
+        CS_TRACE("server certificate %s verified for %s", subject, host);
+        return CS_OK;
+    case X509_V_ERR_HOSTNAME_MISMATCH:
+    case X509_V_ERR_IP_ADDRESS_MISMATCH:
+        cs_err_set_detail(CREDSSP_S_WRONG_PRINCIPAL,
+                          "SEC_E_WRONG_PRINCIPAL: the server certificate "
+                          "\"%s\" (subjectAltName: %s) does not name the "
+                          "target \"%s\"",
+                          subject, sans, host != NULL ? host : "(none)");
+        CS_TRACE("%s", cs_err_detail(CREDSSP_S_WRONG_PRINCIPAL));
+        return CREDSSP_S_WRONG_PRINCIPAL;
+    default:
+        cs_err_set_detail(CREDSSP_S_UNTRUSTED_CERT,
+                          "SEC_E_UNTRUSTED_ROOT: the server certificate "
+                          "\"%s\" for the target \"%s\" could not be "
+                          "validated: %s (trust anchors: ca_file or the "
+                          "system store)",
+                          subject, host != NULL ? host : "(none)",
+                          X509_verify_cert_error_string(result));
+        CS_TRACE("%s", cs_err_detail(CREDSSP_S_UNTRUSTED_CERT));
+        return CREDSSP_S_UNTRUSTED_CERT;
+    }
 }

@@ -16,18 +16,40 @@
 
 struct cs_tls;
 
-/* cs_tls_client_ctx / cs_tls_server_ctx: a new SSL_CTX with our settings.
- * tls_max is 0 for the highest OpenSSL offers, else TLS1_2_VERSION or
- * TLS1_3_VERSION.  The server one uses cert/key (PEM files) or, when both
- * are NULL, the process's ephemeral self-signed certificate. */
-cs_err cs_tls_client_ctx(int tls_max, SSL_CTX **out) CS_WUR;
-cs_err cs_tls_server_ctx(int tls_max, const char *cert_file,
-                         const char *key_file, SSL_CTX **out) CS_WUR;
+/* The TLS settings of a credential (credssp.conf(5)). */
+struct cs_tls_settings {
+    int min_version;              /* 0: TLS 1.2 */
+    int max_version;              /* 0: the highest OpenSSL offers */
+    char *cipher_list;            /* TLS 1.2 ciphers; NULL: OpenSSL's */
+    char *ciphersuites;           /* TLS 1.3 suites; NULL: OpenSSL's */
+    bool verify;                  /* initiator: validate the certificate */
+    char *ca_file;                /* PEM trust anchors; NULL: system store */
+};
 
-/* cs_tls_new: one TLS connection over memory BIOs.  sni may be NULL. */
-cs_err cs_tls_new(SSL_CTX *ctx, bool server, const char *sni,
+/* cs_tls_client_ctx / cs_tls_server_ctx: a new SSL_CTX with our settings.
+ * The server one uses cert/key (PEM files) or, when both are NULL, the
+ * process's ephemeral self-signed certificate. */
+cs_err cs_tls_client_ctx(const struct cs_tls_settings *s,
+                         SSL_CTX **out) CS_WUR;
+cs_err cs_tls_server_ctx(const struct cs_tls_settings *s,
+                         const char *cert_file, const char *key_file,
+                         SSL_CTX **out) CS_WUR;
+
+/* cs_tls_check_ciphers: whether OpenSSL takes a cipher string (tls13:
+ * a TLS 1.3 ciphersuites list), so that a bad one fails where it is set. */
+bool cs_tls_check_ciphers(const char *list, bool tls13);
+
+/* cs_tls_new: one TLS connection over memory BIOs.  host (may be NULL)
+ * is the client's SNI and the name cs_tls_verify_peer checks. */
+cs_err cs_tls_new(SSL_CTX *ctx, bool server, const char *host,
                   struct cs_tls **out) CS_WUR;
 void cs_tls_free(struct cs_tls *t);
+
+/* cs_tls_verify_peer: after the handshake, whether the server certificate
+ * chains to the context's trust anchors and names the host given to
+ * cs_tls_new: CREDSSP_S_UNTRUSTED_CERT or CREDSSP_S_WRONG_PRINCIPAL
+ * otherwise, with a text naming the certificate (cs_err_detail). */
+cs_err cs_tls_verify_peer(struct cs_tls *t) CS_WUR;
 
 /* cs_tls_check_records: whether in holds only whole TLS records.  If the
  * last is cut short, CREDSSP_S_INCOMPLETE_MESSAGE and *missing_out says how

@@ -44,12 +44,22 @@ build() {
     make -j"$(nproc)"
 }
 
+# After a failed `make check`, print the log of every failed test, so that
+# a CI run's output says why (the logs themselves stay on the machine).
+show_failures() {
+    for trs in $(find "${1:-.}" -name '*.trs' 2>/dev/null); do
+        grep -q '^:test-result: \(FAIL\|ERROR\)' "$trs" || continue
+        echo "== ${trs%.trs}.log (last 150 lines)"
+        tail -n 150 "${trs%.trs}.log"
+    done
+}
+
 install_packages
 build
 if [ "$mode" = demo ]; then
     exec make demo
 fi
-make -j"$(nproc)" check
+make -j"$(nproc)" check || { show_failures .; exit 1; }
 if [ "${CI:-}" = true ] || [ "${FULL:-}" = 1 ]; then
     echo "== make distcheck"
     make -j"$(nproc)" distcheck
@@ -63,6 +73,7 @@ if [ "${CI:-}" = true ] || [ "${FULL:-}" = 1 ]; then
     rm -rf _asan && mkdir _asan
     tar -xzf gss-credssp-*.tar.gz -C _asan
     (cd _asan/gss-credssp-* && ./configure -q --enable-asan --enable-ubsan &&
-        make -j"$(nproc)" && make -j"$(nproc)" check)
+        make -j"$(nproc)" && make -j"$(nproc)" check) ||
+        { show_failures _asan; exit 1; }
     rm -rf _asan
 fi

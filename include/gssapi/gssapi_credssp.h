@@ -143,6 +143,27 @@ GSS_CREDSSP_DECLARE_OID(gss_credssp_opt_frame_desc,
 GSS_CREDSSP_DECLARE_OID(gss_credssp_opt_oracle_desc,
                         GSS_CREDSSP_OID_BASE_STRING "\x03\x07",
                         GSS_CREDSSP_EXT_OID_LENGTH);
+GSS_CREDSSP_DECLARE_OID(gss_credssp_opt_verify_cert_desc,
+                        GSS_CREDSSP_OID_BASE_STRING "\x03\x08",
+                        GSS_CREDSSP_EXT_OID_LENGTH);
+GSS_CREDSSP_DECLARE_OID(gss_credssp_opt_ca_file_desc,
+                        GSS_CREDSSP_OID_BASE_STRING "\x03\x09",
+                        GSS_CREDSSP_EXT_OID_LENGTH);
+GSS_CREDSSP_DECLARE_OID(gss_credssp_opt_tls_min_desc,
+                        GSS_CREDSSP_OID_BASE_STRING "\x03\x0a",
+                        GSS_CREDSSP_EXT_OID_LENGTH);
+GSS_CREDSSP_DECLARE_OID(gss_credssp_opt_tls_cipher_list_desc,
+                        GSS_CREDSSP_OID_BASE_STRING "\x03\x0b",
+                        GSS_CREDSSP_EXT_OID_LENGTH);
+GSS_CREDSSP_DECLARE_OID(gss_credssp_opt_tls_ciphersuites_desc,
+                        GSS_CREDSSP_OID_BASE_STRING "\x03\x0c",
+                        GSS_CREDSSP_EXT_OID_LENGTH);
+GSS_CREDSSP_DECLARE_OID(gss_credssp_opt_max_token_desc,
+                        GSS_CREDSSP_OID_BASE_STRING "\x03\x0d",
+                        GSS_CREDSSP_EXT_OID_LENGTH);
+GSS_CREDSSP_DECLARE_OID(gss_credssp_opt_max_legs_desc,
+                        GSS_CREDSSP_OID_BASE_STRING "\x03\x0e",
+                        GSS_CREDSSP_EXT_OID_LENGTH);
 #define GSS_CREDSSP_OPT_INNER_MECH ((gss_OID)&gss_credssp_opt_inner_mech_desc)
 /* ENCRYPTION_ORACLE: "force-updated", "mitigated" (default) or
  * "vulnerable", as Windows' Encryption Oracle Remediation policy. */
@@ -162,6 +183,33 @@ GSS_CREDSSP_DECLARE_OID(gss_credssp_opt_oracle_desc,
 #define GSS_CREDSSP_OPT_MAX_VERSION \
     ((gss_OID)&gss_credssp_opt_max_version_desc)
 #define GSS_CREDSSP_OPT_TLS_MAX_VERSION ((gss_OID)&gss_credssp_opt_tls_max_desc)
+/* VERIFY_CERTIFICATE: yes|no (default no): validate the server certificate against ca_file or the
+ * system store and the target host name (SEC_E_WRONG_PRINCIPAL,
+ * SEC_E_UNTRUSTED_ROOT); a verified certificate counts as mutual
+ * authentication for the delegation policy. */
+#define GSS_CREDSSP_OPT_VERIFY_CERTIFICATE \
+    ((gss_OID)&gss_credssp_opt_verify_cert_desc)
+/* CA_FILE: a PEM file of trust anchors for VERIFY_CERTIFICATE
+ * (default: the system store). */
+#define GSS_CREDSSP_OPT_CA_FILE \
+    ((gss_OID)&gss_credssp_opt_ca_file_desc)
+/* TLS_MIN_VERSION: "1.2" (default) or "1.3". */
+#define GSS_CREDSSP_OPT_TLS_MIN_VERSION \
+    ((gss_OID)&gss_credssp_opt_tls_min_desc)
+/* TLS_CIPHER_LIST: an OpenSSL cipher string for TLS 1.2. */
+#define GSS_CREDSSP_OPT_TLS_CIPHER_LIST \
+    ((gss_OID)&gss_credssp_opt_tls_cipher_list_desc)
+/* TLS_CIPHERSUITES: an OpenSSL TLS 1.3 ciphersuites list. */
+#define GSS_CREDSSP_OPT_TLS_CIPHERSUITES \
+    ((gss_OID)&gss_credssp_opt_tls_ciphersuites_desc)
+/* MAX_TOKEN_SIZE: the largest token accepted, in bytes (1024 to
+ * 16777216; default 65536). */
+#define GSS_CREDSSP_OPT_MAX_TOKEN_SIZE \
+    ((gss_OID)&gss_credssp_opt_max_token_desc)
+/* MAX_LEGS: the most calls of init/accept one context may take
+ * (4 to 64; default 16). */
+#define GSS_CREDSSP_OPT_MAX_LEGS \
+    ((gss_OID)&gss_credssp_opt_max_legs_desc)
 
 /*
  * Credential inquiries (base.4.N), for gss_inquire_cred_by_oid().
@@ -191,6 +239,13 @@ GSS_CREDSSP_DECLARE_OID(gss_credssp_cred_password_desc,
     "credssp_allow_ntlm_only_delegation"  /* comma-separated SPN patterns */
 #define GSS_CREDSSP_STORE_FRAME_INITIAL_TOKEN "credssp_frame_initial_token"
 #define GSS_CREDSSP_STORE_ENCRYPTION_ORACLE "credssp_encryption_oracle"
+#define GSS_CREDSSP_STORE_VERIFY_CERTIFICATE "credssp_verify_certificate"
+#define GSS_CREDSSP_STORE_CA_FILE "credssp_ca_file"
+#define GSS_CREDSSP_STORE_TLS_MIN_VERSION "credssp_tls_min_version"
+#define GSS_CREDSSP_STORE_TLS_CIPHER_LIST "credssp_tls_cipher_list"
+#define GSS_CREDSSP_STORE_TLS_CIPHERSUITES "credssp_tls_ciphersuites"
+#define GSS_CREDSSP_STORE_MAX_TOKEN_SIZE "credssp_max_token_size"
+#define GSS_CREDSSP_STORE_MAX_LEGS "credssp_max_legs"
 #define GSS_CREDSSP_STORE_PASSWORD "credssp_password"
 #define GSS_CREDSSP_STORE_USER "credssp_user"
 
@@ -253,6 +308,10 @@ enum gss_credssp_minor {
     CREDSSP_S_BAD_QOP,
     CREDSSP_S_NO_MIC,
     CREDSSP_S_BAD_BINDINGS,
+    CREDSSP_S_UNTRUSTED_CERT,
+    CREDSSP_S_WRONG_PRINCIPAL,
+    CREDSSP_S_TOKEN_TOO_LARGE,
+    CREDSSP_S_TOO_MANY_LEGS,
     CREDSSP_S_MINOR_END
 };
 

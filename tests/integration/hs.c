@@ -92,6 +92,22 @@ set_opt(gss_cred_id_t *cred, gss_OID oid, const char *value)
     return 0;
 }
 
+/* set_extra: a list of options, up to its first NULL oid. */
+static int
+set_extra(gss_cred_id_t *cred, const struct hs_opt *list, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n && list[i].oid != NULL; i++) {
+        if (set_opt(cred, list[i].oid, list[i].value) != 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+#define SET_EXTRA(cred, list) \
+    set_extra(cred, list, sizeof(list) / sizeof(list[0]))
+
 static gss_OID_set_desc credssp_set = { 1, NULL };
 
 /* init_cred: the initiator credential the options ask for. */
@@ -130,7 +146,8 @@ init_cred(const struct hs_opts *o, gss_cred_id_t *cred, OM_uint32 *minor)
         set_opt(cred, GSS_CREDSSP_OPT_ALLOW_NTLM_ONLY_DELEGATION,
                 o->ntlm_deleg) ||
         set_opt(cred, GSS_CREDSSP_OPT_FRAME_INITIAL_TOKEN, o->frame) ||
-        set_opt(cred, GSS_CREDSSP_OPT_ENCRYPTION_ORACLE, o->init_oracle)) {
+        set_opt(cred, GSS_CREDSSP_OPT_ENCRYPTION_ORACLE, o->init_oracle) ||
+        SET_EXTRA(cred, o->init_extra)) {
         *minor = 0;
         return GSS_S_FAILURE;
     }
@@ -152,7 +169,8 @@ acc_cred(const struct hs_opts *o, gss_cred_id_t *cred, OM_uint32 *minor)
     if (set_opt(cred, GSS_CREDSSP_OPT_TLS_MAX_VERSION, o->tls_max) ||
         set_opt(cred, GSS_CREDSSP_OPT_MAX_VERSION, o->acc_max_version) ||
         set_opt(cred, GSS_CREDSSP_OPT_MIN_VERSION, o->acc_min_version) ||
-        set_opt(cred, GSS_CREDSSP_OPT_ENCRYPTION_ORACLE, o->acc_oracle)) {
+        set_opt(cred, GSS_CREDSSP_OPT_ENCRYPTION_ORACLE, o->acc_oracle) ||
+        SET_EXTRA(cred, o->acc_extra)) {
         *minor = 0;
         return GSS_S_FAILURE;
     }

@@ -14,6 +14,12 @@
 
 #include "gssapi/gssapi_credssp.h"
 
+/* A credential option for hs_opts' extra lists (oid NULL ends a list). */
+struct hs_opt {
+    gss_OID oid;
+    const char *value;
+};
+
 struct hs_opts {
     const char *user;             /* NULL: CREDSSP_TEST_USER */
     const char *password;         /* NULL: CREDSSP_TEST_PASSWORD */
@@ -38,6 +44,8 @@ struct hs_opts {
     bool raw_first;               /* acceptor gets the first token as is */
     const char *init_cb;          /* channel-binding application data */
     const char *acc_cb;
+    struct hs_opt init_extra[4];  /* more options of each side's own */
+    struct hs_opt acc_extra[4];   /* credential */
 };
 
 struct hs_result {

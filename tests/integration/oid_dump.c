@@ -50,6 +50,13 @@ main(void)
     dump("opt_tls_max", ".3.5", GSS_CREDSSP_OPT_TLS_MAX_VERSION);
     dump("opt_frame_initial", ".3.6", GSS_CREDSSP_OPT_FRAME_INITIAL_TOKEN);
     dump("opt_encryption_oracle", ".3.7", GSS_CREDSSP_OPT_ENCRYPTION_ORACLE);
+    dump("opt_verify_certificate", ".3.8", GSS_CREDSSP_OPT_VERIFY_CERTIFICATE);
+    dump("opt_ca_file", ".3.9", GSS_CREDSSP_OPT_CA_FILE);
+    dump("opt_tls_min_version", ".3.10", GSS_CREDSSP_OPT_TLS_MIN_VERSION);
+    dump("opt_tls_cipher_list", ".3.11", GSS_CREDSSP_OPT_TLS_CIPHER_LIST);
+    dump("opt_tls_ciphersuites", ".3.12", GSS_CREDSSP_OPT_TLS_CIPHERSUITES);
+    dump("opt_max_token_size", ".3.13", GSS_CREDSSP_OPT_MAX_TOKEN_SIZE);
+    dump("opt_max_legs", ".3.14", GSS_CREDSSP_OPT_MAX_LEGS);
     dump("cred_password", ".4.1", GSS_CREDSSP_CRED_DELEGATED_PASSWORD);
     return fflush(stdout) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
