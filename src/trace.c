@@ -63,7 +63,7 @@ cs_trace_on(void)
 }
 
 /* write_line: one trace line; the caller holds trace_lock. */
-static void
+static void __attribute__((format(printf, 3, 0)))
 write_line(const char *file, int line, const char *fmt, va_list ap)
 {
     if (trace_file == NULL) {
