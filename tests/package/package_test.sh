@@ -105,8 +105,9 @@ version=${src##*/gss-credssp-}
 
 echo "== dpkg-buildpackage -us -uc -b in $src"
 b0=$(date +%s)
-(cd "$src" && DEB_BUILD_OPTIONS="nocheck parallel=$(nproc) ${DEB_BUILD_OPTIONS:-}" \
-    DEB_BUILD_PROFILES=nocheck dpkg-buildpackage -us -uc -b) \
+opts="nocheck parallel=$(nproc) ${DEB_BUILD_OPTIONS:-}"
+(cd "$src" && DEB_BUILD_OPTIONS=$opts DEB_BUILD_PROFILES=nocheck \
+    dpkg-buildpackage -us -uc -b) \
     > "$OUT/build.log" 2>&1 || {
     tail -40 "$OUT/build.log" >&2
     fail "dpkg-buildpackage (see $OUT/build.log)"
@@ -194,8 +195,8 @@ ex=$(ls -d /usr/share/doc/gss-credssp-dev/examples)
 mkdir -p "$T/top/doc"
 ln -s "$ex" "$T/top/doc/examples"
 # Debian's python3 (python3-gssapi), whatever python3 comes first in PATH.
-top_srcdir="$T/top" /usr/bin/python3 "$top/tests/integration/examples_test.py" \
-    > "$OUT/python.log" 2>&1 || {
+top_srcdir="$T/top" /usr/bin/python3 \
+    "$top/tests/integration/examples_test.py" > "$OUT/python.log" 2>&1 || {
     cat "$OUT/python.log" >&2
     fail "python3-gssapi handshake with the installed module"
 }

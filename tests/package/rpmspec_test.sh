@@ -27,9 +27,15 @@ command -v dpkg-parsechangelog >/dev/null 2>&1 ||
 fail=0
 want=$(sed -n 's/^#define PACKAGE_VERSION "\(.*\)"$/\1/p' \
     "$top_builddir/config.h")
-[ -n "$want" ] || { echo "rpmspec_test: no PACKAGE_VERSION in config.h" >&2; exit 99; }
+if [ -z "$want" ]; then
+    echo "rpmspec_test: no PACKAGE_VERSION in config.h" >&2
+    exit 99
+fi
 spec=$top_builddir/contrib/gss-credssp.spec
-[ -f "$spec" ] || { echo "rpmspec_test: no $spec (run configure)" >&2; exit 99; }
+if [ ! -f "$spec" ]; then
+    echo "rpmspec_test: no $spec (run configure)" >&2
+    exit 99
+fi
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/rpmspec.XXXXXX") || exit 99
 trap 'rm -rf "$T"' EXIT
