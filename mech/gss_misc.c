@@ -9,6 +9,7 @@
 
 #include "cs_config.h"
 #include "mech.h"
+#include "trace.h"
 
 const struct cs_glue *
 cs_mech_glue(OM_uint32 *minor)
@@ -264,4 +265,41 @@ gss_internal_release_oid(OM_uint32 *minor_status, gss_OID *oid)
         return GSS_S_COMPLETE;
     }
     return GSS_S_CONTINUE_NEEDED;
+}
+
+/*
+ * gssspi_mech_invoke: process-wide operations through MIT's
+ * gssspi_mech_invoke(GSS_CREDSSP_MECH, object, value).  The only one is
+ * GSS_CREDSSP_INVOKE_TRACE: value names the trace file (on) or is empty
+ * (off), for a long-running process whose environment cannot change.
+ */
+CS_EXPORT OM_uint32
+gssspi_mech_invoke(OM_uint32 *minor_status, const gss_OID desired_mech,
+                   const gss_OID desired_object, gss_buffer_t value)
+{
+    char *path = NULL;
+    cs_err err;
+
+    if (minor_status == NULL) {
+        return GSS_S_CALL_INACCESSIBLE_WRITE;
+    }
+    if (!cs_oid_equal(desired_object, GSS_CREDSSP_INVOKE_TRACE)) {
+        return cs_status(minor_status, CREDSSP_S_UNSUPPORTED_OPTION, NULL);
+    }
+    if (value == GSS_C_NO_BUFFER || value->length == 0) {
+        return cs_status(minor_status, cs_trace_set_file(NULL), NULL);
+    }
+    if (value->value == NULL || value->length > 4096 ||
+        memchr(value->value, '\0', value->length) != NULL) {
+        return cs_status(minor_status, CREDSSP_S_BAD_OPTION_VALUE, NULL);
+    }
+    path = malloc(value->length + 1);
+    if (path == NULL) {
+        return cs_status(minor_status, CREDSSP_S_NOMEM, NULL);
+    }
+    memcpy(path, value->value, value->length);
+    path[value->length] = '\0';
+    err = cs_trace_set_file(path);
+    free(path);
+    return cs_status(minor_status, err, NULL);
 }

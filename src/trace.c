@@ -12,7 +12,11 @@
 
 #include "trace.h"
 
+/* trace_file may change at run time (cs_trace_set_file): it is read and
+ * written only under trace_lock; trace_enabled mirrors it for the cheap
+ * check before formatting. */
 static FILE *trace_file;
+static int trace_enabled;
 static FILE *keylog_file;
 static pthread_once_t trace_once = PTHREAD_ONCE_INIT;
 static pthread_mutex_t trace_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -47,6 +51,7 @@ static void
 open_files(void)
 {
     trace_file = open_append(env("GSSCREDSSP_DEBUG"));
+    __atomic_store_n(&trace_enabled, trace_file != NULL, __ATOMIC_RELEASE);
     keylog_file = open_append(env("SSLKEYLOGFILE"));
 }
 
@@ -54,7 +59,55 @@ bool
 cs_trace_on(void)
 {
     pthread_once(&trace_once, open_files);
-    return trace_file != NULL;
+    return __atomic_load_n(&trace_enabled, __ATOMIC_ACQUIRE) != 0;
+}
+
+/* write_line: one trace line; the caller holds trace_lock. */
+static void __attribute__((format(printf, 3, 0)))
+write_line(const char *file, int line, const char *fmt, va_list ap)
+{
+    if (trace_file == NULL) {
+        return;
+    }
+    fprintf(trace_file, "[%ld] %s:%d: ", (long)getpid(), file, line);
+    vfprintf(trace_file, fmt, ap);
+    fputc('\n', trace_file);
+}
+
+/* trace_locked: write_line with variable arguments. */
+static void __attribute__((format(printf, 3, 4)))
+trace_locked(const char *file, int line, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    write_line(file, line, fmt, ap);
+    va_end(ap);
+}
+
+cs_err
+cs_trace_set_file(const char *path)
+{
+    FILE *f = NULL, *old;
+
+    pthread_once(&trace_once, open_files);
+    if (path != NULL && *path != '\0') {
+        f = open_append(path);
+        if (f == NULL) {
+            return CREDSSP_S_BAD_OPTION_VALUE;
+        }
+    }
+    pthread_mutex_lock(&trace_lock);
+    old = trace_file;
+    trace_locked(__FILE__, __LINE__, "trace off (gssspi_mech_invoke)");
+    trace_file = f;
+    trace_locked(__FILE__, __LINE__, "trace on (gssspi_mech_invoke)");
+    __atomic_store_n(&trace_enabled, f != NULL, __ATOMIC_RELEASE);
+    pthread_mutex_unlock(&trace_lock);
+    if (old != NULL) {
+        fclose(old);
+    }
+    return CS_OK;
 }
 
 void
@@ -66,11 +119,9 @@ cs_trace_write(const char *file, int line, const char *fmt, ...)
         return;
     }
     pthread_mutex_lock(&trace_lock);
-    fprintf(trace_file, "[%ld] %s:%d: ", (long)getpid(), file, line);
     va_start(ap, fmt);
-    vfprintf(trace_file, fmt, ap);
+    write_line(file, line, fmt, ap);
     va_end(ap);
-    fputc('\n', trace_file);
     pthread_mutex_unlock(&trace_lock);
 }
 

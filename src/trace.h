@@ -22,6 +22,12 @@ void cs_trace_write(const char *file, int line, const char *fmt, ...)
         }                                               \
     } while (0)
 
+/* cs_trace_set_file: turns the trace to the file path (appended to) at run
+ * time, or off when path is NULL or empty; the file named before, if any,
+ * gets a last "trace off" line and is closed.  A file that cannot be
+ * opened is CREDSSP_S_BAD_OPTION_VALUE and changes nothing. */
+cs_err cs_trace_set_file(const char *path) CS_WUR;
+
 /* cs_keylog_line: appends one NSS key-log line to SSLKEYLOGFILE, if set. */
 void cs_keylog_line(const char *line);
 

@@ -3,7 +3,8 @@
 # Debian 12 machine:
 #   sh tools/quickstart.sh demo    install, build, run `credssp demo`
 #   sh tools/quickstart.sh check   install, build, run the whole test suite
-#                                  (plus a clang -Werror build and distcheck
+#                                  (plus distcheck, a clang -Werror build,
+#                                  ASan+UBSan and the Debian package test
 #                                  when CI=true or FULL=1)
 # Everything the build and the tests need comes from Debian's packages.
 set -eu
@@ -20,6 +21,12 @@ libssl-dev check krb5-kdc krb5-admin-server krb5-user gss-ntlmssp
 krb5-gss-samples python3 python3-gssapi python3-winrm freerdp2-x11
 freerdp2-shadow-x11 winpr-utils xvfb tshark clang libclang-rt-14-dev valgrind
 openssl binutils"
+# Only for the CI/FULL checks: Debian packaging (package_test.sh) and the
+# RPM spec check (rpmspec_test.sh skips without rpm elsewhere).
+PACKAGES_FULL="dpkg-dev debhelper lintian rpm"
+if [ "$mode" = check ] && { [ "${CI:-}" = true ] || [ "${FULL:-}" = 1 ]; }; then
+    PACKAGES="$PACKAGES $PACKAGES_FULL"
+fi
 
 install_packages() {
     missing=""
@@ -76,4 +83,9 @@ if [ "${CI:-}" = true ] || [ "${FULL:-}" = 1 ]; then
         make -j"$(nproc)" && make -j"$(nproc)" check) ||
         { show_failures _asan; exit 1; }
     rm -rf _asan
+    echo "== Debian packages from the tarball: build, lintian, install, use, purge"
+    rc=0
+    sh tests/package/package_test.sh gss-credssp-*.tar.gz || rc=$?
+    # 77: skipped (not root, outside CI); under CI=true a skip is 99.
+    [ $rc -eq 0 ] || [ $rc -eq 77 ] || exit $rc
 fi

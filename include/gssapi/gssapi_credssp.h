@@ -48,6 +48,7 @@ extern "C" {
  *   base.2.N  context inquiries (gss_inquire_sec_context_by_oid)
  *   base.3.N  credential options (gss_set_cred_option)
  *   base.4.N  credential inquiries (gss_inquire_cred_by_oid)
+ *   base.5.N  process-wide operations (gssspi_mech_invoke)
  * N is below 128, so each is the base plus two bytes.
  */
 #define GSS_CREDSSP_EXT_OID_LENGTH (GSS_CREDSSP_OID_BASE_LENGTH + 2)
@@ -224,6 +225,20 @@ GSS_CREDSSP_DECLARE_OID(gss_credssp_cred_password_desc,
                         GSS_CREDSSP_EXT_OID_LENGTH);
 #define GSS_CREDSSP_CRED_DELEGATED_PASSWORD \
     ((gss_OID)&gss_credssp_cred_password_desc)
+
+/*
+ * Process-wide operations (base.5.N), for MIT's gssspi_mech_invoke()
+ * (<gssapi/gssapi_ext.h>) with desired_mech GSS_CREDSSP_MECH.
+ *  INVOKE_TRACE  value: a file name (no terminating NUL needed) turns
+ *      the GSSCREDSSP_DEBUG trace on, appending to that file (a file open
+ *      before gets "trace off" and is closed); an empty buffer or
+ *      GSS_C_NO_BUFFER turns it off.  A file that cannot be opened is
+ *      GSS_S_FAILURE with CREDSSP_S_BAD_OPTION_VALUE and changes nothing.
+ */
+GSS_CREDSSP_DECLARE_OID(gss_credssp_invoke_trace_desc,
+                        GSS_CREDSSP_OID_BASE_STRING "\x05\x01",
+                        GSS_CREDSSP_EXT_OID_LENGTH);
+#define GSS_CREDSSP_INVOKE_TRACE ((gss_OID)&gss_credssp_invoke_trace_desc)
 
 /*
  * Cred-store keys for gss_acquire_cred_from().  The same store reaches
