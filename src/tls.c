@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <limits.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -483,10 +484,10 @@ check_replays(struct cs_tls *t, const uint8_t *in, size_t len)
 cs_err
 cs_tls_unseal(struct cs_tls *t, const uint8_t *in, size_t len, cs_blob *out)
 {
-    uint8_t buf[CS_TLS_MAX_RECORD];
-    size_t missing = 0;
+    size_t missing = 0, have, room;
+    uint8_t *p;
     cs_err err;
-    int n;
+    int n = 0;
 
     if (!SSL_is_init_finished(t->ssl)) {
         return CREDSSP_S_NOT_ESTABLISHED;
@@ -501,25 +502,37 @@ cs_tls_unseal(struct cs_tls *t, const uint8_t *in, size_t len, cs_blob *out)
     if (err != CS_OK) {
         return err;
     }
+    /* The plaintext is shorter than the records that carry it (each has
+     * a header), so one buffer of len more bytes holds all of it and
+     * SSL_read writes straight into it: no bounce buffer to copy and
+     * wipe for every record. */
+    p = realloc(out->data, out->len + len);
+    if (p == NULL) {
+        cs_blob_free_secret(out);
+        return CREDSSP_S_NOMEM;
+    }
+    out->data = p;
+    have = out->len;
     ERR_clear_error();
-    while ((n = SSL_read(t->ssl, buf, sizeof(buf))) > 0) {
-        uint8_t *p = realloc(out->data, out->len + (size_t)n);
-
-        if (p == NULL) {
-            err = CREDSSP_S_NOMEM;
+    for (;;) {
+        room = out->len + len - have;
+        if (room == 0) {
+            err = CREDSSP_S_INTERNAL;     /* cannot happen, see above */
             break;
         }
-        memcpy(p + out->len, buf, (size_t)n);
-        out->data = p;
-        out->len += (size_t)n;
+        n = SSL_read(t->ssl, p + have, room > INT_MAX ? INT_MAX : (int)room);
+        if (n <= 0) {
+            break;
+        }
+        have += (size_t)n;
     }
+    out->len = have;
     if (err == CS_OK && SSL_get_error(t->ssl, n) != SSL_ERROR_WANT_READ) {
         err = ssl_failure(t, n, "TLS unseal");
         if (err == CREDSSP_S_TLS_FAILED) {
             err = CREDSSP_S_MESSAGE_ALTERED;
         }
     }
-    cs_wipe(buf, sizeof(buf));
     if (err != CS_OK) {
         cs_blob_free_secret(out);
     }
