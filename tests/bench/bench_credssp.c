@@ -730,7 +730,7 @@ handshake_section(void)
     printf("\n== Handshake cost (CPU us per handshake, median of %d batches "
            "of %d; floor = bare TLS + bare inner + pubKeyAuth work)\n",
            ROUNDS, BATCH);
-    printf("%-24s %9s %9s %9s %9s %6s %6s %7s %5s %5s %11s %11s\n", "config", "ours-ini", "ours-acc", "floor-ini", "floor-acc",
+    printf("%-24s %9s %9s %9s %9s %6s %7s %7s %5s %5s %11s %11s\n", "config", "ours-ini", "ours-acc", "floor-ini", "floor-acc",
            "ratio", "target", "hs/s", "legs", "min", "bytes c>s", "bytes s>c");
     for (m = 0; m < NMECH; m++) {
         for (t = 0; t < NTLS; t++) {
@@ -768,7 +768,7 @@ handshake_section(void)
                 measure_handshakes(m, t, k, &n);
                 ours = n.ours_i + n.ours_a;
                 fl = n.floor_i + n.floor_a;
-                printf("%-24s %9.0f %9.0f %9.0f %9.0f %6.2f %6s %7.0f %5d "
+                printf("%-24s %9.0f %9.0f %9.0f %9.0f %6.3f %7s %7.0f %5d "
                        "%5d %11zu %11zu\n",
                        config, n.ours_i * 1e6, n.ours_a * 1e6,
                        n.floor_i * 1e6, n.floor_a * 1e6, ours / fl, "<=1.10",

@@ -1,7 +1,7 @@
 # plot.gp - the bench plot, from the data files bench_credssp writes.
 # gnuplot -e "dir='bench-results'" tests/bench/plot.gp
 if (!exists("dir")) dir = 'bench-results'
-set terminal pngcairo size 1400,700 font ",10"
+set terminal pngcairo size 1400,700 font ",10" noenhanced
 set output dir.'/bench.png'
 set multiplot layout 1,2 title "gss-credssp: ours against the floor (make bench)"
 set style data histograms
