@@ -146,6 +146,22 @@ cs_copy_out(gss_buffer_t out, const void *data, size_t len)
     return CS_OK;
 }
 
+void
+cs_move_out(gss_buffer_t out, cs_blob *b)
+{
+    if (out == GSS_C_NO_BUFFER) {
+        cs_blob_free_secret(b);
+        return;
+    }
+    out->length = b->len;
+    out->value = b->len > 0 ? b->data : NULL;
+    if (b->len == 0) {
+        free(b->data);
+    }
+    b->data = NULL;
+    b->len = 0;
+}
+
 /* A thread-local guard: forwarding a code that is not ours to the
  * mechglue must never come back here for the same code. */
 static __thread int in_display_status;

@@ -71,7 +71,7 @@ gss_wrap(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
     err = cs_tls_seal(ctx->tls, input_message_buffer->value,
                       input_message_buffer->length, &out);
     if (err == CS_OK) {
-        err = cs_copy_out(output_message_buffer, out.data, out.len);
+        cs_move_out(output_message_buffer, &out);
     }
     cs_blob_free(&out);
     if (err == CS_OK && conf_state != NULL) {
@@ -126,7 +126,7 @@ gss_unwrap(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
                             input_message_buffer->length, &out);
     }
     if (err == CS_OK) {
-        err = cs_copy_out(output_message_buffer, out.data, out.len);
+        cs_move_out(output_message_buffer, &out);
     }
     cs_blob_free_secret(&out);
     return unwrap_status(minor_status, err, conf_state, qop_state);

@@ -44,4 +44,9 @@ OM_uint32 cs_status(OM_uint32 *minor, cs_err err,
 /* cs_copy_out: copies bytes into a caller-owned gss_buffer_t (NULL-safe). */
 cs_err cs_copy_out(gss_buffer_t out, const void *data, size_t len);
 
+/* cs_move_out: hands b's bytes (malloc'ed, as cs_copy_out's are) to a
+ * caller-owned gss_buffer_t without copying; b becomes empty.  With no
+ * buffer, b is wiped and freed. */
+void cs_move_out(gss_buffer_t out, cs_blob *b);
+
 #endif /* CS_MECH_H */

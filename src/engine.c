@@ -765,6 +765,10 @@ cs_ctx_step(struct cs_ctx *ctx, const uint8_t *in, size_t in_len,
         const struct cs_flow *f = cs_ctx_flow(ctx);
 
         ctx->state = CS_ST_DONE;
+        /* An idle established context keeps only what it still needs:
+         * the inner context (and gss-ntlmssp's per-context conversion
+         * handles) goes (doc/performance.md, memory). */
+        cs_inner_finish(&ctx->inner);
         CS_TRACE("%s complete: message flow %s",
                  ctx->role == CS_INITIATOR ? "initiator" : "acceptor",
                  f != NULL ? f->name : "NOT IN TABLE");

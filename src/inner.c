@@ -462,6 +462,23 @@ cs_inner_initiator_realm(struct cs_inner *ic, char **out)
 }
 
 void
+cs_inner_finish(struct cs_inner *ic)
+{
+    const struct cs_glue *g = cs_glue();
+    OM_uint32 minor;
+
+    if (g == NULL) {
+        return;
+    }
+    if (ic->ctx != GSS_C_NO_CONTEXT) {
+        g->delete_sec_context(&minor, &ic->ctx, GSS_C_NO_BUFFER);
+    }
+    if (ic->deleg_cred != GSS_C_NO_CREDENTIAL) {
+        g->release_cred(&minor, &ic->deleg_cred);
+    }
+}
+
+void
 cs_inner_release(struct cs_inner *ic)
 {
     const struct cs_glue *g = cs_glue();

@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -120,6 +121,9 @@ base_ctx(const SSL_METHOD *method, const struct cs_tls_settings *s,
                                  SSL_OP_NO_RENEGOTIATION |
                                  SSL_OP_DONT_INSERT_EMPTY_FRAGMENTS);
     SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+    /* An idle context holds no record buffers (about 34 KiB each; they
+     * come back for the next record: doc/performance.md, memory). */
+    SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
     if (!SSL_CTX_set_min_proto_version(ctx, s->min_version != 0
                                                 ? s->min_version
                                                 : TLS1_2_VERSION) ||
@@ -498,19 +502,40 @@ cs_tls_seal(struct cs_tls *t, const uint8_t *msg, size_t len, cs_blob *out)
     return err;
 }
 
-/* record_digest: SHA-256 of one whole record as received. */
+/* How much of a record's end the replay fingerprint takes: it holds the
+ * AEAD tag or the encrypted MAC, which no two records of one connection
+ * share except by replay. */
+#define REPLAY_TAIL 32
+
+/*
+ * record_digest: the replay fingerprint of one record as received: SHA-256
+ * of its header and its last REPLAY_TAIL bytes.  A replayed record has the
+ * fingerprint of the original; a fresh record from the peer has a new one
+ * (its tag is unpredictable, 2^-128).  A record an attacker changed
+ * elsewhere but kept a seen tag on is dropped as a replay instead of
+ * failing TLS's check: refused either way.  Hashing the whole record cost
+ * more than decrypting it (doc/performance.md).
+ */
 static bool
 record_digest(const uint8_t *rec, size_t len, uint8_t out[static 32])
 {
+    uint8_t fp[REC_HEADER_LEN + REPLAY_TAIL];
+    size_t tail = len - REC_HEADER_LEN < REPLAY_TAIL ? len - REC_HEADER_LEN
+                                                     : REPLAY_TAIL;
     unsigned int n = 0;
 
-    return EVP_Digest(rec, len, out, &n, EVP_sha256(), NULL) == 1 && n == 32;
+    memcpy(fp, rec, REC_HEADER_LEN);
+    memcpy(fp + REC_HEADER_LEN, rec + len - tail, tail);
+    return EVP_Digest(fp, REC_HEADER_LEN + tail, out, &n, EVP_sha256(),
+                      NULL) == 1 &&
+           n == 32;
 }
 
 /*
- * check_replays: a record whose bytes were received before is a replay:
- * TLS would only call it a bad MAC and kill the connection; we say what
- * it is and drop it before TLS sees it.  New records are remembered.
+ * check_replays: a record received before (by its fingerprint,
+ * record_digest) is a replay: TLS would only call it a bad MAC and kill
+ * the connection; we say what it is and drop it before TLS sees it.  New
+ * records are remembered.
  */
 static cs_err
 check_replays(struct cs_tls *t, const uint8_t *in, size_t len)
@@ -541,10 +566,10 @@ check_replays(struct cs_tls *t, const uint8_t *in, size_t len)
 cs_err
 cs_tls_unseal(struct cs_tls *t, const uint8_t *in, size_t len, cs_blob *out)
 {
-    uint8_t buf[CS_TLS_MAX_RECORD];
-    size_t missing = 0;
+    size_t missing = 0, have, room;
+    uint8_t *p;
     cs_err err;
-    int n;
+    int n = 0;
 
     if (!SSL_is_init_finished(t->ssl)) {
         return CREDSSP_S_NOT_ESTABLISHED;
@@ -559,25 +584,37 @@ cs_tls_unseal(struct cs_tls *t, const uint8_t *in, size_t len, cs_blob *out)
     if (err != CS_OK) {
         return err;
     }
+    /* The plaintext is shorter than the records that carry it (each has
+     * a header), so one buffer of len more bytes holds all of it and
+     * SSL_read writes straight into it: no bounce buffer to copy and
+     * wipe for every record. */
+    p = realloc(out->data, out->len + len);
+    if (p == NULL) {
+        cs_blob_free_secret(out);
+        return CREDSSP_S_NOMEM;
+    }
+    out->data = p;
+    have = out->len;
     ERR_clear_error();
-    while ((n = SSL_read(t->ssl, buf, sizeof(buf))) > 0) {
-        uint8_t *p = realloc(out->data, out->len + (size_t)n);
-
-        if (p == NULL) {
-            err = CREDSSP_S_NOMEM;
+    for (;;) {
+        room = out->len + len - have;
+        if (room == 0) {
+            err = CREDSSP_S_INTERNAL;     /* cannot happen, see above */
             break;
         }
-        memcpy(p + out->len, buf, (size_t)n);
-        out->data = p;
-        out->len += (size_t)n;
+        n = SSL_read(t->ssl, p + have, room > INT_MAX ? INT_MAX : (int)room);
+        if (n <= 0) {
+            break;
+        }
+        have += (size_t)n;
     }
+    out->len = have;
     if (err == CS_OK && SSL_get_error(t->ssl, n) != SSL_ERROR_WANT_READ) {
         err = ssl_failure(t, n, "TLS unseal");
         if (err == CREDSSP_S_TLS_FAILED) {
             err = CREDSSP_S_MESSAGE_ALTERED;
         }
     }
-    cs_wipe(buf, sizeof(buf));
     if (err != CS_OK) {
         cs_blob_free_secret(out);
     }
