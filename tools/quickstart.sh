@@ -74,7 +74,7 @@ if [ "${CI:-}" = true ] || [ "${FULL:-}" = 1 ]; then
     rm -rf _clang && mkdir _clang
     tar -xzf gss-credssp-*.tar.gz -C _clang
     (cd _clang/gss-credssp-* && ./configure -q CC=clang &&
-        make -j"$(nproc)")
+        make -j"$(nproc)" && make -j"$(nproc)" tests/bench/bench_credssp)
     rm -rf _clang
     echo "== make check under AddressSanitizer and UBSan"
     rm -rf _asan && mkdir _asan
