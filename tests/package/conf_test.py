@@ -13,6 +13,7 @@ import sys
 import tempfile
 
 SRC = os.path.join(os.environ['top_srcdir'], 'contrib', 'credssp.conf')
+MAN = os.path.join(os.environ['top_srcdir'], 'doc', 'credssp.conf.5')
 ACQUIRE = r'''
 import sys, gssapi, gssapi.raw as graw
 oid = gssapi.OID.from_int_seq('1.2.840.113556.1.8000.2554.12432.22378.1866.'
@@ -67,10 +68,12 @@ def main():
             good = ok == want
             fail |= not good
             print('%s: %s: %s' % ('ok' if good else 'FAIL', label, out))
-    want = {'inner_mech', 'encryption_oracle', 'min_version', 'max_version',
-            'tls_max_version', 'allow_delegation',
-            'allow_delegation_ntlm_only', 'frame_initial_token',
-            'certificate', 'private_key'}
+    # The settings credssp.conf(5) documents: each ".TP" item's ".BR"
+    # line names one or more before its "(cred store: ...)".
+    with open(MAN) as f:
+        items = re.findall(r'^\.TP\n\.BR (.*?) " \(cred store', f.read(),
+                           re.M)
+    want = {n for item in items for n in re.findall(r'[a-z_]+', item)}
     if set(settings) != want:
         print('FAIL: the file lists %s, credssp.conf(5) has %s'
               % (sorted(settings), sorted(want)))
