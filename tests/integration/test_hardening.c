@@ -352,6 +352,56 @@ START_TEST(test_max_legs)
 }
 END_TEST
 
+/* A fatal TLS alert where the server's first flight should be: the
+ * initiator fails with SEC_E_INVALID_TOKEN (a TLS alert) and sends
+ * nothing; an acceptor whose first token is an alert fails the TLS
+ * handshake. */
+START_TEST(test_tls_alert)
+{
+    static unsigned char alert[] = { 0x15, 0x03, 0x03, 0x00, 0x02,
+                                     0x02, 0x28 };  /* handshake_failure */
+    gss_buffer_desc in = { sizeof(alert), alert }, out = { 0, NULL };
+    gss_buffer_desc tb = { 17, (void *)"TERMSRV@localhost" }, framed;
+    gss_OID_set_desc set = { 1, GSS_CREDSSP_MECH };
+    gss_cred_id_t acred = GSS_C_NO_CREDENTIAL;
+    gss_ctx_id_t ictx = GSS_C_NO_CONTEXT, actx = GSS_C_NO_CONTEXT;
+    gss_name_t target;
+    OM_uint32 major, minor, tmp;
+
+    ck_assert_uint_eq(gss_import_name(&minor, &tb,
+                                      GSS_C_NT_HOSTBASED_SERVICE, &target),
+                      GSS_S_COMPLETE);
+    major = gss_init_sec_context(&minor, GSS_C_NO_CREDENTIAL, &ictx, target,
+                                 GSS_CREDSSP_MECH, 0, 0, NULL, NULL, NULL,
+                                 &out, NULL, NULL);
+    ck_assert_uint_eq(major, GSS_S_CONTINUE_NEEDED);
+    gss_release_buffer(&tmp, &out);
+    major = gss_init_sec_context(&minor, GSS_C_NO_CREDENTIAL, &ictx, target,
+                                 GSS_CREDSSP_MECH, 0, 0, NULL, &in, NULL,
+                                 &out, NULL, NULL);
+    ck_assert_uint_eq(major, GSS_S_DEFECTIVE_TOKEN);
+    ck_assert_uint_eq(minor, CREDSSP_S_TLS_ALERT);
+    ck_assert_uint_eq(out.length, 0);
+
+    ck_assert_uint_eq(gss_acquire_cred(&minor, GSS_C_NO_NAME, 0, &set,
+                                       GSS_C_ACCEPT, &acred, NULL, NULL),
+                      GSS_S_COMPLETE);
+    ck_assert_uint_eq(gss_credssp_frame_token(&minor, &in, &framed),
+                      GSS_S_COMPLETE);
+    major = gss_accept_sec_context(&minor, &actx, acred, &framed, NULL,
+                                   NULL, NULL, &out, NULL, NULL, NULL);
+    ck_assert_uint_eq(major, GSS_S_DEFECTIVE_TOKEN);
+    /* Before any ClientHello, OpenSSL calls it a failed handshake. */
+    ck_assert_uint_eq(minor, CREDSSP_S_TLS_FAILED);
+    gss_release_buffer(&tmp, &framed);
+    gss_release_buffer(&tmp, &out);
+    gss_delete_sec_context(&tmp, &ictx, GSS_C_NO_BUFFER);
+    gss_delete_sec_context(&tmp, &actx, GSS_C_NO_BUFFER);
+    gss_release_cred(&tmp, &acred);
+    gss_release_name(&tmp, &target);
+}
+END_TEST
+
 static Suite *
 hardening_suite(void)
 {
@@ -370,6 +420,7 @@ hardening_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_cipher_settings);
     tcase_add_test(tc, test_tls_min_version);
+    tcase_add_test(tc, test_tls_alert);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("limits");

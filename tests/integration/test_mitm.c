@@ -7,6 +7,11 @@
  * must fail with SEC_E_MUTUAL_AUTH_FAILED, and no authInfo (the
  * credentials) may ever leave the initiator.
  *
+ * The same relay, made hostile, rewrites messages in flight (versions,
+ * errorCode, nonces, authInfo too early, garbage, extra negoTokens): each
+ * case must fail with its exact status on the side that must notice, and
+ * still no authInfo may leave the initiator.
+ *
  * The relay is real OpenSSL over memory BIOs; both ends are the real
  * module through the real mechglue, the fixture's KDC and gss-ntlmssp.
  */
@@ -23,17 +28,22 @@
 #include "hs.h"
 #include "tsrequest.h"
 
+struct relay;
+
+/* A hostile relay's rule: sees each TSRequest of one direction (0: to the
+ * acceptor, 1: to the initiator) with its index in that direction, and
+ * may change it in place, or put other bytes in *raw to send instead. */
+typedef void (*mutate_fn)(int dir, int index, struct cs_tsrequest *req,
+                          cs_blob *raw);
+
 struct relay {
     SSL *to_client;               /* the MITM as TLS server */
     SSL *to_server;               /* the MITM as TLS client */
     int msgs_seen;
     int authinfo_seen;            /* TSRequests with authInfo relayed */
     int pubkey_seen;
-    /* A hostile relay rewrites the version of the server's messages from
-     * the rewrite_from'th on (0: all; -1: none). */
-    int rewrite_from;
-    uint32_t rewrite_version;
-    int server_msgs;
+    mutate_fn mutate;             /* NULL: relay unchanged */
+    int count[2];                 /* TSRequests seen in each direction */
     /* Plaintext waiting for the other leg's handshake, one queue per
      * direction (0: to the acceptor, 1: to the initiator). */
     unsigned char *q[2];
@@ -156,26 +166,28 @@ pump(struct relay *r, SSL *from, SSL *to, int from_client)
     }
     while ((n = SSL_read(from, buf, sizeof(buf))) > 0) {
         struct cs_tsrequest req = { 0 };
-        cs_blob der = { 0 };
+        cs_blob der = { 0 }, raw = { 0 };
+        int dir = from_client ? 0 : 1;
 
-        if (from_client &&
-            cs_tsrequest_decode(buf, (size_t)n, &req) == CS_OK) {
+        ck_assert_int_eq(cs_tsrequest_decode(buf, (size_t)n, &req), CS_OK);
+        /* What the initiator itself sent, before any rewriting. */
+        if (from_client) {
             r->msgs_seen++;
             r->authinfo_seen += req.has_auth_info;
             r->pubkey_seen += req.has_pub_key_auth;
-            cs_tsrequest_clear(&req);
         }
-        if (!from_client && r->rewrite_from >= 0 &&
-            r->server_msgs++ >= r->rewrite_from &&
-            cs_tsrequest_decode(buf, (size_t)n, &req) == CS_OK) {
-            req.version = r->rewrite_version;
+        if (r->mutate != NULL) {
+            r->mutate(dir, r->count[dir], &req, &raw);
+        }
+        r->count[dir]++;
+        if (raw.len == 0) {
             ck_assert_int_eq(cs_tsrequest_encode(&req, &der), CS_OK);
-            cs_tsrequest_clear(&req);
-            enqueue(r, 1, der.data, der.len);
-            cs_blob_free(&der);
-            continue;
         }
-        enqueue(r, from_client ? 0 : 1, buf, (size_t)n);
+        enqueue(r, dir, raw.len > 0 ? raw.data : der.data,
+                raw.len > 0 ? raw.len : der.len);
+        cs_tsrequest_clear(&req);
+        cs_blob_free(&der);
+        cs_blob_free(&raw);
     }
     ERR_clear_error();
     flush(r, to, from_client ? 0 : 1);
@@ -185,11 +197,20 @@ pump(struct relay *r, SSL *from, SSL *to, int from_client)
  * run_mitm: the initiator talks to the relay, the relay to the acceptor.
  * Returns when either side fails or completes, or nothing moves.
  */
+struct mitm_opts {
+    const char *mech;
+    OM_uint32 flags;
+    const char *ntlm_deleg;       /* initiator's NTLM-only delegation */
+    const char *init_min;         /* initiator's min_version */
+    mutate_fn mutate;
+};
+
 static void
-run_mitm(const char *mech, OM_uint32 flags, const char *ntlm_deleg,
-         struct hs_result *res, struct relay *r, int rewrite_from,
-         uint32_t rewrite_version)
+run_mitm(const struct mitm_opts *o, struct hs_result *res, struct relay *r)
 {
+    const char *mech = o->mech;
+    const char *ntlm_deleg = o->ntlm_deleg;
+    OM_uint32 flags = o->flags;
     SSL_CTX *mctx = new_mitm_ctx(), *cctx = SSL_CTX_new(TLS_client_method());
     gss_OID_set_desc set = { 1, GSS_CREDSSP_MECH };
     const char *u = hs_env("CREDSSP_TEST_USER");
@@ -207,8 +228,7 @@ run_mitm(const char *mech, OM_uint32 flags, const char *ntlm_deleg,
 
     memset(res, 0, sizeof(*res));
     memset(r, 0, sizeof(*r));
-    r->rewrite_from = rewrite_from;
-    r->rewrite_version = rewrite_version;
+    r->mutate = o->mutate;
     r->to_client = new_ssl(mctx, 1);
     r->to_server = new_ssl(cctx, 0);
     ck_assert_uint_eq(gss_import_name(&minor, &ub, GSS_C_NT_USER_NAME,
@@ -230,6 +250,14 @@ run_mitm(const char *mech, OM_uint32 flags, const char *ntlm_deleg,
                               &minor, &icred,
                               GSS_CREDSSP_OPT_ALLOW_NTLM_ONLY_DELEGATION,
                               &nv),
+                          GSS_S_COMPLETE);
+    }
+    if (o->init_min != NULL) {
+        gss_buffer_desc v = { strlen(o->init_min), (void *)o->init_min };
+
+        ck_assert_uint_eq(gss_set_cred_option(&minor, &icred,
+                                              GSS_CREDSSP_OPT_MIN_VERSION,
+                                              &v),
                           GSS_S_COMPLETE);
     }
     ck_assert_uint_eq(gss_acquire_cred(&minor, GSS_C_NO_NAME, 0, &set,
@@ -315,7 +343,9 @@ START_TEST(test_mitm_detected)
     struct hs_result res;
     struct relay r;
 
-    run_mitm(mechs[_i], GSS_C_DELEG_FLAG, "*", &res, &r, -1, 0);
+    struct mitm_opts o = { mechs[_i], GSS_C_DELEG_FLAG, "*", NULL, NULL };
+
+    run_mitm(&o, &res, &r);
     fprintf(stderr, "%s: init [%s] acc [%s]\n", mechs[_i], res.init_error,
             res.acc_error);
     ck_assert_int_gt(r.msgs_seen, 0);        /* the relay really relayed */
@@ -330,27 +360,160 @@ START_TEST(test_mitm_detected)
 }
 END_TEST
 
-/* A man in the middle who rewrites the server's version: to 2 from the
- * start (a downgrade below the initiator's "mitigated" floor of 5), or
- * from 6 to 5 in the middle of the exchange.  The initiator refuses both
- * before anything secret is sent. */
-START_TEST(test_version_tampering)
+/* Rules of a hostile relay, one per case below. */
+static void
+server_v2(int dir, int i, struct cs_tsrequest *req, cs_blob *raw)
 {
+    if (dir == 1) {
+        req->version = 2;
+    }
+}
+
+static void
+server_v5_later(int dir, int i, struct cs_tsrequest *req, cs_blob *raw)
+{
+    if (dir == 1 && i >= 1) {
+        req->version = 5;
+    }
+}
+
+/* server_error: the server's first answer becomes an errorCode
+ * (STATUS_LOGON_FAILURE), at version 6 or, with error_v2, at 2. */
+static uint32_t error_version;
+
+static void
+server_error(int dir, int i, struct cs_tsrequest *req, cs_blob *raw)
+{
+    if (dir == 1 && i == 0) {
+        cs_tsrequest_clear(req);
+        req->version = error_version;
+        req->has_error_code = true;
+        req->error_code = 0xC000006D;
+    }
+}
+
+static void
+nonce_short(int dir, int i, struct cs_tsrequest *req, cs_blob *raw)
+{
+    if (dir == 0 && i == 0 && req->has_client_nonce) {
+        req->client_nonce.len = 16;
+    }
+}
+
+static void
+nonce_changed(int dir, int i, struct cs_tsrequest *req, cs_blob *raw)
+{
+    if (dir == 0 && i == 1 && req->has_client_nonce) {
+        req->client_nonce.data[0] ^= 1;
+    }
+}
+
+static void
+authinfo_first(int dir, int i, struct cs_tsrequest *req, cs_blob *raw)
+{
+    if (dir == 0 && i == 0) {
+        ck_assert_int_eq(cs_blob_set(&req->auth_info, "\x01\x02", 2), CS_OK);
+        req->has_auth_info = true;
+    }
+}
+
+/* garbage_at: the garbage_index'th message of direction garbage_dir
+ * becomes bytes that are not a TSRequest. */
+static int garbage_dir, garbage_index;
+
+static void
+garbage(int dir, int i, struct cs_tsrequest *req, cs_blob *raw)
+{
+    if (dir == garbage_dir && i == garbage_index) {
+        ck_assert_int_eq(cs_blob_set(raw, "\x30\x05\xa0\x03\x02\x01", 6),
+                         CS_OK);
+    }
+}
+
+static void
+two_tokens(int dir, int i, struct cs_tsrequest *req, cs_blob *raw)
+{
+    cs_blob *two;
+
+    if (dir == 1 && i == 0 && req->num_nego_tokens == 1) {
+        two = calloc(2, sizeof(*two));
+        ck_assert_ptr_nonnull(two);
+        ck_assert_int_eq(cs_blob_set(&two[0], req->nego_tokens[0].data,
+                                     req->nego_tokens[0].len), CS_OK);
+        ck_assert_int_eq(cs_blob_set(&two[1], "\x01", 1), CS_OK);
+        cs_blob_free(&req->nego_tokens[0]);
+        free(req->nego_tokens);
+        req->nego_tokens = two;
+        req->num_nego_tokens = 2;
+    }
+}
+
+/*
+ * A man in the middle who rewrites messages in flight.  Each case names
+ * the side that must notice, the GSS major and minor status it must fail
+ * with, and in every case no TSRequest with authInfo crossed the relay.
+ */
+static const struct {
+    const char *what;
+    mutate_fn rule;
+    const char *init_min;
+    uint32_t error_version;
+    int garbage_dir, garbage_index;
+    bool initiator;               /* the side that must notice */
+    OM_uint32 major, minor;
+} hostile[] = {
+    { "server version downgraded to 2", server_v2, NULL, 0, 0, 0, true,
+      GSS_S_UNAVAILABLE, CREDSSP_S_VERSION_TOO_LOW },
+    { "server version changed mid-exchange", server_v5_later, NULL, 0, 0,
+      0, true, GSS_S_DEFECTIVE_TOKEN, CREDSSP_S_VERSION_CHANGED },
+    { "errorCode at version 6", server_error, NULL, 6, 0, 0, true,
+      GSS_S_FAILURE, CREDSSP_S_PEER_LOGON_FAILURE },
+    { "errorCode at version 2", server_error, "2", 2, 0, 0, true,
+      GSS_S_DEFECTIVE_TOKEN, CREDSSP_S_UNEXPECTED_MESSAGE },
+    { "clientNonce of 16 bytes", nonce_short, NULL, 0, 0, 0, false,
+      GSS_S_DEFECTIVE_TOKEN, CREDSSP_S_BAD_NONCE },
+    { "clientNonce changed", nonce_changed, NULL, 0, 0, 0, false,
+      GSS_S_DEFECTIVE_TOKEN, CREDSSP_S_NONCE_CHANGED },
+    { "authInfo before pubKeyAuth", authinfo_first, NULL, 0, 0, 0, false,
+      GSS_S_DEFECTIVE_TOKEN, CREDSSP_S_UNEXPECTED_MESSAGE },
+    { "garbage for the first client message", garbage, NULL, 0, 0, 0,
+      false, GSS_S_DEFECTIVE_TOKEN, CREDSSP_S_BAD_DER },
+    { "garbage for the second client message", garbage, NULL, 0, 0, 1,
+      false, GSS_S_DEFECTIVE_TOKEN, CREDSSP_S_BAD_DER },
+    { "garbage for the first server message", garbage, NULL, 0, 1, 0, true,
+      GSS_S_DEFECTIVE_TOKEN, CREDSSP_S_BAD_DER },
+    { "garbage for the second server message", garbage, NULL, 0, 1, 1,
+      true, GSS_S_DEFECTIVE_TOKEN, CREDSSP_S_BAD_DER },
+    { "two negoTokens from the server", two_tokens, NULL, 0, 0, 0, true,
+      GSS_S_DEFECTIVE_TOKEN, CREDSSP_S_UNEXPECTED_MESSAGE },
+};
+
+START_TEST(test_hostile_relay)
+{
+    struct mitm_opts o = { "ntlm", GSS_C_DELEG_FLAG, "*", NULL, NULL };
     struct hs_result res;
     struct relay r;
 
-    run_mitm("ntlm", GSS_C_DELEG_FLAG, "*", &res, &r, _i == 0 ? 0 : 1,
-             _i == 0 ? 2 : 5);
-    fprintf(stderr, "version tampering %d: init [%s]\n", _i,
-            res.init_error);
+    o.mutate = hostile[_i].rule;
+    o.init_min = hostile[_i].init_min;
+    error_version = hostile[_i].error_version;
+    garbage_dir = hostile[_i].garbage_dir;
+    garbage_index = hostile[_i].garbage_index;
+    run_mitm(&o, &res, &r);
+    fprintf(stderr, "%s: init [%s] acc [%s]\n", hostile[_i].what,
+            res.init_error, res.acc_error);
     ck_assert_int_eq(r.authinfo_seen, 0);
-    if (_i == 0) {
-        ck_assert_uint_eq(res.init_major, GSS_S_UNAVAILABLE);
-        ck_assert_uint_eq(res.init_minor, CREDSSP_S_VERSION_TOO_LOW);
-        ck_assert_int_eq(r.pubkey_seen, 0);
+    if (hostile[_i].initiator) {
+        ck_assert_msg(res.init_major == hostile[_i].major &&
+                          res.init_minor == hostile[_i].minor,
+                      "%s: initiator: %s", hostile[_i].what,
+                      res.init_error);
     } else {
-        ck_assert_uint_eq(res.init_major, GSS_S_DEFECTIVE_TOKEN);
-        ck_assert_uint_eq(res.init_minor, CREDSSP_S_VERSION_CHANGED);
+        ck_assert_msg(res.acc_major == hostile[_i].major &&
+                          res.acc_minor == hostile[_i].minor,
+                      "%s: acceptor: %s", hostile[_i].what, res.acc_error);
+        ck_assert(GSS_ERROR(res.init_major) ||
+                  res.init_major == GSS_S_CONTINUE_NEEDED);
     }
 }
 END_TEST
@@ -365,7 +528,8 @@ main(void)
 
     tcase_set_timeout(tc, 60);
     tcase_add_loop_test(tc, test_mitm_detected, 0, 3);
-    tcase_add_loop_test(tc, test_version_tampering, 0, 2);
+    tcase_add_loop_test(tc, test_hostile_relay, 0,
+                        sizeof(hostile) / sizeof(hostile[0]));
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
