@@ -343,6 +343,7 @@ static const struct {
     { &gss_credssp_opt_ntlm_deleg_desc, "allow_ntlm_only_delegation" },
     { &gss_credssp_opt_frame_desc, "frame_initial_token" },
     { &gss_credssp_opt_oracle_desc, "encryption_oracle" },
+    { &gss_credssp_opt_restricted_admin_desc, "restricted_admin" },
     { &gss_credssp_opt_verify_cert_desc, "verify_certificate" },
     { &gss_credssp_opt_ca_file_desc, "ca_file" },
     { &gss_credssp_opt_tls_min_desc, "tls_min_version" },

@@ -40,6 +40,7 @@ struct cs_settings {
     struct cs_tls_settings tls;
     size_t max_token;             /* 0: CS_DEFAULT_MAX_TOKEN */
     unsigned max_legs;            /* 0: CS_DEFAULT_MAX_LEGS */
+    bool restricted_admin;        /* initiator: never send the password */
     char *ntlm_deleg;             /* patterns, comma-separated; NULL: none */
     char *deleg;                  /* patterns; NULL: "*" */
     char *frame_initial;          /* patterns; NULL: never frame */

@@ -166,7 +166,10 @@ do_finish(struct cs_ctx *ctx, cs_err *err)
     struct cs_cred *c = ctx->cred;
     cs_blob plain = { 0 };
     char *realm = NULL;
-    bool deleg = (ctx->req_flags & GSS_C_DELEG_FLAG) && c->has_password;
+    /* Restricted admin: empty credentials even when delegation is asked
+     * for; the server then uses the inner authentication alone. */
+    bool deleg = (ctx->req_flags & GSS_C_DELEG_FLAG) && c->has_password &&
+                 !c->set.restricted_admin;
 
     /* Mutual authentication: Kerberos' own, or a certificate that
      * verified for the target (architecture.md). */
@@ -212,8 +215,9 @@ do_finish(struct cs_ctx *ctx, cs_err *err)
     if (deleg) {
         ctx->ret_flags |= GSS_C_DELEG_FLAG;
     }
-    CS_TRACE("authInfo sent: %s credentials",
-             deleg ? "password" : "empty");
+    CS_TRACE("authInfo sent: %s credentials%s",
+             deleg ? "password" : "empty",
+             c->set.restricted_admin ? " (restricted admin)" : "");
     return CS_WAIT_DONE;
 }
 

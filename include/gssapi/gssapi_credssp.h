@@ -165,6 +165,9 @@ GSS_CREDSSP_DECLARE_OID(gss_credssp_opt_max_token_desc,
 GSS_CREDSSP_DECLARE_OID(gss_credssp_opt_max_legs_desc,
                         GSS_CREDSSP_OID_BASE_STRING "\x03\x0e",
                         GSS_CREDSSP_EXT_OID_LENGTH);
+GSS_CREDSSP_DECLARE_OID(gss_credssp_opt_restricted_admin_desc,
+                        GSS_CREDSSP_OID_BASE_STRING "\x03\x0f",
+                        GSS_CREDSSP_EXT_OID_LENGTH);
 #define GSS_CREDSSP_OPT_INNER_MECH ((gss_OID)&gss_credssp_opt_inner_mech_desc)
 /* ENCRYPTION_ORACLE: "force-updated", "mitigated" (default) or
  * "vulnerable", as Windows' Encryption Oracle Remediation policy. */
@@ -184,6 +187,12 @@ GSS_CREDSSP_DECLARE_OID(gss_credssp_opt_max_legs_desc,
 #define GSS_CREDSSP_OPT_MAX_VERSION \
     ((gss_OID)&gss_credssp_opt_max_version_desc)
 #define GSS_CREDSSP_OPT_TLS_MAX_VERSION ((gss_OID)&gss_credssp_opt_tls_max_desc)
+/* RESTRICTED_ADMIN: yes|no (default no): the initiator sends empty
+ * credentials even with GSS_C_DELEG_FLAG (Windows' restricted admin mode);
+ * the acceptor completes without a delegated credential handle and
+ * without GSS_C_DELEG_FLAG. */
+#define GSS_CREDSSP_OPT_RESTRICTED_ADMIN \
+    ((gss_OID)&gss_credssp_opt_restricted_admin_desc)
 /* VERIFY_CERTIFICATE: yes|no (default no): validate the server certificate against ca_file or the
  * system store and the target host name (SEC_E_WRONG_PRINCIPAL,
  * SEC_E_UNTRUSTED_ROOT); a verified certificate counts as mutual
@@ -261,6 +270,7 @@ GSS_CREDSSP_DECLARE_OID(gss_credssp_invoke_trace_desc,
 #define GSS_CREDSSP_STORE_TLS_CIPHERSUITES "credssp_tls_ciphersuites"
 #define GSS_CREDSSP_STORE_MAX_TOKEN_SIZE "credssp_max_token_size"
 #define GSS_CREDSSP_STORE_MAX_LEGS "credssp_max_legs"
+#define GSS_CREDSSP_STORE_RESTRICTED_ADMIN "credssp_restricted_admin"
 #define GSS_CREDSSP_STORE_PASSWORD "credssp_password"
 #define GSS_CREDSSP_STORE_USER "credssp_user"
 

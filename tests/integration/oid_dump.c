@@ -57,6 +57,7 @@ main(void)
     dump("opt_tls_ciphersuites", ".3.12", GSS_CREDSSP_OPT_TLS_CIPHERSUITES);
     dump("opt_max_token_size", ".3.13", GSS_CREDSSP_OPT_MAX_TOKEN_SIZE);
     dump("opt_max_legs", ".3.14", GSS_CREDSSP_OPT_MAX_LEGS);
+    dump("opt_restricted_admin", ".3.15", GSS_CREDSSP_OPT_RESTRICTED_ADMIN);
     dump("cred_password", ".4.1", GSS_CREDSSP_CRED_DELEGATED_PASSWORD);
     return fflush(stdout) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

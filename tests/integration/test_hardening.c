@@ -402,6 +402,27 @@ START_TEST(test_tls_alert)
 }
 END_TEST
 
+/* Restricted admin: with GSS_C_DELEG_FLAG asked for, Kerberos mutual
+ * authentication and a password at hand, the initiator still sends empty
+ * credentials; both sides complete, neither reports GSS_C_DELEG_FLAG and
+ * the acceptor gives no delegated handle (not an error). */
+START_TEST(test_restricted_admin)
+{
+    struct hs_opts o = { 0 };
+    struct hs_result r;
+
+    o.mech = "kerberos";
+    o.req_flags = GSS_C_DELEG_FLAG;
+    o.init_extra[0].oid = GSS_CREDSSP_OPT_RESTRICTED_ADMIN;
+    o.init_extra[0].value = _i == 0 ? "yes" : "no";
+    ck_assert_msg(hs_run(&o, &r) == 0, "%s | %s", r.init_error,
+                  r.acc_error);
+    ck_assert_int_eq(r.delegated, _i == 1);
+    ck_assert_int_eq((r.init_flags & GSS_C_DELEG_FLAG) != 0, _i == 1);
+    ck_assert_int_eq((r.acc_flags & GSS_C_DELEG_FLAG) != 0, _i == 1);
+}
+END_TEST
+
 static Suite *
 hardening_suite(void)
 {
@@ -428,6 +449,7 @@ hardening_suite(void)
     tcase_add_test(tc, test_max_token_size);
     tcase_add_test(tc, test_oversize_first_token);
     tcase_add_test(tc, test_max_legs);
+    tcase_add_loop_test(tc, test_restricted_admin, 0, 2);
     suite_add_tcase(s, tc);
     return s;
 }
