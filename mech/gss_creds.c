@@ -450,3 +450,59 @@ gss_inquire_cred_by_oid(OM_uint32 *minor_status,
     }
     return major;
 }
+
+/*
+ * gss_store_cred_into: a delegated password credential becomes a Kerberos
+ * TGT for its user, obtained from the KDC and stored where the cred store
+ * says (its "ccache" key), so a server can give the user single sign-on.
+ * Other credentials have nothing to store.
+ */
+CS_EXPORT OM_uint32
+gss_store_cred_into(OM_uint32 *minor_status, gss_cred_id_t input_cred_handle,
+                    gss_cred_usage_t input_usage, const gss_OID desired_mech,
+                    OM_uint32 overwrite_cred, OM_uint32 default_cred,
+                    gss_const_key_value_set_t cred_store,
+                    gss_OID_set *elements_stored,
+                    gss_cred_usage_t *cred_usage_stored)
+{
+    const struct cs_glue *g = cs_mech_glue(minor_status);
+    struct cs_cred *c = (struct cs_cred *)input_cred_handle;
+    OM_uint32 major;
+    cs_err err;
+
+    if (g == NULL) {
+        return GSS_S_FAILURE;
+    }
+    if (elements_stored != NULL) {
+        *elements_stored = GSS_C_NO_OID_SET;
+    }
+    if (c == NULL) {
+        *minor_status = CREDSSP_S_BAD_HANDLE;
+        return GSS_S_NO_CRED;
+    }
+    if (desired_mech != GSS_C_NO_OID &&
+        !cs_oid_equal(desired_mech, GSS_CREDSSP_MECH)) {
+        *minor_status = 0;
+        return GSS_S_BAD_MECH;
+    }
+    if (input_usage == GSS_C_ACCEPT) {
+        *minor_status = CREDSSP_S_WRONG_USAGE;
+        return GSS_S_NO_CRED;
+    }
+    err = cs_cred_store_krb5(c, overwrite_cred, default_cred, cred_store);
+    if (err != CS_OK) {
+        return cs_status(minor_status, err, NULL);
+    }
+    major = GSS_S_COMPLETE;
+    if (elements_stored != NULL) {
+        major = g->create_empty_oid_set(minor_status, elements_stored);
+        if (major == GSS_S_COMPLETE) {
+            major = g->add_oid_set_member(minor_status, GSS_CREDSSP_MECH,
+                                          elements_stored);
+        }
+    }
+    if (cred_usage_stored != NULL) {
+        *cred_usage_stored = GSS_C_INITIATE;
+    }
+    return major;
+}

@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -223,6 +224,91 @@ cs_cred_finish(struct cs_cred *c, OM_uint32 *inner_minor)
 
 cleanup:
     pthread_mutex_unlock(&c->lock);
+    return err;
+}
+
+/* store_fail: CREDSSP_S_STORE_FAILED, with krb5's words for why. */
+static cs_err
+store_fail(const char *principal, const char *step, OM_uint32 major,
+           OM_uint32 minor)
+{
+    const struct cs_glue *g = cs_glue();
+    gss_buffer_desc text = { 0, NULL };
+    OM_uint32 ctx = 0, tmp;
+    int type = minor != 0 ? GSS_C_MECH_CODE : GSS_C_GSS_CODE;
+
+    if (g->display_status(&tmp, minor != 0 ? minor : major, type,
+                          GSS_C_NO_OID, &ctx, &text) != GSS_S_COMPLETE) {
+        text.length = 0;
+    }
+    cs_err_set_detail(CREDSSP_S_STORE_FAILED,
+                      "SEC_E_NO_CREDENTIALS: no Kerberos ticket for the "
+                      "delegated user %s (%s): %.*s",
+                      principal, step, (int)text.length,
+                      text.length > 0 ? (char *)text.value : "unknown");
+    CS_TRACE("%s", cs_err_detail(CREDSSP_S_STORE_FAILED));
+    g->release_buffer(&tmp, &text);
+    return CREDSSP_S_STORE_FAILED;
+}
+
+cs_err
+cs_cred_store_krb5(struct cs_cred *c, OM_uint32 overwrite,
+                   OM_uint32 default_cred,
+                   gss_const_key_value_set_t cred_store)
+{
+    const struct cs_glue *g = cs_glue();
+    const struct cs_password_creds *d = &c->deleg.u.password;
+    gss_OID_set_desc krb5 = { 1, (gss_OID)&cs_oid_krb5 };
+    gss_buffer_desc text, pw;
+    gss_name_t name = GSS_C_NO_NAME;
+    gss_cred_id_t kcred = GSS_C_NO_CREDENTIAL;
+    OM_uint32 major, minor = 0, tmp;
+    char *principal = NULL;
+    cs_err err;
+    size_t i;
+
+    if (!c->delegated || c->deleg.cred_type != CS_CRED_PASSWORD) {
+        return CREDSSP_S_NO_DELEGATED_CREDS;
+    }
+    pw.value = d->password;
+    pw.length = strlen(d->password);
+    /* The realm is the delegated domain, upper-cased (Windows sends the
+     * DNS domain or the NetBIOS one; only the first can be a realm). */
+    if (asprintf(&principal, "%s@%s", d->user, d->domain) < 0) {
+        return CREDSSP_S_NOMEM;
+    }
+    for (i = strlen(d->user) + 1; principal[i] != '\0'; i++) {
+        principal[i] = (char)toupper((unsigned char)principal[i]);
+    }
+    text.value = principal;
+    text.length = strlen(principal);
+    major = g->import_name(&minor, &text, (gss_OID)&cs_oid_nt_user_name,
+                           &name);
+    if (major != GSS_S_COMPLETE) {
+        err = store_fail(principal, "name", major, minor);
+        goto cleanup;
+    }
+    major = g->acquire_cred_with_password(&minor, name, &pw, 0, &krb5,
+                                          GSS_C_INITIATE, &kcred, NULL,
+                                          NULL);
+    if (major != GSS_S_COMPLETE) {
+        err = store_fail(principal, "initial ticket", major, minor);
+        goto cleanup;
+    }
+    major = g->store_cred_into(&minor, kcred, GSS_C_INITIATE,
+                               (gss_OID)&cs_oid_krb5, overwrite,
+                               default_cred, cred_store, NULL, NULL);
+    if (major != GSS_S_COMPLETE) {
+        err = store_fail(principal, "store", major, minor);
+        goto cleanup;
+    }
+    CS_TRACE("delegated password: a ticket for %s stored", principal);
+    err = CS_OK;
+
+cleanup:
+    g->release_cred(&tmp, &kcred);
+    g->release_name(&tmp, &name);
+    free(principal);
     return err;
 }
 

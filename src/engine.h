@@ -105,6 +105,14 @@ cs_err cs_cred_set_password(struct cs_cred *c, const char *name_text,
  * usable as an initiator credential (its name and password). */
 cs_err cs_cred_delegated_password(struct cs_cred *c) CS_WUR;
 
+/* cs_cred_store_krb5: obtains a TGT with a delegated password and stores
+ * it where cred_store says (its "ccache" key), as gss_store_cred_into
+ * does for krb5.  CREDSSP_S_STORE_FAILED with krb5's reason in the
+ * detail text when the KDC does not give one. */
+cs_err cs_cred_store_krb5(struct cs_cred *c, OM_uint32 overwrite,
+                          OM_uint32 default_cred,
+                          gss_const_key_value_set_t cred_store) CS_WUR;
+
 /* cs_cred_add_store: keeps a copy of one cred-store element to pass to
  * the inner mechs. */
 cs_err cs_cred_add_store(struct cs_cred *c, const char *key,

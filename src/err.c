@@ -212,6 +212,9 @@ cs_err_text(uint32_t code)
     case CREDSSP_S_TOO_MANY_LEGS:
         return "SEC_E_INVALID_TOKEN: the exchange took more legs than "
                "max_legs allows";
+    case CREDSSP_S_STORE_FAILED:
+        return "SEC_E_NO_CREDENTIALS: no Kerberos ticket could be obtained "
+               "with the delegated password";
     case CREDSSP_S_MINOR_END:
         break;
     }

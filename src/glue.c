@@ -68,6 +68,7 @@ load_glue(void)
     RESOLVE(release_buffer_set);
     RESOLVE(decapsulate_token);
     RESOLVE(inquire_names_for_mech);
+    RESOLVE(store_cred_into);
 #undef RESOLVE
     if (ok) {
         glue_ptr = &glue_table;

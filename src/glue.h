@@ -52,6 +52,7 @@ struct cs_glue {
     CS_GLUE_FN(release_buffer_set);
     CS_GLUE_FN(decapsulate_token);
     CS_GLUE_FN(inquire_names_for_mech);
+    CS_GLUE_FN(store_cred_into);
 };
 
 #undef CS_GLUE_FN

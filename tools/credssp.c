@@ -43,6 +43,7 @@ enum {
     OPT_CERT,
     OPT_KEY,
     OPT_ONCE,
+    OPT_STORE_CCACHE,
     OPT_HELP
 };
 
@@ -54,7 +55,8 @@ static const char usage_text[] =
     "                       [--tls-max 1.2|1.3] [--min-version N]\n"
     "                       [--max-version N] [--json] [--verbose]\n"
     "       credssp serve --transport lp|rdp --listen ADDR:PORT\n"
-    "                     [--cert FILE] [--key FILE] [--once] [--json]\n"
+    "                     [--cert FILE] [--key FILE] [--once]\n"
+    "                     [--store-ccache DIR] [--json]\n"
     "                     [--verbose]\n"
     "       credssp demo [--transport lp|rdp] [--verbose]\n"
     "       credssp --help | --version\n"
@@ -296,6 +298,7 @@ cmd_serve(int argc, char **argv)
         { "cert", required_argument, NULL, OPT_CERT },
         { "key", required_argument, NULL, OPT_KEY },
         { "once", no_argument, NULL, OPT_ONCE },
+        { "store-ccache", required_argument, NULL, OPT_STORE_CCACHE },
         { "json", no_argument, NULL, OPT_JSON },
         { "verbose", no_argument, NULL, OPT_VERBOSE },
         { "listen-fd", required_argument, NULL, OPT_LISTEN_FD },
@@ -330,6 +333,9 @@ cmd_serve(int argc, char **argv)
             break;
         case OPT_ONCE:
             o.once = true;
+            break;
+        case OPT_STORE_CCACHE:
+            o.store_ccache = optarg;
             break;
         case OPT_JSON:
             o.json = true;

@@ -14,6 +14,7 @@
 #define _GNU_SOURCE 1               /* accept4 */
 #endif
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -157,6 +158,46 @@ display_name(gss_name_t name, struct ct_text *t)
     ct_text_adds(t, "unknown");
 }
 
+/*
+ * store_ticket: --store-ccache: the delegated password becomes the user's
+ * TGT in DIR/krb5cc_USER (gss_store_cred_into), for single sign-on.  The
+ * user name is the delegated one, with anything but [A-Za-z0-9._-]
+ * replaced, so it cannot leave DIR.
+ */
+static enum ct_rc
+store_ticket(gss_cred_id_t deleg, const char *user, const char *dir,
+             const struct ct_out *out, struct ct_err *err)
+{
+    char path[4096], *p;
+    gss_key_value_element_desc e = { "ccache", path };
+    gss_key_value_set_desc kv = { 1, &e };
+    OM_uint32 major, minor;
+    int n;
+
+    n = snprintf(path, sizeof(path), "FILE:%s/krb5cc_%s", dir, user);
+    if (n < 0 || (size_t)n >= sizeof(path)) {
+        ct_err_set(err, "--store-ccache: path too long");
+        return CT_ERR;
+    }
+    for (p = path + strlen(path) - strlen(user); *p != '\0'; p++) {
+        if (!isalnum((unsigned char)*p) && *p != '.' && *p != '-' &&
+            *p != '_') {
+            *p = '_';
+        }
+    }
+    major = gss_store_cred_into(&minor, deleg, GSS_C_INITIATE, GSS_C_NO_OID,
+                                1, 0, &kv, NULL, NULL);
+    if (major != GSS_S_COMPLETE) {
+        ct_err_gss(err, "gss_store_cred_into", major, minor);
+        return CT_ERR;
+    }
+    ct_verbose(out, "stored a ticket for %s in %s", user, path);
+    if (!out->json) {
+        printf("ticket for %s stored in %s\n", user, path);
+    }
+    return CT_OK;
+}
+
 /* Authenticates the client on the connected socket fd and reports. */
 static enum ct_rc
 serve_one(int fd, gss_cred_id_t cred, const struct ct_serve_opts *opts,
@@ -204,6 +245,11 @@ serve_one(int fd, gss_cred_id_t cred, const struct ct_serve_opts *opts,
         ct_deleg_info_get(s.deleg, &deleg);
     }
     ct_report_server(out, peer, ct_text_str(&user), &info, &deleg);
+    if (opts->store_ccache != NULL && deleg.type == CT_DELEG_PASSWORD &&
+        store_ticket(s.deleg, ct_text_str(&deleg.user), opts->store_ccache,
+                     out, &err) != CT_OK) {
+        goto fail;
+    }
     rc = CT_OK;
     goto cleanup;
 

@@ -111,6 +111,7 @@ struct ct_serve_opts {
     const char *listen;         /* ADDR:PORT as given */
     const char *cert;
     const char *key;
+    const char *store_ccache;   /* DIR for delegated users' tickets */
     int listen_fd;              /* -1 unless --listen-fd */
     bool once;
     bool json;

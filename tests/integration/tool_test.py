@@ -99,6 +99,21 @@ def main():
     if s.get("user") != "%s@%s" % (USER, REALM):
         failures.append("lp kerberos: user %r" % s.get("user"))
 
+    # --store-ccache: the delegated password becomes alice's TGT in
+    # DIR/krb5cc_alice, which klist reads back.
+    store = os.path.join(os.environ["CREDSSP_TEST_DIR"], "sso")
+    os.mkdir(store)
+    good_case("lp kerberos --store-ccache", "lp", "kerberos",
+              server_args=["--store-ccache", store])
+    cc = os.path.join(store, "krb5cc_" + USER)
+    k = subprocess.run(["klist", "-c", "FILE:" + cc], capture_output=True,
+                       text=True, timeout=30)
+    if k.returncode != 0 or "Default principal: %s@%s" % (USER, REALM) \
+            not in k.stdout or "krbtgt/%s@%s" % (REALM, REALM) \
+            not in k.stdout:
+        failures.append("--store-ccache: klist says %r %r"
+                        % (k.stdout, k.stderr))
+
     # lp transport, NTLM with NTLM-only delegation allowed.
     good_case("lp ntlm", "lp", "ntlm",
               extra=["--domain", "CREDSSP", "--allow-ntlm-only-delegation"])

@@ -1,0 +1,217 @@
+/*
+ * test_delegation.c - what a server does with a delegated password:
+ * gss_store_cred_into turns it into a Kerberos TGT in a ccache (single
+ * sign-on), checked by using that ccache for a real Kerberos exchange;
+ * an NTLM domain that is no realm and an expired password fail with
+ * krb5's reason in the text.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hs.h"
+
+static const gss_OID_desc krb5_oid = {
+    9, (void *)"\x2a\x86\x48\x86\xf7\x12\x01\x02\x02"
+};
+
+/* delegate: a CredSSP handshake with delegation; the acceptor's
+ * delegated credential handle comes back. */
+static gss_cred_id_t
+delegate(const char *mech, const char *user, const char *password,
+         const char *ntlm_deleg)
+{
+    struct hs_opts o = { 0 };
+    struct hs_result r;
+
+    o.mech = mech;
+    o.user = user;
+    o.password = password;
+    o.ntlm_deleg = ntlm_deleg;
+    o.req_flags = GSS_C_DELEG_FLAG;
+    o.keep_deleg = true;
+    ck_assert_msg(hs_run(&o, &r) == 0, "%s | %s", r.init_error,
+                  r.acc_error);
+    ck_assert(r.delegated);
+    return r.deleg;
+}
+
+/* store: gss_store_cred_into the delegated handle, into ccache. */
+static OM_uint32
+store(gss_cred_id_t deleg, const char *ccache, OM_uint32 *minor,
+      char *text, size_t len)
+{
+    gss_key_value_element_desc e = { "ccache", ccache };
+    gss_key_value_set_desc kv = { 1, &e };
+    gss_OID_set stored = GSS_C_NO_OID_SET;
+    OM_uint32 major, tmp;
+
+    major = gss_store_cred_into(minor, deleg, GSS_C_INITIATE,
+                                GSS_C_NO_OID, 1, 0, &kv, &stored, NULL);
+    hs_status_text(major, *minor, text, len);
+    gss_release_oid_set(&tmp, &stored);
+    return major;
+}
+
+/* krb5_login: a Kerberos exchange to host@localhost with the ccache's
+ * TGT; the acceptor's view of the user comes back in user. */
+static void
+krb5_login(const char *ccache, char *user, size_t len)
+{
+    gss_key_value_element_desc e = { "ccache", ccache };
+    gss_key_value_set_desc kv = { 1, &e };
+    gss_OID_set_desc set = { 1, (gss_OID)&krb5_oid };
+    gss_buffer_desc tb = { 14, (void *)"host@localhost" }, itok, atok, disp;
+    gss_cred_id_t icred = GSS_C_NO_CREDENTIAL, acred = GSS_C_NO_CREDENTIAL;
+    gss_ctx_id_t ictx = GSS_C_NO_CONTEXT, actx = GSS_C_NO_CONTEXT;
+    gss_name_t target, src = GSS_C_NO_NAME;
+    OM_uint32 major, minor, tmp;
+
+    ck_assert_uint_eq(gss_acquire_cred_from(&minor, GSS_C_NO_NAME, 0, &set,
+                                            GSS_C_INITIATE, &kv, &icred,
+                                            NULL, NULL),
+                      GSS_S_COMPLETE);
+    ck_assert_uint_eq(gss_acquire_cred(&minor, GSS_C_NO_NAME, 0, &set,
+                                       GSS_C_ACCEPT, &acred, NULL, NULL),
+                      GSS_S_COMPLETE);
+    ck_assert_uint_eq(gss_import_name(&minor, &tb,
+                                      GSS_C_NT_HOSTBASED_SERVICE, &target),
+                      GSS_S_COMPLETE);
+    major = gss_init_sec_context(&minor, icred, &ictx, target,
+                                 (gss_OID)&krb5_oid, 0, 0, NULL, NULL, NULL,
+                                 &itok, NULL, NULL);
+    ck_assert_uint_eq(major, GSS_S_COMPLETE);
+    major = gss_accept_sec_context(&minor, &actx, acred, &itok, NULL, &src,
+                                   NULL, &atok, NULL, NULL, NULL);
+    ck_assert_uint_eq(major, GSS_S_COMPLETE);
+    ck_assert_uint_eq(gss_display_name(&minor, src, &disp, NULL),
+                      GSS_S_COMPLETE);
+    snprintf(user, len, "%.*s", (int)disp.length, (char *)disp.value);
+    gss_release_buffer(&tmp, &disp);
+    gss_release_buffer(&tmp, &itok);
+    gss_release_buffer(&tmp, &atok);
+    gss_release_name(&tmp, &src);
+    gss_release_name(&tmp, &target);
+    gss_delete_sec_context(&tmp, &ictx, GSS_C_NO_BUFFER);
+    gss_delete_sec_context(&tmp, &actx, GSS_C_NO_BUFFER);
+    gss_release_cred(&tmp, &icred);
+    gss_release_cred(&tmp, &acred);
+}
+
+/* ccache_path: a FILE: ccache in the fixture's directory. */
+static void
+ccache_path(char *buf, size_t len, const char *name)
+{
+    snprintf(buf, len, "FILE:%s/%s", hs_env("CREDSSP_TEST_DIR"), name);
+}
+
+/* The delegated password becomes a TGT in the named ccache, and that
+ * ccache authenticates the user to another Kerberos service. */
+START_TEST(test_store_ccache)
+{
+    gss_cred_id_t deleg = delegate(_i == 0 ? "kerberos" : "spnego", NULL,
+                                   NULL, NULL);
+    char cc[512], text[512], user[256];
+    OM_uint32 minor;
+
+    ccache_path(cc, sizeof(cc), _i == 0 ? "sso.krb5" : "sso2.krb5");
+    ck_assert_msg(store(deleg, cc, &minor, text, sizeof(text)) ==
+                      GSS_S_COMPLETE,
+                  "%s", text);
+    krb5_login(cc, user, sizeof(user));
+    ck_assert_str_eq(user, "alice@CREDSSP.TEST");
+    unlink(cc + 5);
+    gss_release_cred(&minor, &deleg);
+}
+END_TEST
+
+/* An NTLM user's domain (CREDSSP) is no Kerberos realm: the store fails
+ * and says for whom and why. */
+START_TEST(test_store_wrong_realm)
+{
+    gss_cred_id_t deleg = delegate("ntlm", "CREDSSP\\carol", "Carol-pass-3",
+                                   "TERMSRV/*");
+    char cc[512], text[512];
+    OM_uint32 minor;
+
+    ccache_path(cc, sizeof(cc), "wrong.krb5");
+    ck_assert_uint_eq(store(deleg, cc, &minor, text, sizeof(text)),
+                      GSS_S_FAILURE);
+    ck_assert_uint_eq(minor, CREDSSP_S_STORE_FAILED);
+    fprintf(stderr, "wrong realm: %s\n", text);
+    ck_assert_msg(strstr(text, "carol@CREDSSP") != NULL &&
+                      strstr(text, "realm") != NULL,
+                  "%s", text);
+    ck_assert_int_ne(access(cc + 5, F_OK), 0);
+    gss_release_cred(&minor, &deleg);
+}
+END_TEST
+
+/* The password expired between the logon and the store: the KDC's
+ * refusal is in the text. */
+START_TEST(test_store_expired_password)
+{
+    gss_cred_id_t deleg = delegate("kerberos", NULL, NULL, NULL);
+    char cc[512], text[512], cmd[1024];
+    OM_uint32 minor;
+
+    snprintf(cmd, sizeof(cmd),
+             "kadmin.local -q 'modprinc -pwexpire \"2 days ago\" alice' "
+             ">/dev/null 2>&1 || /usr/sbin/kadmin.local -q "
+             "'modprinc -pwexpire \"2 days ago\" alice' >/dev/null");
+    ck_assert_int_eq(system(cmd), 0);
+    ccache_path(cc, sizeof(cc), "expired.krb5");
+    ck_assert_uint_eq(store(deleg, cc, &minor, text, sizeof(text)),
+                      GSS_S_FAILURE);
+    ck_assert_uint_eq(minor, CREDSSP_S_STORE_FAILED);
+    fprintf(stderr, "expired: %s\n", text);
+    ck_assert_msg(strstr(text, "alice@CREDSSP.TEST") != NULL &&
+                      strstr(text, "expired") != NULL,
+                  "%s", text);
+    gss_release_cred(&minor, &deleg);
+}
+END_TEST
+
+/* A credential that was not delegated has nothing to store. */
+START_TEST(test_store_not_delegated)
+{
+    gss_OID_set_desc set = { 1, GSS_CREDSSP_MECH };
+    gss_cred_id_t cred = GSS_C_NO_CREDENTIAL;
+    char cc[512], text[512];
+    OM_uint32 minor;
+
+    ck_assert_uint_eq(gss_acquire_cred(&minor, GSS_C_NO_NAME, 0, &set,
+                                       GSS_C_ACCEPT, &cred, NULL, NULL),
+                      GSS_S_COMPLETE);
+    ccache_path(cc, sizeof(cc), "none.krb5");
+    ck_assert_uint_eq(store(cred, cc, &minor, text, sizeof(text)),
+                      GSS_S_NO_CRED);
+    ck_assert_uint_eq(minor, CREDSSP_S_NO_DELEGATED_CREDS);
+    ck_assert_int_ne(access(cc + 5, F_OK), 0);
+    gss_release_cred(&minor, &cred);
+}
+END_TEST
+
+int
+main(void)
+{
+    Suite *s = suite_create("delegation");
+    TCase *tc = tcase_create("store");
+    SRunner *sr;
+    int failed;
+
+    tcase_set_timeout(tc, 60);
+    tcase_add_loop_test(tc, test_store_ccache, 0, 2);
+    tcase_add_test(tc, test_store_wrong_realm);
+    tcase_add_test(tc, test_store_not_delegated);
+    /* Last: it expires alice's password in this program's KDC. */
+    tcase_add_test(tc, test_store_expired_password);
+    suite_add_tcase(s, tc);
+    sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
