@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,6 +38,18 @@ name_text(gss_name_t name, char **out)
     return s != NULL ? CS_OK : CREDSSP_S_NOMEM;
 }
 
+/* set_key: one of our keys (without "credssp_"): a setting, or smart
+ * card / Remote Guard credentials. */
+static cs_err
+set_key(struct cs_cred *c, const char *name, const char *value)
+{
+    cs_err err = cs_cred_set_creds_key(c, name, value);
+
+    return err == CREDSSP_S_UNSUPPORTED_OPTION
+               ? cs_settings_set(&c->set, name, value)
+               : err;
+}
+
 /*
  * apply_store: our "credssp_" keys become settings (an unknown one is an
  * error, never ignored); the rest are kept for the inner mechs.  The
@@ -60,8 +73,7 @@ apply_store(struct cs_cred *c, gss_const_key_value_set_t store,
         } else if (strcmp(key, GSS_CREDSSP_STORE_USER) == 0) {
             *user = value;
         } else if (strncmp(key, STORE_PREFIX, strlen(STORE_PREFIX)) == 0) {
-            err = cs_settings_set(&c->set, key + strlen(STORE_PREFIX),
-                                  value);
+            err = set_key(c, key + strlen(STORE_PREFIX), value);
         } else {
             err = cs_cred_add_store(c, key, value);
         }
@@ -353,6 +365,42 @@ static const struct {
     { &gss_credssp_opt_max_legs_desc, "max_legs" },
 };
 
+/* set_store_key: GSS_CREDSSP_OPT_STORE_KEY: "credssp_KEY=VALUE", as if
+ * the cred store had held it.  The value may be a secret (a PIN): the
+ * copy is wiped. */
+static cs_err
+set_store_key(struct cs_cred *c, const gss_buffer_t value)
+{
+    char *text, *eq;
+    cs_err err;
+
+    if (value == GSS_C_NO_BUFFER || value->length == 0 ||
+        value->length > 65536) {
+        return CREDSSP_S_BAD_OPTION_VALUE;
+    }
+    text = malloc(value->length + 1);
+    if (text == NULL) {
+        return CREDSSP_S_NOMEM;
+    }
+    memcpy(text, value->value, value->length);
+    text[value->length] = '\0';
+    eq = strlen(text) == value->length ? strchr(text, '=') : NULL;
+    if (eq != NULL) {
+        *eq = '\0';
+    }
+    /* The user and the password are the acquire calls' business. */
+    if (eq == NULL || strncmp(text, STORE_PREFIX, strlen(STORE_PREFIX)) != 0 ||
+        strcmp(text, GSS_CREDSSP_STORE_PASSWORD) == 0 ||
+        strcmp(text, GSS_CREDSSP_STORE_USER) == 0) {
+        err = CREDSSP_S_BAD_OPTION_VALUE;
+    } else {
+        err = set_key(c, text + strlen(STORE_PREFIX), eq + 1);
+    }
+    cs_wipe(text, value->length);
+    free(text);
+    return err;
+}
+
 CS_EXPORT OM_uint32
 gssspi_set_cred_option(OM_uint32 *minor_status, gss_cred_id_t *cred_handle,
                        const gss_OID desired_object, const gss_buffer_t value)
@@ -367,6 +415,9 @@ gssspi_set_cred_option(OM_uint32 *minor_status, gss_cred_id_t *cred_handle,
         return GSS_S_NO_CRED;
     }
     c = (struct cs_cred *)*cred_handle;
+    if (cs_oid_equal(desired_object, GSS_CREDSSP_OPT_STORE_KEY)) {
+        return cs_status(minor_status, set_store_key(c, value), NULL);
+    }
     for (i = 0; i < sizeof(options) / sizeof(options[0]); i++) {
         if (!cs_oid_equal(desired_object, options[i].oid)) {
             continue;
@@ -392,15 +443,83 @@ gssspi_set_cred_option(OM_uint32 *minor_status, gss_cred_id_t *cred_handle,
     return cs_status(minor_status, err, NULL);
 }
 
-/* add_text: adds a NUL-less text buffer to a buffer set. */
-static OM_uint32
-add_text(OM_uint32 *minor, const char *s, gss_buffer_set_t *set)
-{
-    gss_buffer_desc b = { strlen(s), (void *)s };
+/* The buffers a delegated-credential inquiry returns, in order. */
+struct parts {
+    size_t n;
+    struct {
+        const void *p;
+        size_t len;
+    } e[32];
+    char key_spec[16];
+};
 
-    return cs_glue()->add_buffer_set_member(minor, &b, set);
+static void
+add_part(struct parts *ps, const void *p, size_t len)
+{
+    if (ps->n < sizeof(ps->e) / sizeof(ps->e[0])) {
+        ps->e[ps->n].p = p;
+        ps->e[ps->n].len = len;
+        ps->n++;
+    }
 }
 
+static void
+add_str(struct parts *ps, const char *s)
+{
+    add_part(ps, s != NULL ? s : "", s != NULL ? strlen(s) : 0);
+}
+
+/* deleg_parts: what the inquiry oid returns of delegated credentials t;
+ * false when t is not of the kind oid asks for. */
+static bool
+deleg_parts(const struct cs_tscredentials *t, gss_const_OID oid,
+            struct parts *ps)
+{
+    const struct cs_smartcard_creds *sc = &t->u.smartcard;
+    const struct cs_remote_guard_creds *rg = &t->u.remote_guard;
+    size_t i;
+
+    if (t->cred_type == CS_CRED_PASSWORD &&
+        cs_oid_equal(oid, GSS_CREDSSP_CRED_DELEGATED_PASSWORD)) {
+        add_str(ps, t->u.password.domain);
+        add_str(ps, t->u.password.user);
+        add_str(ps, t->u.password.password);
+        return true;
+    }
+    if (t->cred_type == CS_CRED_SMARTCARD &&
+        cs_oid_equal(oid, GSS_CREDSSP_CRED_DELEGATED_SMARTCARD)) {
+        snprintf(ps->key_spec, sizeof(ps->key_spec), "%d",
+                 (int)sc->csp_data.key_spec);
+        add_str(ps, sc->pin);
+        add_str(ps, ps->key_spec);
+        add_str(ps, sc->csp_data.card_name);
+        add_str(ps, sc->csp_data.reader_name);
+        add_str(ps, sc->csp_data.container_name);
+        add_str(ps, sc->csp_data.csp_name);
+        add_str(ps, sc->user_hint);
+        add_str(ps, sc->domain_hint);
+        return true;
+    }
+    if (t->cred_type == CS_CRED_REMOTE_GUARD &&
+        cs_oid_equal(oid, GSS_CREDSSP_CRED_DELEGATED_REMOTE_GUARD)) {
+        add_str(ps, rg->logon_cred.package_name);
+        add_part(ps, rg->logon_cred.cred_buffer.data,
+                 rg->logon_cred.cred_buffer.len);
+        for (i = 0; i < rg->num_supplemental; i++) {
+            add_str(ps, rg->supplemental[i].package_name);
+            add_part(ps, rg->supplemental[i].cred_buffer.data,
+                     rg->supplemental[i].cred_buffer.len);
+        }
+        return true;
+    }
+    return false;
+}
+
+/*
+ * gss_inquire_cred_by_oid: on a delegated credential handle, what the
+ * initiator sent: DELEGATED_PASSWORD, _SMARTCARD or _REMOTE_GUARD, each
+ * for its own kind (the header lists the buffers).  They hold secrets.
+ */
 CS_EXPORT OM_uint32
 gss_inquire_cred_by_oid(OM_uint32 *minor_status,
                         const gss_cred_id_t cred_handle,
@@ -409,8 +528,9 @@ gss_inquire_cred_by_oid(OM_uint32 *minor_status,
 {
     const struct cs_glue *g = cs_mech_glue(minor_status);
     struct cs_cred *c = (struct cs_cred *)cred_handle;
-    const struct cs_password_creds *pw;
+    struct parts ps = { 0 };
     OM_uint32 major, tmp;
+    size_t i;
 
     if (g == NULL) {
         return GSS_S_FAILURE;
@@ -419,35 +539,32 @@ gss_inquire_cred_by_oid(OM_uint32 *minor_status,
         *minor_status = CREDSSP_S_BAD_HANDLE;
         return GSS_S_NO_CRED;
     }
-    if (!cs_oid_equal(desired_object, GSS_CREDSSP_CRED_DELEGATED_PASSWORD)) {
+    if (!cs_oid_equal(desired_object, GSS_CREDSSP_CRED_DELEGATED_PASSWORD) &&
+        !cs_oid_equal(desired_object, GSS_CREDSSP_CRED_DELEGATED_SMARTCARD) &&
+        !cs_oid_equal(desired_object,
+                      GSS_CREDSSP_CRED_DELEGATED_REMOTE_GUARD)) {
         *minor_status = CREDSSP_S_UNSUPPORTED_OPTION;
         return GSS_S_UNAVAILABLE;
     }
-    if (!c->delegated || c->deleg.cred_type != CS_CRED_PASSWORD) {
+    if (!c->delegated || !deleg_parts(&c->deleg, desired_object, &ps)) {
         *minor_status = CREDSSP_S_NO_DELEGATED_CREDS;
         return GSS_S_NO_CRED;
     }
-    pw = &c->deleg.u.password;
     major = g->create_empty_buffer_set(minor_status, data_set);
-    if (major == GSS_S_COMPLETE) {
-        major = add_text(minor_status, pw->domain, data_set);
-    }
-    if (major == GSS_S_COMPLETE) {
-        major = add_text(minor_status, pw->user, data_set);
-    }
-    if (major == GSS_S_COMPLETE) {
-        major = add_text(minor_status, pw->password, data_set);
+    for (i = 0; i < ps.n && major == GSS_S_COMPLETE; i++) {
+        gss_buffer_desc b = { ps.e[i].len, (void *)ps.e[i].p };
+
+        major = g->add_buffer_set_member(minor_status, &b, data_set);
     }
     if (major != GSS_S_COMPLETE && *data_set != GSS_C_NO_BUFFER_SET) {
-        /* A partly built set may already hold the password: wipe it. */
-        size_t i;
-
+        /* A partly built set may already hold secrets: wipe it. */
         for (i = 0; i < (*data_set)->count; i++) {
             cs_wipe((*data_set)->elements[i].value,
                     (*data_set)->elements[i].length);
         }
         g->release_buffer_set(&tmp, data_set);
     }
+    cs_wipe(ps.key_spec, sizeof(ps.key_spec));
     return major;
 }
 

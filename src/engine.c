@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,6 +82,7 @@ cs_cred_unref(struct cs_cred *c)
     free(c->store.elements);
     clear_password(&c->pw);
     cs_tscredentials_clear(&c->deleg);
+    cs_tscredentials_clear(&c->send);
     cs_settings_clear(&c->set);
     pthread_mutex_destroy(&c->lock);
     free(c);
@@ -221,6 +223,127 @@ cs_cred_finish(struct cs_cred *c, OM_uint32 *inner_minor)
     if (err == CS_OK) {
         c->finished = true;
     }
+
+cleanup:
+    pthread_mutex_unlock(&c->lock);
+    return err;
+}
+
+/* hex_decode: text of hex digit pairs into *out (secret). */
+static cs_err
+hex_decode(const char *hex, cs_blob *out)
+{
+    size_t len = strlen(hex), i;
+    cs_blob b = { 0 };
+
+    if (len == 0 || len % 2 != 0 ||
+        strspn(hex, "0123456789abcdefABCDEF") != len) {
+        return CREDSSP_S_BAD_OPTION_VALUE;
+    }
+    b.data = malloc(len / 2);
+    if (b.data == NULL) {
+        return CREDSSP_S_NOMEM;
+    }
+    for (i = 0; i < len / 2; i++) {
+        unsigned v;
+
+        sscanf(hex + 2 * i, "%2x", &v);
+        b.data[i] = (uint8_t)v;
+    }
+    b.len = len / 2;
+    cs_blob_free_secret(out);
+    *out = b;
+    return CS_OK;
+}
+
+/* creds_slot: the text field a smartcard_* / remote_guard_* key names. */
+static char **
+creds_slot(struct cs_tscredentials *t, const char *field)
+{
+    static const struct {
+        const char *name;
+        size_t off;
+    } sc[] = {
+        { "pin", offsetof(struct cs_smartcard_creds, pin) },
+        { "card", offsetof(struct cs_smartcard_creds, csp_data.card_name) },
+        { "reader",
+          offsetof(struct cs_smartcard_creds, csp_data.reader_name) },
+        { "container",
+          offsetof(struct cs_smartcard_creds, csp_data.container_name) },
+        { "csp", offsetof(struct cs_smartcard_creds, csp_data.csp_name) },
+        { "user_hint", offsetof(struct cs_smartcard_creds, user_hint) },
+        { "domain_hint", offsetof(struct cs_smartcard_creds, domain_hint) },
+    };
+    size_t i;
+
+    if (t->cred_type == CS_CRED_REMOTE_GUARD) {
+        return strcmp(field, "package") == 0
+                   ? &t->u.remote_guard.logon_cred.package_name
+                   : NULL;
+    }
+    for (i = 0; i < sizeof(sc) / sizeof(sc[0]); i++) {
+        if (strcmp(field, sc[i].name) == 0) {
+            return (char **)((char *)&t->u.smartcard + sc[i].off);
+        }
+    }
+    return NULL;
+}
+
+cs_err
+cs_cred_set_creds_key(struct cs_cred *c, const char *name, const char *value)
+{
+    enum cs_cred_type type;
+    const char *field;
+    char **slot, *copy;
+    cs_err err = CS_OK;
+
+    if (strncmp(name, "smartcard_", 10) == 0) {
+        type = CS_CRED_SMARTCARD;
+        field = name + 10;
+    } else if (strncmp(name, "remote_guard_", 13) == 0) {
+        type = CS_CRED_REMOTE_GUARD;
+        field = name + 13;
+    } else {
+        return CREDSSP_S_UNSUPPORTED_OPTION;
+    }
+    if (c->usage != GSS_C_INITIATE) {
+        return CREDSSP_S_WRONG_USAGE;
+    }
+    pthread_mutex_lock(&c->lock);
+    /* One kind of credentials per handle. */
+    if (c->send.cred_type != 0 && c->send.cred_type != type) {
+        err = CREDSSP_S_BAD_OPTION_VALUE;
+        goto cleanup;
+    }
+    c->send.cred_type = type;
+    if (type == CS_CRED_SMARTCARD && strcmp(field, "key_spec") == 0) {
+        char *end;
+        long v = strtol(value, &end, 10);
+
+        if (*value == '\0' || *end != '\0' || v < 0 || v > INT32_MAX) {
+            err = CREDSSP_S_BAD_OPTION_VALUE;
+        } else {
+            c->send.u.smartcard.csp_data.key_spec = (int32_t)v;
+        }
+        goto cleanup;
+    }
+    if (type == CS_CRED_REMOTE_GUARD && strcmp(field, "buffer") == 0) {
+        err = hex_decode(value,
+                         &c->send.u.remote_guard.logon_cred.cred_buffer);
+        goto cleanup;
+    }
+    slot = creds_slot(&c->send, field);
+    if (slot == NULL) {
+        err = CREDSSP_S_UNSUPPORTED_OPTION;
+        goto cleanup;
+    }
+    copy = strdup(value);
+    if (copy == NULL) {
+        err = CREDSSP_S_NOMEM;
+        goto cleanup;
+    }
+    cs_str_free_secret(*slot);
+    *slot = copy;
 
 cleanup:
     pthread_mutex_unlock(&c->lock);

@@ -86,6 +86,9 @@ struct cs_cred {
     struct cs_settings set;
     gss_key_value_set_desc store; /* the other mechs' cred-store keys */
     SSL_CTX *ssl_ctx;
+    /* Initiator: smart card or Remote Guard credentials to send instead
+     * of the password (cred_type 0: none). */
+    struct cs_tscredentials send;
     /* A delegated credential (from the acceptor). */
     bool delegated;
     bool delegated_empty;
@@ -104,6 +107,13 @@ cs_err cs_cred_set_password(struct cs_cred *c, const char *name_text,
 /* cs_cred_delegated_password: makes a delegated password credential
  * usable as an initiator credential (its name and password). */
 cs_err cs_cred_delegated_password(struct cs_cred *c) CS_WUR;
+
+/* cs_cred_set_creds_key: one "smartcard_*" or "remote_guard_*" key (the
+ * cred-store key without "credssp_"): the credentials an initiator sends
+ * in place of its password.  CREDSSP_S_UNSUPPORTED_OPTION for other
+ * names. */
+cs_err cs_cred_set_creds_key(struct cs_cred *c, const char *name,
+                             const char *value) CS_WUR;
 
 /* cs_cred_store_krb5: obtains a TGT with a delegated password and stores
  * it where cred_store says (its "ccache" key), as gss_store_cred_into

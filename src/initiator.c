@@ -153,6 +153,22 @@ delegation_allowed(const struct cs_ctx *ctx)
     return CS_OK;
 }
 
+/* other_creds_ready: smart card credentials need a PIN, Remote Guard ones
+ * a package name and a buffer ([MS-CSSP] 2.2.1.2.2, 2.2.1.2.3). */
+static cs_err
+other_creds_ready(const struct cs_cred *c)
+{
+    const struct cs_tscredentials *t = &c->send;
+
+    if (t->cred_type == CS_CRED_SMARTCARD ? t->u.smartcard.pin == NULL
+        : t->u.remote_guard.logon_cred.package_name == NULL ||
+            t->u.remote_guard.logon_cred.cred_buffer.len == 0) {
+        CS_TRACE("smart card / Remote Guard credentials incomplete");
+        return CREDSSP_S_BAD_OPTION_VALUE;
+    }
+    return CS_OK;
+}
+
 /*
  * do_finish: the server's pubKeyAuth has verified; send authInfo: the
  * password credentials when delegation is asked for and allowed, otherwise
@@ -168,8 +184,10 @@ do_finish(struct cs_ctx *ctx, cs_err *err)
     char *realm = NULL;
     /* Restricted admin: empty credentials even when delegation is asked
      * for; the server then uses the inner authentication alone. */
-    bool deleg = (ctx->req_flags & GSS_C_DELEG_FLAG) && c->has_password &&
+    bool deleg = (ctx->req_flags & GSS_C_DELEG_FLAG) &&
+                 (c->has_password || c->send.cred_type != 0) &&
                  !c->set.restricted_admin;
+    bool other = deleg && c->send.cred_type != 0;
 
     /* Mutual authentication: Kerberos' own, or a certificate that
      * verified for the target (architecture.md). */
@@ -186,17 +204,30 @@ do_finish(struct cs_ctx *ctx, cs_err *err)
             return CS_WAIT_ERR;
         }
     }
-    if (deleg && *c->pw.domain == '\0') {
+    if (other) {
+        *err = other_creds_ready(c);
+        if (*err != CS_OK) {
+            return CS_WAIT_ERR;
+        }
+    }
+    if (deleg && !other && *c->pw.domain == '\0') {
         *err = cs_inner_initiator_realm(&ctx->inner, &realm);
         if (*err != CS_OK) {
             return CS_WAIT_ERR;
         }
     }
     creds.cred_type = CS_CRED_PASSWORD;
+    if (other) {
+        creds = c->send;          /* borrowed, like the strings below */
+    }
     /* Borrowed strings: creds is not cleared, only forgotten. */
-    creds.u.password.domain = !deleg ? "" : realm ? realm : c->pw.domain;
-    creds.u.password.user = deleg ? c->pw.user : "";
-    creds.u.password.password = deleg ? c->pw.password : "";
+    if (!other) {
+        creds.u.password.domain = !deleg  ? ""
+                                  : realm ? realm
+                                          : c->pw.domain;
+        creds.u.password.user = deleg ? c->pw.user : "";
+        creds.u.password.password = deleg ? c->pw.password : "";
+    }
     *err = cs_tscredentials_encode(&creds, &plain);
     if (*err == CS_OK) {
         *err = cs_inner_wrap(&ctx->inner, plain.data, plain.len,
@@ -216,7 +247,10 @@ do_finish(struct cs_ctx *ctx, cs_err *err)
         ctx->ret_flags |= GSS_C_DELEG_FLAG;
     }
     CS_TRACE("authInfo sent: %s credentials%s",
-             deleg ? "password" : "empty",
+             !deleg                                     ? "empty"
+             : !other                                   ? "password"
+             : c->send.cred_type == CS_CRED_SMARTCARD ? "smart card"
+                                                        : "Remote Guard",
              c->set.restricted_admin ? " (restricted admin)" : "");
     return CS_WAIT_DONE;
 }

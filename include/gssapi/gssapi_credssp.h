@@ -168,6 +168,9 @@ GSS_CREDSSP_DECLARE_OID(gss_credssp_opt_max_legs_desc,
 GSS_CREDSSP_DECLARE_OID(gss_credssp_opt_restricted_admin_desc,
                         GSS_CREDSSP_OID_BASE_STRING "\x03\x0f",
                         GSS_CREDSSP_EXT_OID_LENGTH);
+GSS_CREDSSP_DECLARE_OID(gss_credssp_opt_store_key_desc,
+                        GSS_CREDSSP_OID_BASE_STRING "\x03\x10",
+                        GSS_CREDSSP_EXT_OID_LENGTH);
 #define GSS_CREDSSP_OPT_INNER_MECH ((gss_OID)&gss_credssp_opt_inner_mech_desc)
 /* ENCRYPTION_ORACLE: "force-updated", "mitigated" (default) or
  * "vulnerable", as Windows' Encryption Oracle Remediation policy. */
@@ -193,6 +196,9 @@ GSS_CREDSSP_DECLARE_OID(gss_credssp_opt_restricted_admin_desc,
  * without GSS_C_DELEG_FLAG. */
 #define GSS_CREDSSP_OPT_RESTRICTED_ADMIN \
     ((gss_OID)&gss_credssp_opt_restricted_admin_desc)
+/* STORE_KEY: "credssp_KEY=VALUE": any of our cred-store keys below but
+ * credssp_user and credssp_password, set on an existing handle. */
+#define GSS_CREDSSP_OPT_STORE_KEY ((gss_OID)&gss_credssp_opt_store_key_desc)
 /* VERIFY_CERTIFICATE: yes|no (default no): validate the server certificate against ca_file or the
  * system store and the target host name (SEC_E_WRONG_PRINCIPAL,
  * SEC_E_UNTRUSTED_ROOT); a verified certificate counts as mutual
@@ -236,6 +242,27 @@ GSS_CREDSSP_DECLARE_OID(gss_credssp_cred_password_desc,
     ((gss_OID)&gss_credssp_cred_password_desc)
 
 /*
+ *  DELEGATED_SMARTCARD  TSSmartCardCreds: eight buffers, UTF-8: PIN
+ *      (secret), keySpec (decimal), cardName, readerName, containerName,
+ *      cspName, userHint, domainHint (empty when absent).
+ *  DELEGATED_REMOTE_GUARD  TSRemoteGuardCreds: the logon package name and
+ *      its credential buffer (opaque, secret), then a name and a buffer
+ *      for each supplemental package.
+ * Each answers GSS_S_NO_CRED (CREDSSP_S_NO_DELEGATED_CREDS) on a handle
+ * that holds another kind.
+ */
+GSS_CREDSSP_DECLARE_OID(gss_credssp_cred_smartcard_desc,
+                        GSS_CREDSSP_OID_BASE_STRING "\x04\x02",
+                        GSS_CREDSSP_EXT_OID_LENGTH);
+GSS_CREDSSP_DECLARE_OID(gss_credssp_cred_remote_guard_desc,
+                        GSS_CREDSSP_OID_BASE_STRING "\x04\x03",
+                        GSS_CREDSSP_EXT_OID_LENGTH);
+#define GSS_CREDSSP_CRED_DELEGATED_SMARTCARD \
+    ((gss_OID)&gss_credssp_cred_smartcard_desc)
+#define GSS_CREDSSP_CRED_DELEGATED_REMOTE_GUARD \
+    ((gss_OID)&gss_credssp_cred_remote_guard_desc)
+
+/*
  * Process-wide operations (base.5.N), for MIT's gssspi_mech_invoke()
  * (<gssapi/gssapi_ext.h>) with desired_mech GSS_CREDSSP_MECH.
  *  INVOKE_TRACE  value: a file name (no terminating NUL needed) turns
@@ -271,6 +298,23 @@ GSS_CREDSSP_DECLARE_OID(gss_credssp_invoke_trace_desc,
 #define GSS_CREDSSP_STORE_MAX_TOKEN_SIZE "credssp_max_token_size"
 #define GSS_CREDSSP_STORE_MAX_LEGS "credssp_max_legs"
 #define GSS_CREDSSP_STORE_RESTRICTED_ADMIN "credssp_restricted_admin"
+/* Smart card credentials an initiator sends instead of its password
+ * (TSSmartCardCreds; the inner authentication still needs Kerberos or
+ * NTLM credentials): the PIN (secret), keySpec (decimal), the CSP data
+ * fields and the hints. */
+#define GSS_CREDSSP_STORE_SMARTCARD_PIN "credssp_smartcard_pin"
+#define GSS_CREDSSP_STORE_SMARTCARD_KEY_SPEC "credssp_smartcard_key_spec"
+#define GSS_CREDSSP_STORE_SMARTCARD_CARD "credssp_smartcard_card"
+#define GSS_CREDSSP_STORE_SMARTCARD_READER "credssp_smartcard_reader"
+#define GSS_CREDSSP_STORE_SMARTCARD_CONTAINER "credssp_smartcard_container"
+#define GSS_CREDSSP_STORE_SMARTCARD_CSP "credssp_smartcard_csp"
+#define GSS_CREDSSP_STORE_SMARTCARD_USER_HINT "credssp_smartcard_user_hint"
+#define GSS_CREDSSP_STORE_SMARTCARD_DOMAIN_HINT \
+    "credssp_smartcard_domain_hint"
+/* Remote Credential Guard credentials (TSRemoteGuardCreds): the logon
+ * package's name and its credential buffer as hex digits (secret). */
+#define GSS_CREDSSP_STORE_REMOTE_GUARD_PACKAGE "credssp_remote_guard_package"
+#define GSS_CREDSSP_STORE_REMOTE_GUARD_BUFFER "credssp_remote_guard_buffer"
 #define GSS_CREDSSP_STORE_PASSWORD "credssp_password"
 #define GSS_CREDSSP_STORE_USER "credssp_user"
 

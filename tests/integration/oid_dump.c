@@ -58,6 +58,10 @@ main(void)
     dump("opt_max_token_size", ".3.13", GSS_CREDSSP_OPT_MAX_TOKEN_SIZE);
     dump("opt_max_legs", ".3.14", GSS_CREDSSP_OPT_MAX_LEGS);
     dump("opt_restricted_admin", ".3.15", GSS_CREDSSP_OPT_RESTRICTED_ADMIN);
+    dump("opt_store_key", ".3.16", GSS_CREDSSP_OPT_STORE_KEY);
     dump("cred_password", ".4.1", GSS_CREDSSP_CRED_DELEGATED_PASSWORD);
+    dump("cred_smartcard", ".4.2", GSS_CREDSSP_CRED_DELEGATED_SMARTCARD);
+    dump("cred_remote_guard", ".4.3",
+         GSS_CREDSSP_CRED_DELEGATED_REMOTE_GUARD);
     return fflush(stdout) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -6,6 +6,7 @@
  * krb5's reason in the text.
  */
 #include <check.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -194,6 +195,127 @@ START_TEST(test_store_not_delegated)
 }
 END_TEST
 
+/* inquire: the buffers of one delegated-credential inquiry, as text
+ * joined by '|' (buffers that are not text are hex). */
+static OM_uint32
+inquire(gss_cred_id_t deleg, gss_OID oid, char *buf, size_t len)
+{
+    gss_buffer_set_t set = GSS_C_NO_BUFFER_SET;
+    OM_uint32 major, minor;
+    size_t i, j, used = 0;
+
+    buf[0] = '\0';
+    major = gss_inquire_cred_by_oid(&minor, deleg, oid, &set);
+    for (i = 0; major == GSS_S_COMPLETE && i < set->count; i++) {
+        const unsigned char *v = set->elements[i].value;
+        bool text = true;
+
+        for (j = 0; j < set->elements[i].length; j++) {
+            text = text && v[j] >= 0x20 && v[j] < 0x7f;
+        }
+        used += snprintf(buf + used, len - used, "%s", i ? "|" : "");
+        for (j = 0; j < set->elements[i].length && used + 3 < len; j++) {
+            used += snprintf(buf + used, len - used, text ? "%c" : "%02x",
+                             v[j]);
+        }
+    }
+    gss_release_buffer_set(&minor, &set);
+    return major;
+}
+
+/* Smart card credentials (set on the initiator's handle with the generic
+ * store-key option) arrive whole: the acceptor's handle answers the
+ * smart-card inquiry and not the password one. */
+START_TEST(test_smartcard_creds)
+{
+    struct hs_opts o = { 0 };
+    struct hs_result r;
+    char got[512];
+    OM_uint32 minor;
+
+    o.mech = "kerberos";
+    o.req_flags = GSS_C_DELEG_FLAG;
+    o.keep_deleg = true;
+    o.init_extra[0].oid = GSS_CREDSSP_OPT_STORE_KEY;
+    o.init_extra[0].value = "credssp_smartcard_pin=12345678";
+    o.init_extra[1].oid = GSS_CREDSSP_OPT_STORE_KEY;
+    o.init_extra[1].value = "credssp_smartcard_key_spec=1";
+    o.init_extra[2].oid = GSS_CREDSSP_OPT_STORE_KEY;
+    o.init_extra[2].value = "credssp_smartcard_reader=Yubico YubiKey 00";
+    o.init_extra[3].oid = GSS_CREDSSP_OPT_STORE_KEY;
+    o.init_extra[3].value = "credssp_smartcard_user_hint=alice";
+    ck_assert_msg(hs_run(&o, &r) == 0, "%s | %s", r.init_error,
+                  r.acc_error);
+    ck_assert_ptr_ne(r.deleg, GSS_C_NO_CREDENTIAL);
+    ck_assert(!r.delegated);               /* no password inquiry */
+    ck_assert_uint_ne(r.acc_flags & GSS_C_DELEG_FLAG, 0);
+    ck_assert_uint_eq(inquire(r.deleg, GSS_CREDSSP_CRED_DELEGATED_SMARTCARD,
+                              got, sizeof(got)),
+                      GSS_S_COMPLETE);
+    ck_assert_str_eq(got, "12345678|1||Yubico YubiKey 00|||alice|");
+    ck_assert_uint_eq(inquire(r.deleg, GSS_CREDSSP_CRED_DELEGATED_PASSWORD,
+                              got, sizeof(got)),
+                      GSS_S_NO_CRED);
+    gss_release_cred(&minor, &r.deleg);
+}
+END_TEST
+
+/* Remote Guard credentials: the package name and its opaque buffer. */
+START_TEST(test_remote_guard_creds)
+{
+    struct hs_opts o = { 0 };
+    struct hs_result r;
+    char got[512];
+    OM_uint32 minor;
+
+    o.mech = "kerberos";
+    o.req_flags = GSS_C_DELEG_FLAG;
+    o.keep_deleg = true;
+    o.init_extra[0].oid = GSS_CREDSSP_OPT_STORE_KEY;
+    o.init_extra[0].value = "credssp_remote_guard_package=Kerberos";
+    o.init_extra[1].oid = GSS_CREDSSP_OPT_STORE_KEY;
+    o.init_extra[1].value = "credssp_remote_guard_buffer=00ff10e2";
+    ck_assert_msg(hs_run(&o, &r) == 0, "%s | %s", r.init_error,
+                  r.acc_error);
+    ck_assert_uint_eq(inquire(r.deleg,
+                              GSS_CREDSSP_CRED_DELEGATED_REMOTE_GUARD, got,
+                              sizeof(got)),
+                      GSS_S_COMPLETE);
+    ck_assert_str_eq(got, "Kerberos|00ff10e2");
+    gss_release_cred(&minor, &r.deleg);
+}
+END_TEST
+
+/* Incomplete or mixed credentials are refused: a smart card without a PIN
+ * fails at the last step, before anything is sent; a Remote Guard key on
+ * a smart-card handle and bad hex are refused where they are set. */
+START_TEST(test_other_creds_errors)
+{
+    struct hs_opts o = { 0 };
+    struct hs_result r;
+
+    o.mech = "kerberos";
+    o.req_flags = GSS_C_DELEG_FLAG;
+    o.init_extra[0].oid = GSS_CREDSSP_OPT_STORE_KEY;
+    o.init_extra[0].value = "credssp_smartcard_reader=Reader 0";
+    ck_assert_int_ne(hs_run(&o, &r), 0);
+    ck_assert_uint_eq(r.init_minor, CREDSSP_S_BAD_OPTION_VALUE);
+    ck_assert(!r.delegated);
+
+    o.init_extra[1].oid = GSS_CREDSSP_OPT_STORE_KEY;
+    o.init_extra[1].value = "credssp_remote_guard_package=Kerberos";
+    ck_assert_int_ne(hs_run(&o, &r), 0);
+    ck_assert_uint_eq(r.init_major, GSS_S_FAILURE);
+
+    memset(&o, 0, sizeof(o));
+    o.init_extra[0].oid = GSS_CREDSSP_OPT_STORE_KEY;
+    o.init_extra[0].value = "credssp_remote_guard_buffer=0g";
+    ck_assert_int_ne(hs_run(&o, &r), 0);
+    o.init_extra[0].value = "credssp_password=x";
+    ck_assert_int_ne(hs_run(&o, &r), 0);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -206,6 +328,9 @@ main(void)
     tcase_add_loop_test(tc, test_store_ccache, 0, 2);
     tcase_add_test(tc, test_store_wrong_realm);
     tcase_add_test(tc, test_store_not_delegated);
+    tcase_add_test(tc, test_smartcard_creds);
+    tcase_add_test(tc, test_remote_guard_creds);
+    tcase_add_test(tc, test_other_creds_errors);
     /* Last: it expires alice's password in this program's KDC. */
     tcase_add_test(tc, test_store_expired_password);
     suite_add_tcase(s, tc);
