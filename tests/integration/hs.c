@@ -1,6 +1,7 @@
 /*
  * hs.c - an in-process CredSSP handshake through the real mechglue.
  */
+#include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,18 @@ hs_self_signed(EVP_PKEY *key)
         return NULL;
     }
     return cert;
+}
+
+int
+hs_main(Suite *s)
+{
+    SRunner *sr = srunner_create(s);
+    int failed;
+
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
 const char *

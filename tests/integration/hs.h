@@ -84,6 +84,10 @@ struct x509_st;
 struct evp_pkey_st;
 struct x509_st *hs_self_signed(struct evp_pkey_st *key);
 
+/* hs_main: runs a Check suite, frees it; the exit status for main. */
+struct Suite;
+int hs_main(struct Suite *s);
+
 /* hs_env: an environment variable the fixture set, or "" */
 const char *hs_env(const char *name);
 

@@ -321,8 +321,6 @@ main(void)
 {
     Suite *s = suite_create("delegation");
     TCase *tc = tcase_create("store");
-    SRunner *sr;
-    int failed;
 
     tcase_set_timeout(tc, 60);
     tcase_add_loop_test(tc, test_store_ccache, 0, 2);
@@ -334,9 +332,5 @@ main(void)
     /* Last: it expires alice's password in this program's KDC. */
     tcase_add_test(tc, test_store_expired_password);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return hs_main(s);
 }

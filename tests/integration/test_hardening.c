@@ -457,11 +457,5 @@ hardening_suite(void)
 int
 main(void)
 {
-    SRunner *sr = srunner_create(hardening_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return hs_main(hardening_suite());
 }

@@ -523,17 +523,11 @@ main(void)
 {
     Suite *s = suite_create("mitm");
     TCase *tc = tcase_create("mitm");
-    SRunner *sr;
-    int failed;
 
     tcase_set_timeout(tc, 60);
     tcase_add_loop_test(tc, test_mitm_detected, 0, 3);
     tcase_add_loop_test(tc, test_hostile_relay, 0,
                         sizeof(hostile) / sizeof(hostile[0]));
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return hs_main(s);
 }

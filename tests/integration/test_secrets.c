@@ -216,16 +216,10 @@ main(void)
 {
     Suite *s = suite_create("secrets");
     TCase *tc = tcase_create("secrets");
-    SRunner *sr;
-    int failed;
 
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_detector);
     tcase_add_loop_test(tc, test_no_secret_freed_unwiped, 0, 4);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return hs_main(s);
 }
