@@ -684,9 +684,15 @@ static cs_err
 feed_records(struct cs_ctx *ctx, const uint8_t *in, size_t in_len,
              bool *done)
 {
+    static const uint8_t none[1];
     size_t off = 0, sent_before = ctx->num_sent;
     cs_err err = CS_OK;
 
+    /* The initiator's first call has no token (NULL): in + 0 on a null
+     * pointer is undefined behaviour. */
+    if (in == NULL) {
+        in = none;
+    }
     ctx->extra = 0;
     do {
         size_t rec = in_len == 0 ? 0 : 5 + ((size_t)in[off + 3] << 8 |
