@@ -14,6 +14,7 @@ for t in tsrequest tscredentials utf16 acceptor initiator; do
         set -- "$@" "$src/regress/fuzz_$t"
     fi
     echo "== $t"
-    "$bin/regress_$t" "$@" || rc=1
+    # CREDSSP_VALGRIND: make check-valgrind runs them under memcheck.
+    ${CREDSSP_VALGRIND:-} "$bin/regress_$t" "$@" || rc=1
 done
 exit $rc
