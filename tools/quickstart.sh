@@ -3,8 +3,9 @@
 # Debian 12 machine:
 #   sh tools/quickstart.sh demo    install, build, run `credssp demo`
 #   sh tools/quickstart.sh check   install, build, run the whole test suite
-#                                  (plus a clang -Werror build and distcheck
-#                                  when CI=true or FULL=1)
+#                                  (plus a clang -Werror build, distcheck,
+#                                  ASan/UBSan, fuzz-smoke, TSan and valgrind
+#                                  runs when CI=true or FULL=1)
 # Everything the build and the tests need comes from Debian's packages.
 set -eu
 
@@ -65,4 +66,22 @@ if [ "${CI:-}" = true ] || [ "${FULL:-}" = 1 ]; then
     (cd _asan/gss-credssp-* && ./configure -q --enable-asan --enable-ubsan &&
         make -j"$(nproc)" && make -j"$(nproc)" check)
     rm -rf _asan
+    echo "== libFuzzer targets: make fuzz-smoke (60 s each), from the tarball"
+    rm -rf _fuzz && mkdir _fuzz
+    tar -xzf gss-credssp-*.tar.gz -C _fuzz
+    (cd _fuzz/gss-credssp-* && ./configure -q CC=clang --enable-fuzzing &&
+        make -j"$(nproc)" && make fuzz-smoke)
+    rm -rf _fuzz
+    echo "== concurrency test (8 threads x 200) under ThreadSanitizer"
+    rm -rf _tsan && mkdir _tsan
+    tar -xzf gss-credssp-*.tar.gz -C _tsan
+    (cd _tsan/gss-credssp-* && ./configure -q CC=clang --enable-tsan &&
+        make -j"$(nproc)" && make check-tsan)
+    rm -rf _tsan
+    echo "== make check under valgrind memcheck"
+    rm -rf _valgrind && mkdir _valgrind
+    tar -xzf gss-credssp-*.tar.gz -C _valgrind
+    (cd _valgrind/gss-credssp-* && ./configure -q &&
+        make -j"$(nproc)" && make -j"$(nproc)" check-valgrind)
+    rm -rf _valgrind
 fi
