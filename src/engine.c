@@ -475,6 +475,19 @@ cleanup:
 
 /* ---- contexts ---- */
 
+/* make_nonce: RAND_bytes; in a configure --enable-fuzzing build only, a
+ * fixed pattern, so that a fuzz input replays the same way. */
+static int
+make_nonce(uint8_t *out, size_t len)
+{
+#ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+    memset(out, 0x4e, len);
+    return 1;
+#else
+    return RAND_bytes(out, (int)len);
+#endif
+}
+
 cs_err
 cs_ctx_new(enum cs_role role, struct cs_cred *cred, struct cs_ctx **out)
 {
@@ -493,7 +506,7 @@ cs_ctx_new(enum cs_role role, struct cs_cred *cred, struct cs_ctx **out)
     ctx->inner.deleg_cred = GSS_C_NO_CREDENTIAL;
     ctx->our_version = cs_settings_max_version(&cred->set);
     if (role == CS_INITIATOR && ctx->our_version >= 5) {
-        if (RAND_bytes(ctx->nonce, sizeof(ctx->nonce)) != 1) {
+        if (make_nonce(ctx->nonce, sizeof(ctx->nonce)) != 1) {
             err = CREDSSP_S_INTERNAL;
             goto fail;
         }
@@ -889,9 +902,15 @@ static cs_err
 feed_records(struct cs_ctx *ctx, const uint8_t *in, size_t in_len,
              bool *done)
 {
+    static const uint8_t none[1];
     size_t off = 0, sent_before = ctx->num_sent;
     cs_err err = CS_OK;
 
+    /* The initiator's first call has no token (NULL): in + 0 on a null
+     * pointer is undefined behaviour. */
+    if (in == NULL) {
+        in = none;
+    }
     ctx->extra = 0;
     do {
         size_t rec = in_len == 0 ? 0 : 5 + ((size_t)in[off + 3] << 8 |

@@ -4,8 +4,9 @@
 #   sh tools/quickstart.sh demo    install, build, run `credssp demo`
 #   sh tools/quickstart.sh check   install, build, run the whole test suite
 #                                  (plus distcheck, a clang -Werror build,
-#                                  ASan+UBSan and the Debian package test
-#                                  when CI=true or FULL=1)
+#                                  ASan+UBSan, fuzz-smoke, TSan, valgrind
+#                                  and the Debian package test when CI=true
+#                                  or FULL=1)
 # Everything the build and the tests need comes from Debian's packages.
 set -eu
 
@@ -83,6 +84,25 @@ if [ "${CI:-}" = true ] || [ "${FULL:-}" = 1 ]; then
         make -j"$(nproc)" && make -j"$(nproc)" check) ||
         { show_failures _asan; exit 1; }
     rm -rf _asan
+    echo "== libFuzzer targets: make fuzz-smoke (60 s each), from the tarball"
+    rm -rf _fuzz && mkdir _fuzz
+    tar -xzf gss-credssp-*.tar.gz -C _fuzz
+    (cd _fuzz/gss-credssp-* && ./configure -q CC=clang --enable-fuzzing &&
+        make -j"$(nproc)" && make fuzz-smoke)
+    rm -rf _fuzz
+    echo "== concurrency test (8 threads x 200) under ThreadSanitizer"
+    rm -rf _tsan && mkdir _tsan
+    tar -xzf gss-credssp-*.tar.gz -C _tsan
+    (cd _tsan/gss-credssp-* && ./configure -q CC=clang --enable-tsan &&
+        make -j"$(nproc)" && make check-tsan)
+    rm -rf _tsan
+    echo "== make check under valgrind memcheck"
+    rm -rf _valgrind && mkdir _valgrind
+    tar -xzf gss-credssp-*.tar.gz -C _valgrind
+    (cd _valgrind/gss-credssp-* && ./configure -q &&
+        make -j"$(nproc)" && make -j"$(nproc)" check-valgrind) ||
+        { show_failures _valgrind; exit 1; }
+    rm -rf _valgrind
     echo "== Debian packages from the tarball: build, lintian, install, use, purge"
     rc=0
     sh tests/package/package_test.sh gss-credssp-*.tar.gz || rc=$?
