@@ -159,10 +159,12 @@ static cs_err
 other_creds_ready(const struct cs_cred *c)
 {
     const struct cs_tscredentials *t = &c->send;
+    const struct cs_remote_guard_package *rg = &t->u.remote_guard.logon_cred;
+    bool ready = t->cred_type == CS_CRED_SMARTCARD
+                     ? t->u.smartcard.pin != NULL
+                     : rg->package_name != NULL && rg->cred_buffer.len > 0;
 
-    if (t->cred_type == CS_CRED_SMARTCARD ? t->u.smartcard.pin == NULL
-        : t->u.remote_guard.logon_cred.package_name == NULL ||
-            t->u.remote_guard.logon_cred.cred_buffer.len == 0) {
+    if (!ready) {
         CS_TRACE("smart card / Remote Guard credentials incomplete");
         return CREDSSP_S_BAD_OPTION_VALUE;
     }
