@@ -484,16 +484,8 @@ cs_inner_release(struct cs_inner *ic)
     const struct cs_glue *g = cs_glue();
     OM_uint32 minor;
 
-    if (g == NULL) {
-        return;
-    }
-    if (ic->ctx != GSS_C_NO_CONTEXT) {
-        g->delete_sec_context(&minor, &ic->ctx, GSS_C_NO_BUFFER);
-    }
-    if (ic->src_name != GSS_C_NO_NAME) {
+    cs_inner_finish(ic);
+    if (g != NULL && ic->src_name != GSS_C_NO_NAME) {
         g->release_name(&minor, &ic->src_name);
-    }
-    if (ic->deleg_cred != GSS_C_NO_CREDENTIAL) {
-        g->release_cred(&minor, &ic->deleg_cred);
     }
 }
