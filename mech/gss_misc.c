@@ -47,6 +47,7 @@ cs_major(cs_err err)
     case CREDSSP_S_TOO_MANY_LEGS:
         return GSS_S_DEFECTIVE_TOKEN;
     case CREDSSP_S_MESSAGE_ALTERED:
+    case CREDSSP_S_BAD_AUTHINFO:
         return GSS_S_BAD_SIG;
     case CREDSSP_S_REPLAYED:
         return GSS_S_DUPLICATE_TOKEN;

@@ -242,6 +242,11 @@ do_authinfo(struct cs_ctx *ctx, cs_err *err)
     }
     *err = cs_inner_unwrap(&ctx->inner, req.auth_info.data,
                            req.auth_info.len, &plain);
+    if (*err == CREDSSP_S_INNER_FAILED) {
+        /* Not sealed by the peer of this session: altered, or replayed
+         * from another one. */
+        *err = CREDSSP_S_BAD_AUTHINFO;
+    }
     if (*err == CS_OK) {
         *err = cs_tscredentials_decode(plain.data, plain.len, &creds);
     }

@@ -863,6 +863,7 @@ error_status(cs_err err)
     case CREDSSP_S_INNER_FAILED:
     case CREDSSP_S_LOGON_FAILED:
     case CREDSSP_S_PUBKEYAUTH_MISMATCH:
+    case CREDSSP_S_BAD_AUTHINFO:
         return CS_STATUS_LOGON_FAILURE;
     case CREDSSP_S_VERSION_TOO_LOW:
         return CS_STATUS_NOT_SUPPORTED;

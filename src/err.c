@@ -215,6 +215,10 @@ cs_err_text(uint32_t code)
     case CREDSSP_S_STORE_FAILED:
         return "SEC_E_NO_CREDENTIALS: no Kerberos ticket could be obtained "
                "with the delegated password";
+    case CREDSSP_S_BAD_AUTHINFO:
+        return "SEC_E_MESSAGE_ALTERED: authInfo does not unseal with this "
+               "session's inner keys (altered, or replayed from another "
+               "session); no credentials were accepted";
     case CREDSSP_S_MINOR_END:
         break;
     }

@@ -123,9 +123,8 @@ set_extra(gss_cred_id_t *cred, const struct hs_opt *list, size_t n)
 
 static gss_OID_set_desc credssp_set = { 1, NULL };
 
-/* init_cred: the initiator credential the options ask for. */
-static OM_uint32
-init_cred(const struct hs_opts *o, gss_cred_id_t *cred, OM_uint32 *minor)
+OM_uint32
+hs_init_cred(const struct hs_opts *o, gss_cred_id_t *cred, OM_uint32 *minor)
 {
     const char *user = o->user ? o->user : hs_env("CREDSSP_TEST_USER");
     const char *pw = o->password ? o->password
@@ -167,9 +166,8 @@ init_cred(const struct hs_opts *o, gss_cred_id_t *cred, OM_uint32 *minor)
     return GSS_S_COMPLETE;
 }
 
-/* acc_cred: the acceptor credential. */
-static OM_uint32
-acc_cred(const struct hs_opts *o, gss_cred_id_t *cred, OM_uint32 *minor)
+OM_uint32
+hs_acc_cred(const struct hs_opts *o, gss_cred_id_t *cred, OM_uint32 *minor)
 {
     OM_uint32 major;
 
@@ -377,7 +375,7 @@ hs_run(const struct hs_opts *o, struct hs_result *r)
         icred = o->init_cred;
         r->init_major = GSS_S_COMPLETE;
     } else {
-        r->init_major = init_cred(o, &icred, &r->init_minor);
+        r->init_major = hs_init_cred(o, &icred, &r->init_minor);
     }
     if (r->init_major != GSS_S_COMPLETE) {
         goto done;
@@ -386,7 +384,7 @@ hs_run(const struct hs_opts *o, struct hs_result *r)
         acred = o->acc_cred;
         r->acc_major = GSS_S_COMPLETE;
     } else {
-        r->acc_major = acc_cred(o, &acred, &r->acc_minor);
+        r->acc_major = hs_acc_cred(o, &acred, &r->acc_minor);
     }
     if (r->acc_major != GSS_S_COMPLETE) {
         goto done;

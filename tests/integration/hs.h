@@ -74,6 +74,13 @@ struct hs_result {
 /* hs_run: one handshake; returns 0 when both sides completed. */
 int hs_run(const struct hs_opts *opts, struct hs_result *res);
 
+/* hs_init_cred, hs_acc_cred: the CredSSP credential of each side that
+ * opts asks for (the user's password, the options set on it). */
+OM_uint32 hs_init_cred(const struct hs_opts *opts, gss_cred_id_t *cred,
+                       OM_uint32 *minor);
+OM_uint32 hs_acc_cred(const struct hs_opts *opts, gss_cred_id_t *cred,
+                      OM_uint32 *minor);
+
 /* hs_status_text: the major and minor texts of a status, for messages. */
 void hs_status_text(OM_uint32 major, OM_uint32 minor, char *buf,
                     size_t len);

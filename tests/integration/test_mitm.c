@@ -470,6 +470,9 @@ static const struct {
       GSS_S_FAILURE, CREDSSP_S_PEER_LOGON_FAILURE },
     { "errorCode at version 2", server_error, "2", 2, 0, 0, true,
       GSS_S_DEFECTIVE_TOKEN, CREDSSP_S_UNEXPECTED_MESSAGE },
+    /* [MS-CSSP] 2.2.1: errorCode exists in versions 3, 4 and 6 only. */
+    { "errorCode at version 5", server_error, NULL, 5, 0, 0, true,
+      GSS_S_DEFECTIVE_TOKEN, CREDSSP_S_UNEXPECTED_MESSAGE },
     { "clientNonce of 16 bytes", nonce_short, NULL, 0, 0, 0, false,
       GSS_S_DEFECTIVE_TOKEN, CREDSSP_S_BAD_NONCE },
     { "clientNonce changed", nonce_changed, NULL, 0, 0, 0, false,

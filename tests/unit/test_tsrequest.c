@@ -764,6 +764,108 @@ START_TEST(test_indefinite_length)
 }
 END_TEST
 
+/* wrap: puts b inside a DER tag (definite, minimal length). */
+static void
+wrap(uint8_t tag, cs_blob *b)
+{
+    uint8_t head[6];
+    size_t h = 0, n = b->len;
+    uint8_t *p;
+
+    head[h++] = tag;
+    if (n < 0x80) {
+        head[h++] = (uint8_t)n;
+    } else {
+        size_t bytes = n > 0xffffff ? 4 : n > 0xffff ? 3 : n > 0xff ? 2 : 1;
+
+        head[h++] = (uint8_t)(0x80 | bytes);
+        while (bytes-- > 0) {
+            head[h++] = (uint8_t)(n >> (8 * bytes));
+        }
+    }
+    p = malloc(h + n);
+    ck_assert_ptr_nonnull(p);
+    memcpy(p, head, h);
+    if (n > 0) {
+        memcpy(p + h, b->data, n);
+    }
+    free(b->data);
+    b->data = p;
+    b->len = h + n;
+}
+
+/* nest: `core` inside `depth` levels of `tag`. */
+static void
+nest(uint8_t tag, int depth, const uint8_t *core, size_t core_len,
+     cs_blob *out)
+{
+    ck_assert_int_eq(cs_blob_set(out, core, core_len), CS_OK);
+    for (int i = 0; i < depth; i++) {
+        wrap(tag, out);
+    }
+}
+
+/* request_with: a version 6 TSRequest whose field `tag` holds b. */
+static void
+request_with(uint8_t tag, cs_blob *b)
+{
+    static const uint8_t version[] = { 0xa0, 0x03, 0x02, 0x01, 0x06 };
+    cs_blob all = { 0 };
+
+    wrap(tag, b);
+    ck_assert_int_eq(cs_blob_set(&all, version, sizeof(version)), CS_OK);
+    all.data = realloc(all.data, all.len + b->len);
+    ck_assert_ptr_nonnull(all.data);
+    memcpy(all.data + all.len, b->data, b->len);
+    all.len += b->len;
+    cs_blob_free(b);
+    wrap(0x30, &all);
+    *b = all;
+}
+
+/*
+ * Nesting (issue 5's limit): structures nested thousands deep where the
+ * syntax has a fixed depth are refused as bad DER, at once and without
+ * deep recursion: the whole message, negoTokens, a constructed OCTET
+ * STRING for authInfo, and the credentials inside TSCredentials.
+ */
+START_TEST(test_deep_nesting)
+{
+    static const uint8_t empty_octets[] = { 0x04, 0x00 };
+    static const uint8_t type1[] = { 0xa0, 0x03, 0x02, 0x01, 0x01 };
+    cs_blob b = { 0 }, creds = { 0 };
+    int depth = _i == 0 ? 64 : 20000;
+
+    nest(0x30, depth, NULL, 0, &b);
+    bad_req(b.data, b.len);
+    cs_blob_free(&b);
+
+    nest(0x30, depth, NULL, 0, &b);
+    request_with(0xa1, &b);
+    bad_req(b.data, b.len);
+    cs_blob_free(&b);
+
+    nest(0x24, depth, empty_octets, sizeof(empty_octets), &b);
+    request_with(0xa2, &b);
+    bad_req(b.data, b.len);
+    cs_blob_free(&b);
+
+    /* TSCredentials { credType 1, credentials OCTET STRING (nested) } */
+    nest(0x30, depth, NULL, 0, &b);
+    wrap(0x04, &b);
+    wrap(0xa1, &b);
+    ck_assert_int_eq(cs_blob_set(&creds, type1, sizeof(type1)), CS_OK);
+    creds.data = realloc(creds.data, creds.len + b.len);
+    ck_assert_ptr_nonnull(creds.data);
+    memcpy(creds.data + creds.len, b.data, b.len);
+    creds.len += b.len;
+    wrap(0x30, &creds);
+    bad_creds(creds.data, creds.len, CREDSSP_S_BAD_DER);
+    cs_blob_free(&creds);
+    cs_blob_free(&b);
+}
+END_TEST
+
 /* Long-form lengths where the short form fits, and other padding. */
 START_TEST(test_non_minimal_length)
 {
@@ -1451,6 +1553,7 @@ tsrequest_suite(void)
     tcase_add_test(bad, test_wrong_outer_tag);
     tcase_add_test(bad, test_wrong_context_tag);
     tcase_add_test(bad, test_indefinite_length);
+    tcase_add_loop_test(bad, test_deep_nesting, 0, 2);
     tcase_add_test(bad, test_non_minimal_length);
     tcase_add_test(bad, test_length_beyond_input);
     tcase_add_test(bad, test_truncation_everywhere);

@@ -1,0 +1,460 @@
+/*
+ * peer.c - see peer.h.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+
+#include "engine.h"
+#include "glue.h"
+#include "hs.h"
+#include "peer.h"
+#include "pubkeyauth.h"
+
+#define NEST_DEPTH 2000
+
+struct peer {
+    const struct peer_script *s;
+    struct peer_result *res;
+    struct cs_ctx *ctx;
+    bool hs_done;
+    bool started;                 /* initiator: the first token went */
+    bool sent_pubkey;
+    bool closed;                  /* our close_notify went */
+    cs_blob out;                  /* what we send next */
+};
+
+/* append: adds more to what we send next (and frees more). */
+static void
+append(struct peer *p, cs_blob *more)
+{
+    uint8_t *n;
+
+    if (more->len == 0) {
+        return;
+    }
+    n = realloc(p->out.data, p->out.len + more->len);
+    ck_assert_ptr_nonnull(n);
+    memcpy(n + p->out.len, more->data, more->len);
+    p->out.data = n;
+    p->out.len += more->len;
+    cs_blob_free(more);
+}
+
+/* take: appends what TLS has to send to p->out. */
+static cs_err
+take(struct peer *p)
+{
+    cs_blob more = { 0 };
+    cs_err err = cs_tls_take_output(p->ctx->tls, &more);
+
+    append(p, &more);
+    return err;
+}
+
+/* send_req: our next TSRequest, or the close_notify the script puts in
+ * its place; a later version from the second one on, if asked. */
+static cs_err
+send_req(struct peer *p, struct cs_tsrequest *req)
+{
+    if (++p->res->sent == p->s->close_at) {
+        cs_blob bye = { 0 };
+        cs_err err = cs_tls_shutdown(p->ctx->tls, &bye);
+
+        p->closed = true;
+        append(p, &bye);
+        return err;
+    }
+    if (p->res->sent == 2 && p->s->later_version != 0) {
+        p->ctx->our_version = p->s->later_version;
+    }
+    return cs_send_request(p->ctx, req);
+}
+
+/* keep: a copy of a sealed value we sent, for a later replay. */
+static void
+keep(cs_blob *dst, const cs_blob *src)
+{
+    cs_blob_free(dst);
+    ck_assert_int_eq(cs_blob_set(dst, src->data, src->len), CS_OK);
+}
+
+/* add_pubkey: our pubKeyAuth as the script says, sealed by the inner
+ * context (the initiator's carries the nonce from version 5 on). */
+static cs_err
+add_pubkey(struct peer *p, struct cs_tsrequest *req)
+{
+    struct cs_ctx *ctx = p->ctx;
+    bool server = p->s->acceptor;
+    uint32_t v = cs_ctx_version(ctx);
+    cs_blob key = { 0 }, value = { 0 };
+    cs_err err;
+
+    if (p->s->pubkey == PEER_PK_REPLAY) {
+        err = cs_blob_set(&req->pub_key_auth, p->s->replay->pubkey.data,
+                          p->s->replay->pubkey.len);
+    } else {
+        err = cs_tls_server_key(ctx->tls, &key);
+        if (err == CS_OK && p->s->pubkey == PEER_PK_OTHER_KEY) {
+            key.data[key.len - 1] ^= 1;
+        }
+        if (err == CS_OK) {
+            err = cs_pubkeyauth_value(
+                v, p->s->pubkey == PEER_PK_REFLECT ? !server : server,
+                ctx->nonce, key.data, key.len, &value);
+        }
+        if (err == CS_OK) {
+            err = cs_inner_wrap(&ctx->inner, value.data, value.len,
+                                &req->pub_key_auth);
+        }
+    }
+    cs_blob_free(&key);
+    cs_blob_free(&value);
+    if (err != CS_OK) {
+        return err;
+    }
+    req->has_pub_key_auth = true;
+    if (!server && v >= 5) {
+        err = cs_blob_set(&req->client_nonce, ctx->nonce, CS_NONCE_LEN);
+        req->has_client_nonce = err == CS_OK;
+    }
+    keep(&p->res->rec.pubkey, &req->pub_key_auth);
+    p->sent_pubkey = true;
+    return err;
+}
+
+/* nested: DER of NEST_DEPTH SEQUENCEs, each holding the next. */
+static void
+nested(cs_blob *out)
+{
+    size_t cap = NEST_DEPTH * 4 + 4, start = cap, len = 0;
+    uint8_t *b = calloc(1, cap);
+
+    ck_assert_ptr_nonnull(b);
+    for (int i = 0; i < NEST_DEPTH; i++) {
+        size_t n = len;
+
+        if (n < 0x80) {
+            b[--start] = (uint8_t)n;
+        } else {
+            for (; n > 0; n >>= 8) {
+                b[--start] = (uint8_t)n;
+            }
+            b[start - 1] = (uint8_t)(0x80 | (len > 0xff ? 2 : 1));
+            start--;
+        }
+        b[--start] = 0x30;
+        len = cap - start;
+    }
+    ck_assert_int_eq(cs_blob_set(out, b + start, len), CS_OK);
+    free(b);
+}
+
+/* plain_creds: the TSCredentials the script asks for, unsealed. */
+static void
+plain_creds(struct peer *p, cs_blob *plain)
+{
+    struct cs_tscredentials creds = { .cred_type = CS_CRED_PASSWORD };
+    static const uint8_t type1[] = { 0xa0, 0x03, 0x02, 0x01, 0x01 };
+    uint8_t *at;
+
+    if (p->s->authinfo == PEER_AI_NESTED) {
+        nested(plain);
+        return;
+    }
+    creds.u.password.domain =
+        (char *)hs_env(p->s->ntlm ? "CREDSSP_TEST_NTLM_DOMAIN"
+                                  : "CREDSSP_TEST_REALM");
+    creds.u.password.user = (char *)hs_env("CREDSSP_TEST_USER");
+    creds.u.password.password = (char *)hs_env("CREDSSP_TEST_PASSWORD");
+    ck_assert_int_eq(cs_tscredentials_encode(&creds, plain), CS_OK);
+    if (p->s->authinfo == PEER_AI_CRED_TYPE) {
+        /* credType [0] INTEGER 1 becomes 3, which [MS-CSSP] 2.2.1.2
+         * does not define. */
+        at = memmem(plain->data, plain->len, type1, sizeof(type1));
+        ck_assert_ptr_nonnull(at);
+        at[4] = 3;
+    }
+}
+
+/* add_authinfo: our credentials as the script says, sealed. */
+static cs_err
+add_authinfo(struct peer *p, struct cs_tsrequest *req)
+{
+    cs_blob plain = { 0 };
+    cs_err err;
+
+    if (p->s->authinfo == PEER_AI_REPLAY) {
+        err = cs_blob_set(&req->auth_info, p->s->replay->authinfo.data,
+                          p->s->replay->authinfo.len);
+    } else {
+        plain_creds(p, &plain);
+        err = cs_inner_wrap(&p->ctx->inner, plain.data, plain.len,
+                            &req->auth_info);
+        cs_blob_free_secret(&plain);
+    }
+    if (err == CS_OK) {
+        req->has_auth_info = true;
+        keep(&p->res->rec.authinfo, &req->auth_info);
+    }
+    return err;
+}
+
+/* as_initiator: our answer to one TSRequest of the module's acceptor. */
+static cs_err
+as_initiator(struct peer *p, const struct cs_tsrequest *in)
+{
+    struct cs_ctx *ctx = p->ctx;
+    struct cs_tsrequest req = { 0 };
+    cs_blob token = { 0 };
+    cs_err err = CS_OK;
+
+    if (in->num_nego_tokens > 0) {
+        err = cs_inner_init(&ctx->inner, ctx->cred->inner, ctx->target,
+                            ctx->cred->mode, &in->nego_tokens[0], &token);
+    }
+    if (err == CS_OK && in->has_pub_key_auth) {
+        /* Not checked: the peer is not what is under test. */
+        p->res->pubkey_seen++;
+        err = add_authinfo(p, &req);
+        p->res->peer_done = true;
+    } else if (err == CS_OK) {
+        if (token.len > 0) {
+            err = cs_tsrequest_add_nego_token(&req, token.data, token.len);
+        }
+        if (err == CS_OK && !p->sent_pubkey &&
+            cs_inner_can_wrap(&ctx->inner)) {
+            err = add_pubkey(p, &req);
+        }
+    }
+    if (err == CS_OK) {
+        err = send_req(p, &req);
+    }
+    cs_blob_free(&token);
+    cs_tsrequest_clear(&req);
+    return err;
+}
+
+/* as_acceptor: our answer to one TSRequest of the module's initiator. */
+static cs_err
+as_acceptor(struct peer *p, const struct cs_tsrequest *in)
+{
+    struct cs_ctx *ctx = p->ctx;
+    struct cs_tsrequest req = { 0 };
+    cs_blob token = { 0 };
+    cs_err err = CS_OK;
+
+    if (in->has_auth_info) {
+        p->res->authinfo_seen++;
+        p->res->peer_done = true;
+        return CS_OK;
+    }
+    if (in->num_nego_tokens > 0) {
+        err = cs_inner_accept(&ctx->inner, ctx->cred->inner,
+                              &in->nego_tokens[0], &token);
+    }
+    if (err == CS_OK && token.len > 0) {
+        err = cs_tsrequest_add_nego_token(&req, token.data, token.len);
+    }
+    if (err == CS_OK && in->has_pub_key_auth) {
+        p->res->pubkey_seen++;
+        err = add_pubkey(p, &req);
+    }
+    if (err == CS_OK && (req.num_nego_tokens > 0 || req.has_pub_key_auth)) {
+        err = send_req(p, &req);
+    }
+    cs_blob_free(&token);
+    cs_tsrequest_clear(&req);
+    return err;
+}
+
+/* peer_step: takes the module's token, answers in p->out. */
+static cs_err
+peer_step(struct peer *p, const gss_buffer_t in)
+{
+    struct cs_ctx *ctx = p->ctx;
+    cs_blob token = { 0 };
+    cs_err err;
+
+    err = cs_tls_feed(ctx->tls, in->value, in->length);
+    if (err == CS_OK && !p->hs_done) {
+        err = cs_tls_handshake(ctx->tls, &p->hs_done);
+    }
+    if (err == CS_OK && p->hs_done && !p->s->acceptor && !p->started) {
+        struct cs_tsrequest first = { 0 };
+
+        p->started = true;
+        err = cs_inner_init(&ctx->inner, ctx->cred->inner, ctx->target,
+                            ctx->cred->mode, NULL, &token);
+        if (err == CS_OK) {
+            err = cs_tsrequest_add_nego_token(&first, token.data, token.len);
+        }
+        if (err == CS_OK) {
+            err = send_req(p, &first);
+        }
+        cs_tsrequest_clear(&first);
+        cs_blob_free(&token);
+    }
+    while (err == CS_OK && p->hs_done && !p->closed && !p->res->peer_done) {
+        struct cs_tsrequest req = { 0 };
+        bool got = false;
+
+        err = cs_recv_request(ctx, &req, &got);
+        if (err != CS_OK || !got) {
+            break;
+        }
+        err = p->s->acceptor ? as_acceptor(p, &req) : as_initiator(p, &req);
+        cs_tsrequest_clear(&req);
+    }
+    return err == CS_OK ? take(p) : err;
+}
+
+/* peer_ctx: the peer's engine context and TLS endpoint.  It takes any
+ * version, so that the module's own checks are what is tested. */
+static struct cs_ctx *
+peer_ctx(const struct peer_script *s)
+{
+    const struct cs_glue *g = cs_glue();
+    char text[256];
+    gss_buffer_desc buf = { 0, text };
+    struct cs_cred *c;
+    struct cs_ctx *ctx;
+    gss_name_t target;
+    OM_uint32 minor = 0;
+
+    ck_assert_ptr_nonnull(g);
+    ck_assert_int_eq(cs_cred_new(s->acceptor ? GSS_C_ACCEPT : GSS_C_INITIATE,
+                                 &c), CS_OK);
+    ck_assert_int_eq(cs_settings_set(&c->set, "encryption_oracle",
+                                     "vulnerable"), CS_OK);
+    if (!s->acceptor) {
+        if (s->ntlm) {
+            snprintf(text, sizeof(text), "%s\\%s",
+                     hs_env("CREDSSP_TEST_NTLM_DOMAIN"),
+                     hs_env("CREDSSP_TEST_USER"));
+        } else {
+            snprintf(text, sizeof(text), "%s@%s", hs_env("CREDSSP_TEST_USER"),
+                     hs_env("CREDSSP_TEST_REALM"));
+        }
+        buf.length = strlen(text);
+        ck_assert_uint_eq(g->import_name(&minor, &buf,
+                                         (gss_OID)&cs_oid_nt_user_name,
+                                         &c->name), GSS_S_COMPLETE);
+        ck_assert_int_eq(cs_cred_set_password(c, text,
+                                              hs_env("CREDSSP_TEST_PASSWORD")),
+                         CS_OK);
+        ck_assert_int_eq(cs_settings_set(&c->set, "mech",
+                                         s->ntlm ? "ntlm" : "kerberos"),
+                         CS_OK);
+    }
+    ck_assert_int_eq(cs_cred_finish(c, &minor), CS_OK);
+    ck_assert_int_eq(cs_ctx_new(s->acceptor ? CS_ACCEPTOR : CS_INITIATOR, c,
+                                &ctx), CS_OK);
+    cs_cred_unref(c);
+    if (!s->acceptor) {
+        buf.value = (void *)"TERMSRV@localhost";
+        buf.length = strlen(buf.value);
+        ck_assert_uint_eq(g->import_name(&minor, &buf,
+                                         (gss_OID)&cs_oid_nt_hostbased_service,
+                                         &target), GSS_S_COMPLETE);
+        ck_assert_int_eq(cs_ctx_set_target(ctx, target), CS_OK);
+        g->release_name(&minor, &target);
+    }
+    if (s->version != 0) {
+        ctx->our_version = s->version;
+    }
+    ctx->have_nonce = ctx->have_nonce && ctx->our_version >= 5;
+    ck_assert_int_eq(cs_tls_new(ctx->cred->ssl_ctx, s->acceptor, "localhost",
+                                &ctx->tls), CS_OK);
+    return ctx;
+}
+
+void
+peer_run(const struct peer_script *s, struct peer_result *res)
+{
+    struct hs_opts o = { 0 };
+    struct peer p = { s, res, NULL, false, false, false, false, { 0 } };
+    gss_buffer_desc tb = { 17, (void *)"TERMSRV@localhost" };
+    gss_buffer_desc from_mod = { 0, NULL };
+    cs_blob to_mod = { 0 };
+    gss_cred_id_t cred = GSS_C_NO_CREDENTIAL, deleg = GSS_C_NO_CREDENTIAL;
+    gss_ctx_id_t gctx = GSS_C_NO_CONTEXT;
+    gss_name_t target = GSS_C_NO_NAME;
+    OM_uint32 minor, tmp;
+    bool module_turn = s->acceptor, first = true;
+
+    memset(res, 0, sizeof(*res));
+    o.mech = s->ntlm ? "ntlm" : "kerberos";
+    o.ntlm_deleg = "*";
+    if (s->version != 0 && s->version < 5) {
+        o.init_oracle = o.acc_oracle = "vulnerable";
+    }
+    if (s->acceptor) {
+        ck_assert_uint_eq(hs_init_cred(&o, &cred, &minor), GSS_S_COMPLETE);
+        ck_assert_uint_eq(gss_import_name(&minor, &tb,
+                                          GSS_C_NT_HOSTBASED_SERVICE,
+                                          &target), GSS_S_COMPLETE);
+    } else {
+        ck_assert_uint_eq(hs_acc_cred(&o, &cred, &minor), GSS_S_COMPLETE);
+    }
+    p.ctx = peer_ctx(s);
+    res->major = GSS_S_CONTINUE_NEEDED;
+    for (int turn = 0; turn < 40; turn++, module_turn = !module_turn) {
+        gss_buffer_desc in, framed = { 0, NULL };
+
+        if (!module_turn) {
+            res->peer_err = peer_step(&p, &from_mod);
+            gss_release_buffer(&tmp, &from_mod);
+            to_mod = p.out;
+            p.out = (cs_blob){ 0 };
+            if (res->peer_err != CS_OK || to_mod.len == 0) {
+                break;
+            }
+            continue;
+        }
+        in.length = to_mod.len;
+        in.value = to_mod.data;
+        if (s->acceptor) {
+            res->major = gss_init_sec_context(
+                &res->minor, cred, &gctx, target, GSS_CREDSSP_MECH,
+                GSS_C_DELEG_FLAG, 0, NULL, &in, NULL, &from_mod, &res->flags,
+                NULL);
+        } else {
+            if (first) {
+                ck_assert_uint_eq(gss_credssp_frame_token(&minor, &in,
+                                                          &framed),
+                                  GSS_S_COMPLETE);
+            }
+            res->major = gss_accept_sec_context(
+                &res->minor, &gctx, cred, first ? &framed : &in, NULL, NULL,
+                NULL, &from_mod, &res->flags, NULL, &deleg);
+            first = false;
+            gss_release_buffer(&tmp, &framed);
+        }
+        cs_blob_free(&to_mod);
+        if (GSS_ERROR(res->major) || from_mod.length == 0) {
+            break;
+        }
+    }
+    res->peer_done = res->peer_done && res->peer_err == CS_OK;
+    res->delegated = deleg != GSS_C_NO_CREDENTIAL;
+    hs_status_text(res->major, res->minor, res->error, sizeof(res->error));
+    cs_blob_free(&to_mod);
+    gss_release_buffer(&tmp, &from_mod);
+    gss_release_cred(&tmp, &deleg);
+    gss_release_cred(&tmp, &cred);
+    gss_release_name(&tmp, &target);
+    gss_delete_sec_context(&tmp, &gctx, GSS_C_NO_BUFFER);
+    cs_ctx_free(p.ctx);
+}
+
+void
+peer_result_clear(struct peer_result *res)
+{
+    cs_blob_free(&res->rec.pubkey);
+    cs_blob_free(&res->rec.authinfo);
+}

@@ -1,0 +1,80 @@
+/*
+ * peer.h - a scripted CredSSP peer that misbehaves on command, for the
+ * hostile-peer tests (test_peer.c).
+ *
+ * The peer speaks CredSSP with libcscore's own parts: a real OpenSSL TLS
+ * endpoint, the inner Kerberos or NTLM context through the real mechglue
+ * (the fixture's KDC, gss-ntlmssp), the TSRequest codec and pubKeyAuth.
+ * Unlike a relay it holds the inner session keys, so it can send what
+ * only a peer that really authenticated can: a pubKeyAuth hash that is
+ * properly sealed but wrong, a server echo without the +1, an earlier
+ * session's pubKeyAuth or authInfo, credentials of an unknown type.
+ * The other side is the module under test, through the real mechglue.
+ */
+#ifndef PEER_H
+#define PEER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <gssapi/gssapi.h>
+
+#include "cs.h"
+
+/* The pubKeyAuth the peer sends. */
+enum peer_pubkey {
+    PEER_PK_HONEST,
+    PEER_PK_OTHER_KEY,            /* sealed properly, over another key */
+    PEER_PK_REFLECT,              /* the other direction's value: from a
+                                   * server, its echo without the +1 (or
+                                   * the client's hash, version 5 on) */
+    PEER_PK_REPLAY                /* sealed in an earlier session */
+};
+
+/* The authInfo the peer (as initiator) sends. */
+enum peer_authinfo {
+    PEER_AI_HONEST,               /* the test user's password */
+    PEER_AI_REPLAY,               /* sealed in an earlier session */
+    PEER_AI_CRED_TYPE,            /* TSCredentials of credType 3 */
+    PEER_AI_NESTED                /* sealed DER nested 2,000 deep */
+};
+
+/* What an earlier session sent, to replay. */
+struct peer_record {
+    cs_blob pubkey;               /* our pubKeyAuth, sealed */
+    cs_blob authinfo;             /* our authInfo, sealed */
+};
+
+struct peer_script {
+    bool acceptor;                /* the peer's role; else initiator */
+    bool ntlm;                    /* inner NTLM, else Kerberos */
+    uint32_t version;             /* the peer's version; 0: 6 */
+    uint32_t later_version;       /* nonzero: from our second message on */
+    enum peer_pubkey pubkey;
+    enum peer_authinfo authinfo;
+    int close_at;                 /* a TLS close_notify instead of our
+                                   * close_at'th TSRequest (1-based) */
+    const struct peer_record *replay;
+};
+
+struct peer_result {
+    OM_uint32 major, minor;       /* of the module under test */
+    char error[512];              /* their display text */
+    OM_uint32 flags;              /* its ret_flags */
+    bool delegated;               /* its delegated credential handle */
+    int authinfo_seen;            /* authInfo the peer received */
+    int pubkey_seen;              /* pubKeyAuth the peer received */
+    int sent;                     /* TSRequests the peer sent */
+    bool peer_done;               /* the peer completed its part */
+    cs_err peer_err;              /* or failed with this */
+    struct peer_record rec;       /* what the peer sent this time */
+};
+
+/* peer_run: one exchange between the peer and the module under test in
+ * the other role. */
+void peer_run(const struct peer_script *s, struct peer_result *res);
+
+/* peer_result_clear: frees what peer_run recorded. */
+void peer_result_clear(struct peer_result *res);
+
+#endif /* PEER_H */

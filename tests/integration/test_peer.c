@@ -1,0 +1,149 @@
+/*
+ * test_peer.c - the module against a hostile CredSSP peer (peer.c) that
+ * authenticated for real and then misbehaves.  Each case names the exact
+ * status the module must fail with, and checks that nothing was given
+ * away: as initiator the module sent no authInfo, as acceptor it returned
+ * no delegated credential.  Both inner mechs, through the real mechglue,
+ * KDC and gss-ntlmssp.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <check.h>
+
+#include "hs.h"
+#include "peer.h"
+
+/* An honest peer completes with the module in either role: the baseline
+ * that shows the peer is a real CredSSP implementation, so the failures
+ * below come from what it changes. */
+START_TEST(test_honest)
+{
+    struct peer_script s = { .acceptor = _i & 1, .ntlm = _i >> 1 };
+    struct peer_result r;
+
+    peer_run(&s, &r);
+    fprintf(stderr, "honest %s %s: [%s]\n", s.acceptor ? "acceptor" :
+            "initiator", s.ntlm ? "ntlm" : "kerberos", r.error);
+    ck_assert_msg(r.major == GSS_S_COMPLETE, "%s", r.error);
+    ck_assert(r.peer_done);
+    ck_assert_int_eq(r.peer_err, CS_OK);
+    if (s.acceptor) {
+        ck_assert_int_eq(r.authinfo_seen, 1);
+        ck_assert(r.flags & GSS_C_DELEG_FLAG);
+    } else {
+        ck_assert(r.delegated);
+    }
+    peer_result_clear(&r);
+}
+END_TEST
+
+/* The cases.  `replay`: run an honest session first and replay what the
+ * peer sent in it. */
+static const struct {
+    const char *what;
+    struct peer_script s;
+    bool replay;
+    OM_uint32 major, minor;
+} cases[] = {
+    /* The module as initiator: a hostile acceptor. */
+    { "server pubKeyAuth over another key",
+      { .acceptor = true, .pubkey = PEER_PK_OTHER_KEY }, false,
+      GSS_S_BAD_SIG, CREDSSP_S_PUBKEYAUTH_MISMATCH },
+    { "server echo: the client's own hash (v6)",
+      { .acceptor = true, .pubkey = PEER_PK_REFLECT }, false,
+      GSS_S_BAD_SIG, CREDSSP_S_PUBKEYAUTH_MISMATCH },
+    { "server echo without the +1 (v4)",
+      { .acceptor = true, .version = 4, .pubkey = PEER_PK_REFLECT }, false,
+      GSS_S_BAD_SIG, CREDSSP_S_PUBKEYAUTH_MISMATCH },
+    { "server pubKeyAuth of an earlier session",
+      { .acceptor = true, .pubkey = PEER_PK_REPLAY }, true,
+      GSS_S_BAD_SIG, CREDSSP_S_PUBKEYAUTH_MISMATCH },
+    { "server version changed after its first message",
+      { .acceptor = true, .later_version = 5 }, false,
+      GSS_S_DEFECTIVE_TOKEN, CREDSSP_S_VERSION_CHANGED },
+    { "server closes instead of its first TSRequest",
+      { .acceptor = true, .close_at = 1 }, false,
+      GSS_S_CONTEXT_EXPIRED, CREDSSP_S_TLS_CLOSED },
+    { "server closes instead of its pubKeyAuth",
+      { .acceptor = true, .close_at = 2 }, false,
+      GSS_S_FAILURE, CREDSSP_S_PEER_CLOSED },
+    /* The module as acceptor: a hostile initiator. */
+    { "client pubKeyAuth over another key",
+      { .pubkey = PEER_PK_OTHER_KEY }, false,
+      GSS_S_BAD_SIG, CREDSSP_S_PUBKEYAUTH_MISMATCH },
+    { "client sends the server's value (reflection)",
+      { .pubkey = PEER_PK_REFLECT }, false,
+      GSS_S_BAD_SIG, CREDSSP_S_PUBKEYAUTH_MISMATCH },
+    { "client pubKeyAuth of an earlier session",
+      { .pubkey = PEER_PK_REPLAY }, true,
+      GSS_S_BAD_SIG, CREDSSP_S_PUBKEYAUTH_MISMATCH },
+    { "client authInfo of an earlier session",
+      { .authinfo = PEER_AI_REPLAY }, true,
+      GSS_S_BAD_SIG, CREDSSP_S_BAD_AUTHINFO },
+    { "client credentials of an unknown credType",
+      { .authinfo = PEER_AI_CRED_TYPE }, false,
+      GSS_S_DEFECTIVE_TOKEN, CREDSSP_S_BAD_CRED_TYPE },
+    { "client credentials nested 2,000 deep",
+      { .authinfo = PEER_AI_NESTED }, false,
+      GSS_S_DEFECTIVE_TOKEN, CREDSSP_S_BAD_DER },
+    { "client version changed after its first message",
+      { .later_version = 5 }, false,
+      GSS_S_DEFECTIVE_TOKEN, CREDSSP_S_VERSION_CHANGED },
+    { "client closes instead of its second TSRequest",
+      { .close_at = 2 }, false,
+      GSS_S_CONTEXT_EXPIRED, CREDSSP_S_TLS_CLOSED },
+    { "client closes instead of its authInfo",
+      { .close_at = 3 }, false,
+      GSS_S_CONTEXT_EXPIRED, CREDSSP_S_TLS_CLOSED },
+};
+
+START_TEST(test_hostile_peer)
+{
+    int c = _i / 2;
+    struct peer_script s = cases[c].s;
+    struct peer_result first = { 0 }, r;
+
+    s.ntlm = _i & 1;
+    if (cases[c].replay) {
+        struct peer_script honest = { .acceptor = s.acceptor,
+                                      .ntlm = s.ntlm };
+
+        peer_run(&honest, &first);
+        ck_assert_msg(first.major == GSS_S_COMPLETE, "%s", first.error);
+        s.replay = &first.rec;
+    }
+    peer_run(&s, &r);
+    fprintf(stderr, "%s (%s): [%s] peer err %u, sent %d\n", cases[c].what,
+            s.ntlm ? "ntlm" : "kerberos", r.error, r.peer_err, r.sent);
+    ck_assert_msg(r.major == cases[c].major && r.minor == cases[c].minor,
+                  "%s (%s): %s", cases[c].what, s.ntlm ? "ntlm" : "kerberos",
+                  r.error);
+    /* Nothing given away. */
+    ck_assert_int_eq(r.authinfo_seen, 0);
+    ck_assert(!r.delegated);
+    ck_assert_uint_eq(r.flags & GSS_C_DELEG_FLAG, 0);
+    peer_result_clear(&first);
+    peer_result_clear(&r);
+}
+END_TEST
+
+static Suite *
+peer_suite(void)
+{
+    Suite *s = suite_create("hostile peer");
+    TCase *tc = tcase_create("peer");
+
+    tcase_set_timeout(tc, 120);
+    tcase_add_loop_test(tc, test_honest, 0, 4);
+    tcase_add_loop_test(tc, test_hostile_peer, 0,
+                        (int)(2 * sizeof(cases) / sizeof(cases[0])));
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int
+main(void)
+{
+    return hs_main(peer_suite());
+}
