@@ -16,6 +16,7 @@
 #include "pubkeyauth.h"
 
 #define NEST_DEPTH 2000
+#define OVERSIZE 70000
 
 struct peer {
     const struct peer_script *s;
@@ -67,6 +68,20 @@ send_req(struct peer *p, struct cs_tsrequest *req)
 
         p->closed = true;
         append(p, &bye);
+        return err;
+    }
+    if (p->res->sent == p->s->garbage_at) {
+        return cs_tls_write_message(p->ctx->tls,
+                                    (const uint8_t *)"\x30\x05\xa0\x03\x02\x01",
+                                    6);
+    }
+    if (p->res->sent == p->s->oversize_at) {
+        static const uint8_t zeros[OVERSIZE / 5];
+        cs_err err = CS_OK;
+
+        for (int i = 0; i < 5 && err == CS_OK; i++) {
+            err = cs_tls_write_message(p->ctx->tls, zeros, sizeof(zeros));
+        }
         return err;
     }
     if (p->res->sent == 2 && p->s->later_version != 0) {

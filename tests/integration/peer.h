@@ -54,6 +54,8 @@ struct peer_script {
     enum peer_authinfo authinfo;
     int close_at;                 /* a TLS close_notify instead of our
                                    * close_at'th TSRequest (1-based) */
+    int garbage_at;               /* bytes that are not DER instead */
+    int oversize_at;              /* 70,000 bytes (5 records) instead */
     const struct peer_record *replay;
 };
 
