@@ -211,6 +211,59 @@ START_TEST(test_no_secret_freed_unwiped)
 }
 END_TEST
 
+/* Smart card and Remote Guard credentials (issue 8): the PIN and the
+ * Remote Guard buffer are secrets too.  The acceptor application reads
+ * them through the inquiry, then everything is released. */
+START_TEST(test_other_creds_wiped)
+{
+    static const char pin[] = "Pin-7f3a9c21e5";
+    static const char buffer[] = "RG-secret-buffer";
+    struct hs_opts o = { 0 };
+    struct hs_result r;
+    gss_buffer_set_t got = GSS_C_NO_BUFFER_SET;
+    char hex[64] = "credssp_remote_guard_buffer=";
+    OM_uint32 minor;
+
+    for (size_t i = 0; i < strlen(buffer); i++) {
+        snprintf(hex + strlen(hex), 3, "%02x", (unsigned char)buffer[i]);
+    }
+    o.mech = "kerberos";
+    o.req_flags = GSS_C_DELEG_FLAG;
+    o.keep_deleg = true;
+    o.init_extra[0].oid = GSS_CREDSSP_OPT_STORE_KEY;
+    o.init_extra[1].oid = GSS_CREDSSP_OPT_STORE_KEY;
+    if (_i == 0) {
+        o.init_extra[0].value = "credssp_smartcard_pin=Pin-7f3a9c21e5";
+        o.init_extra[1].value = "credssp_smartcard_reader=Reader 0";
+    } else {
+        o.init_extra[0].value = "credssp_remote_guard_package=Kerberos";
+        o.init_extra[1].value = hex;
+    }
+    set_secret(_i == 0 ? pin : buffer);
+    ours_found = ours_freed = foreign_found = 0;
+    first_stack[0] = '\0';
+    scanning = true;
+    ck_assert_msg(hs_run(&o, &r) == 0, "%s | %s", r.init_error,
+                  r.acc_error);
+    ck_assert_uint_eq(gss_inquire_cred_by_oid(
+                          &minor, r.deleg,
+                          _i == 0 ? GSS_CREDSSP_CRED_DELEGATED_SMARTCARD
+                                  : GSS_CREDSSP_CRED_DELEGATED_REMOTE_GUARD,
+                          &got),
+                      GSS_S_COMPLETE);
+    ck_assert_uint_eq(got->elements[_i].length, secret8_len);
+    ck_assert_mem_eq(got->elements[_i].value, secret8, secret8_len);
+    gss_release_buffer_set(&minor, &got);
+    gss_release_cred(&minor, &r.deleg);
+    scanning = false;
+    ck_assert_uint_gt(ours_freed, 0);
+    ck_assert_msg(ours_found == 0,
+                  "%u blocks freed by gsscredssp.so held the %s; the first:%s",
+                  ours_found, _i == 0 ? "PIN" : "Remote Guard buffer",
+                  first_stack);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -220,6 +273,7 @@ main(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_detector);
     tcase_add_loop_test(tc, test_no_secret_freed_unwiped, 0, 4);
+    tcase_add_loop_test(tc, test_other_creds_wiped, 0, 2);
     suite_add_tcase(s, tc);
     return hs_main(s);
 }
