@@ -408,12 +408,46 @@ nonce_changed(int dir, int i, struct cs_tsrequest *req, cs_blob *raw)
     }
 }
 
+/* The mirror cases: the server's first answer carries a clientNonce of
+ * 16 bytes, or another one than the client's, or an authInfo. */
+static void
+server_nonce_short(int dir, int i, struct cs_tsrequest *req, cs_blob *raw)
+{
+    if (dir == 1 && i == 0) {
+        cs_blob_free(&req->client_nonce);
+        ck_assert_int_eq(cs_blob_set(&req->client_nonce, "0123456789abcdef",
+                                     16), CS_OK);
+        req->has_client_nonce = true;
+    }
+}
+
+static void
+server_nonce_other(int dir, int i, struct cs_tsrequest *req, cs_blob *raw)
+{
+    static const uint8_t other[CS_NONCE_LEN] = { 1 };
+
+    if (dir == 1 && i == 0) {
+        cs_blob_free(&req->client_nonce);
+        ck_assert_int_eq(cs_blob_set(&req->client_nonce, other,
+                                     sizeof(other)), CS_OK);
+        req->has_client_nonce = true;
+    }
+}
+
 static void
 authinfo_first(int dir, int i, struct cs_tsrequest *req, cs_blob *raw)
 {
     if (dir == 0 && i == 0) {
         ck_assert_int_eq(cs_blob_set(&req->auth_info, "\x01\x02", 2), CS_OK);
         req->has_auth_info = true;
+    }
+}
+
+static void
+server_authinfo(int dir, int i, struct cs_tsrequest *req, cs_blob *raw)
+{
+    if (dir == 1) {
+        authinfo_first(0, i, req, raw);
     }
 }
 
@@ -478,6 +512,12 @@ static const struct {
     { "clientNonce changed", nonce_changed, NULL, 0, 0, 0, false,
       GSS_S_DEFECTIVE_TOKEN, CREDSSP_S_NONCE_CHANGED },
     { "authInfo before pubKeyAuth", authinfo_first, NULL, 0, 0, 0, false,
+      GSS_S_DEFECTIVE_TOKEN, CREDSSP_S_UNEXPECTED_MESSAGE },
+    { "clientNonce of 16 bytes from the server", server_nonce_short, NULL,
+      0, 0, 0, true, GSS_S_DEFECTIVE_TOKEN, CREDSSP_S_BAD_NONCE },
+    { "another clientNonce from the server", server_nonce_other, NULL, 0, 0,
+      0, true, GSS_S_DEFECTIVE_TOKEN, CREDSSP_S_NONCE_CHANGED },
+    { "authInfo from the server", server_authinfo, NULL, 0, 0, 0, true,
       GSS_S_DEFECTIVE_TOKEN, CREDSSP_S_UNEXPECTED_MESSAGE },
     { "garbage for the first client message", garbage, NULL, 0, 0, 0,
       false, GSS_S_DEFECTIVE_TOKEN, CREDSSP_S_BAD_DER },
