@@ -45,6 +45,7 @@ cs_major(cs_err err)
     case CREDSSP_S_TOO_LARGE:
     case CREDSSP_S_TOKEN_TOO_LARGE:
     case CREDSSP_S_TOO_MANY_LEGS:
+    case CREDSSP_S_BAD_NTLM_CHALLENGE:
         return GSS_S_DEFECTIVE_TOKEN;
     case CREDSSP_S_MESSAGE_ALTERED:
     case CREDSSP_S_BAD_AUTHINFO:

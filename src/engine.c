@@ -876,6 +876,7 @@ error_status(cs_err err)
     case CREDSSP_S_NONCE_CHANGED:
     case CREDSSP_S_BAD_UTF16:
     case CREDSSP_S_BAD_CRED_TYPE:
+    case CREDSSP_S_BAD_NTLM_CHALLENGE:
         return CS_STATUS_INVALID_PARAMETER;
     default:
         return 0;

@@ -219,6 +219,10 @@ cs_err_text(uint32_t code)
         return "SEC_E_MESSAGE_ALTERED: authInfo does not unseal with this "
                "session's inner keys (altered, or replayed from another "
                "session); no credentials were accepted";
+    case CREDSSP_S_BAD_NTLM_CHALLENGE:
+        return "SEC_E_INVALID_TOKEN: the server's NTLM CHALLENGE names a "
+               "target type but has an empty TargetName; refused before "
+               "gss-ntlmssp sees it (version 1.2.0 crashes on it)";
     case CREDSSP_S_MINOR_END:
         break;
     }

@@ -25,6 +25,9 @@ static const gss_OID_desc ntlm_neg_flags_oid = {
     11, (void *)"\x2b\x06\x01\x04\x01\xb7\x7d\x85\x0f\x01\x05"
 };
 #define NTLM_CLIENT_FLAGS 0xa2008205u
+#define NTLM_UNICODE 0x00000001u
+#define NTLM_TARGET_TYPE_DOMAIN 0x00010000u
+#define NTLM_TARGET_TYPE_SERVER 0x00020000u
 
 static gss_OID_set_desc one_mech_set(gss_OID mech)
 {
@@ -281,6 +284,41 @@ take_token(gss_buffer_t buf, cs_blob *out)
     return err;
 }
 
+/*
+ * ntlm_challenge_crashes: whether in carries an NTLM CHALLENGE that
+ * gss-ntlmssp 1.2.0 (Debian 12) cannot decode without writing through a
+ * NULL pointer: NTLMSSP_NEGOTIATE_UNICODE and a target type flag with an
+ * empty TargetName (its ntlm_decode_u16l_str_hdr; gss-ntlmssp issue 90,
+ * fixed after 1.2.0).  A hostile server could crash the client with it,
+ * raw or inside SPNEGO, which carries the message verbatim: every place
+ * the signature occurs is checked.  MS-NLMP 2.2.1.2: with a target type,
+ * TargetName is that server's or domain's name, so no real server sends
+ * it empty.  Found by tests/fuzz/fuzz_initiator.
+ */
+static bool
+ntlm_challenge_crashes(const cs_blob *in)
+{
+    static const uint8_t sig[12] = { 'N', 'T', 'L', 'M', 'S', 'S', 'P', 0,
+                                     2,   0,   0,   0 };
+    const uint8_t *p = in->data, *end = in->data + in->len;
+
+    for (; end - p >= 24; p++) {
+        uint32_t flags;
+
+        p = memmem(p, (size_t)(end - p), sig, sizeof(sig));
+        if (p == NULL || end - p < 24) {
+            return false;
+        }
+        flags = (uint32_t)p[20] | (uint32_t)p[21] << 8 |
+                (uint32_t)p[22] << 16 | (uint32_t)p[23] << 24;
+        if ((p[12] | p[13]) == 0 && (flags & NTLM_UNICODE) &&
+            (flags & (NTLM_TARGET_TYPE_DOMAIN | NTLM_TARGET_TYPE_SERVER))) {
+            return true;
+        }
+    }
+    return false;
+}
+
 cs_err
 cs_inner_init(struct cs_inner *ic, gss_cred_id_t cred, gss_name_t target,
               enum cs_inner_mode mode, const cs_blob *in, cs_blob *out)
@@ -294,6 +332,11 @@ cs_inner_init(struct cs_inner *ic, gss_cred_id_t cred, gss_name_t target,
     if (in != NULL) {
         in_buf.length = in->len;
         in_buf.value = in->data;
+        if (ntlm_challenge_crashes(in)) {
+            CS_TRACE("inner init: NTLM CHALLENGE with an empty TargetName "
+                     "refused");
+            return CREDSSP_S_BAD_NTLM_CHALLENGE;
+        }
     }
     major = g->init_sec_context(&minor, cred, &ic->ctx, target,
                                 cs_inner_mode_mech(mode), INNER_REQ_FLAGS, 0,

@@ -272,6 +272,10 @@ as_acceptor(struct peer *p, const struct cs_tsrequest *in)
         err = cs_inner_accept(&ctx->inner, ctx->cred->inner,
                               &in->nego_tokens[0], &token);
     }
+    if (err == CS_OK && p->s->empty_target_name && token.len >= 24 &&
+        memcmp(token.data, "NTLMSSP\0\x02", 9) == 0) {
+        memset(token.data + 12, 0, 4);        /* TargetNameLen, MaxLen */
+    }
     if (err == CS_OK && token.len > 0) {
         err = cs_tsrequest_add_nego_token(&req, token.data, token.len);
     }

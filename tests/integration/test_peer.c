@@ -128,6 +128,26 @@ START_TEST(test_hostile_peer)
 }
 END_TEST
 
+/* A server's NTLM CHALLENGE with a target type and an empty TargetName:
+ * gss-ntlmssp 1.2.0 writes through a NULL pointer decoding it (found by
+ * fuzz_initiator), so the module refuses it before gss-ntlmssp sees it. */
+START_TEST(test_ntlm_empty_target_name)
+{
+    struct peer_script s = { .acceptor = true, .ntlm = true,
+                             .empty_target_name = true };
+    struct peer_result r;
+
+    peer_run(&s, &r);
+    fprintf(stderr, "empty TargetName: [%s]\n", r.error);
+    ck_assert_msg(r.major == GSS_S_DEFECTIVE_TOKEN &&
+                      r.minor == CREDSSP_S_BAD_NTLM_CHALLENGE,
+                  "%s", r.error);
+    ck_assert_int_eq(r.authinfo_seen, 0);
+    ck_assert_int_eq(r.pubkey_seen, 0);
+    peer_result_clear(&r);
+}
+END_TEST
+
 /*
  * Garbage (not DER) and oversize tokens (70,000 bytes, over the default
  * max_token_size) in place of each message the peer sends, so in every
@@ -173,6 +193,7 @@ peer_suite(void)
     tcase_add_loop_test(tc, test_hostile_peer, 0,
                         (int)(2 * sizeof(cases) / sizeof(cases[0])));
     tcase_add_loop_test(tc, test_bad_token_every_state, 0, 20);
+    tcase_add_test(tc, test_ntlm_empty_target_name);
     suite_add_tcase(s, tc);
     return s;
 }
