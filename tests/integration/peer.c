@@ -299,6 +299,13 @@ peer_step(struct peer *p, const gss_buffer_t in)
     cs_blob token = { 0 };
     cs_err err;
 
+    if (p->s->tls_alert && in->length > 0) {
+        static const uint8_t alert[] = { 0x15, 0x03, 0x03, 0x00, 0x02,
+                                         0x02, 0x28 };
+
+        p->closed = true;
+        return cs_blob_set(&p->out, alert, sizeof(alert));
+    }
     err = cs_tls_feed(ctx->tls, in->value, in->length);
     if (err == CS_OK && !p->hs_done) {
         err = cs_tls_handshake(ctx->tls, &p->hs_done);

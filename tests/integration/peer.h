@@ -56,6 +56,9 @@ struct peer_script {
                                    * close_at'th TSRequest (1-based) */
     int garbage_at;               /* bytes that are not DER instead */
     int oversize_at;              /* 70,000 bytes (5 records) instead */
+    bool tls_alert;               /* a fatal TLS alert (handshake_failure)
+                                   * as our answer to the module's first
+                                   * TLS flight, mid-handshake */
     bool empty_target_name;       /* acceptor: our NTLM CHALLENGE's
                                    * TargetName emptied (length 0) */
     const struct peer_record *replay;
