@@ -300,8 +300,13 @@ ntlm_challenge_crashes(const cs_blob *in)
 {
     static const uint8_t sig[12] = { 'N', 'T', 'L', 'M', 'S', 'S', 'P', 0,
                                      2,   0,   0,   0 };
-    const uint8_t *p = in->data, *end = in->data + in->len;
+    const uint8_t *p, *end;
 
+    if (in->len < 24) {
+        return false;             /* and no NULL + 0 for an empty token */
+    }
+    p = in->data;
+    end = in->data + in->len;
     for (; end - p >= 24; p++) {
         uint32_t flags;
 
