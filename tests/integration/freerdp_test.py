@@ -92,11 +92,12 @@ def wait_listening(port, proc, limit=30.0):
 
 
 def start_xvfb():
-    """Xvfb on a display it picks itself; -displayfd says when it is up."""
+    """Xvfb on a display it picks itself; -displayfd says when it is up.
+    Its output goes to WORK/xvfb.log, shown if a client cannot open it."""
     r, w = os.pipe()
-    p = start(['Xvfb', '-displayfd', str(w), '-nolisten', 'tcp'],
-              pass_fds=[w], stdout=subprocess.DEVNULL,
-              stderr=subprocess.DEVNULL)
+    with open(os.path.join(WORK, 'xvfb.log'), 'a') as log:
+        p = start(['Xvfb', '-displayfd', str(w), '-nolisten', 'tcp'],
+                  pass_fds=[w], stdout=log, stderr=subprocess.STDOUT)
     os.close(w)
     with os.fdopen(r) as f:
         display = f.readline().strip()
@@ -116,16 +117,27 @@ def connect(port, password, extra=()):
     return p.returncode, events, p.stdout + p.stderr
 
 
-def our_client_to_shadow(display):
+def restart_xvfb(xvfb):
+    """Says why the display could not be opened, and starts another."""
+    with open(os.path.join(WORK, 'xvfb.log')) as f:
+        print('Xvfb (exit status %s) said:\n%s' % (xvfb.poll(),
+                                                   f.read()[-2000:]))
+    stop(xvfb)
+    return start_xvfb()
+
+
+def our_client_to_shadow(xvfb, display):
+    """Returns the Xvfb and display in use at the end."""
     env = dict(os.environ, DISPLAY=display,
                XDG_CONFIG_HOME=os.path.join(WORK, 'xdg'))
     sam = os.path.join(WORK, 'sam')
     with open(sam, 'w') as f:
         subprocess.run(['winpr-hash', '-u', USER, '-p', PASSWORD, '-d',
                         DOMAIN, '-f', 'sam'], stdout=f, check=True)
-    # freerdp-shadow-cli binds the port itself; if it does not come up
-    # (seen once in CI, cause unknown), say why and try once more on
-    # another port before failing.
+    # freerdp-shadow-cli binds the port itself; if it does not come up,
+    # say why and try once more on another port before failing.  Seen in
+    # CI under load: "failed to open display" on the Xvfb just started;
+    # then the second attempt gets a new Xvfb too.
     for attempt in (1, 2):
         port = free_port()
         logname = os.path.join(WORK, 'shadow%d.log' % attempt)
@@ -138,10 +150,13 @@ def our_client_to_shadow(display):
         if listening:
             break
         with open(logname) as f:
-            print('freerdp-shadow-cli attempt %d did not listen (exit '
-                  'status %s):\n%s' % (attempt, shadow.poll(),
-                                       f.read()[-2000:]))
+            said = f.read()
+        print('freerdp-shadow-cli attempt %d did not listen (exit '
+              'status %s):\n%s' % (attempt, shadow.poll(), said[-2000:]))
         stop(shadow)
+        if 'failed to open display' in said:
+            xvfb, display = restart_xvfb(xvfb)
+            env['DISPLAY'] = display
     try:
         check(listening, 'freerdp-shadow-cli listens')
         for extra in ((), ('--read-size', '1')):
@@ -159,6 +174,7 @@ def our_client_to_shadow(display):
               + out)
     finally:
         stop(shadow)
+    return xvfb, display
 
 
 def serve(transport_args=()):
@@ -303,7 +319,7 @@ def main():
         return 99 if os.environ.get('CI') == 'true' else 77
     xvfb, display = start_xvfb()
     try:
-        our_client_to_shadow(display)
+        xvfb, display = our_client_to_shadow(xvfb, display)
         xfreerdp_to_our_server(display)
         dissect()
     finally:
