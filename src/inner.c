@@ -118,17 +118,33 @@ krb5_usable(gss_name_t name, const char *password,
 {
     const struct cs_glue *g = cs_glue();
     gss_cred_id_t cred = GSS_C_NO_CREDENTIAL;
-    OM_uint32 major, minor, lifetime = 0;
+    gss_buffer_desc text = { 0, NULL };
+    OM_uint32 major, minor = 0, tmp, ctx = 0, lifetime = 0;
 
     major = acquire_one(&minor, name, password, (gss_OID)&cs_oid_krb5,
                         GSS_C_INITIATE, store, &cred, NULL);
     if (major == GSS_S_COMPLETE) {
         major = g->inquire_cred(&minor, cred, NULL, &lifetime, NULL, NULL);
     }
-    g->release_cred(&minor, &cred);
-    CS_TRACE("auto: Kerberos credential %s",
-             major == GSS_S_COMPLETE && lifetime > 0 ? "usable" : "not usable");
-    return major == GSS_S_COMPLETE && lifetime > 0;
+    g->release_cred(&tmp, &cred);
+    if (major == GSS_S_COMPLETE && lifetime > 0) {
+        CS_TRACE("auto: Kerberos credential usable");
+        return true;
+    }
+    /* krb5's reason, for the trace only: "Cannot find KDC for realm",
+     * "Preauthentication failed", "No Kerberos credentials available". */
+    if (cs_trace_on() &&
+        (major == GSS_S_COMPLETE ||
+         g->display_status(&tmp, minor != 0 ? minor : major,
+                           minor != 0 ? GSS_C_MECH_CODE : GSS_C_GSS_CODE,
+                           (gss_OID)&cs_oid_krb5, &ctx,
+                           &text) != GSS_S_COMPLETE)) {
+        text.length = 0;
+    }
+    CS_TRACE("auto: Kerberos credential not usable: %.*s", (int)text.length,
+             text.length > 0 ? (char *)text.value : "no lifetime");
+    g->release_buffer(&tmp, &text);
+    return false;
 }
 
 /* set_ntlm_flags: gives gss-ntlmssp NEGOTIATE flags without OEM; harmless

@@ -96,6 +96,38 @@ START_TEST(test_trace_flows)
 }
 END_TEST
 
+/* credssp_mech auto falls back to raw NTLM when no Kerberos credential
+ * can be had, and the trace says krb5's reason (here: the KDC does not
+ * know the NTLM-only user), never the password. */
+START_TEST(test_trace_auto_reason)
+{
+    static const char said[] = "auto: Kerberos credential not usable: ";
+    struct hs_opts o = { 0 };
+    struct hs_result r;
+    char path[512];
+    char *trace, *at;
+
+    tmp_path(path, sizeof(path), "trace");
+    setenv("GSSCREDSSP_DEBUG", path, 1);
+    o.mech = "auto";
+    o.user = "CREDSSP\\carol";
+    o.password = "Carol-pass-3";
+    ck_assert_msg(hs_run(&o, &r) == 0, "%s | %s", r.init_error,
+                  r.acc_error);
+    ck_assert_str_eq(r.inner_mech, "ntlm");
+    trace = read_file(path);
+    at = strstr(trace, said);
+    ck_assert_msg(at != NULL, "no '%s' in trace", said);
+    at += strlen(said);
+    fprintf(stderr, "auto: %.*s\n", (int)strcspn(at, "\n"), at);
+    ck_assert_int_gt(strcspn(at, "\n"), 0);
+    ck_assert_msg(strncmp(at, "no lifetime", 11) != 0, "%.40s", at);
+    ck_assert_ptr_null(strstr(trace, o.password));
+    free(trace);
+    unlink(path);
+}
+END_TEST
+
 /* credssp.conf allows NTLM-only delegation to a target pattern. */
 START_TEST(test_config_ntlm_delegation)
 {
@@ -359,6 +391,7 @@ main(void)
     tcase_add_loop_test(tc, test_trace_flows, 0,
                         sizeof(flows) / sizeof(flows[0]));
     tcase_add_test(tc, test_config_ntlm_delegation);
+    tcase_add_test(tc, test_trace_auto_reason);
     tcase_add_test(tc, test_config_malformed);
     tcase_add_test(tc, test_config_frame_initial);
     tcase_add_loop_test(tc, test_config_unreadable, 0, 2);
