@@ -26,6 +26,7 @@ import re
 import select
 import shutil
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -91,18 +92,51 @@ def wait_listening(port, proc, limit=30.0):
     return False
 
 
-def start_xvfb():
-    """Xvfb on a display it picks itself; -displayfd says when it is up.
-    Its output goes to WORK/xvfb.log, shown if a client cannot open it."""
+def x_answer(display):
+    """What the X server on display says to a connection setup request
+    without authorization: 'ok', or why not (for diagnostics)."""
+    path = '/tmp/.X11-unix/X' + display.lstrip(':')
+    try:
+        with socket.socket(socket.AF_UNIX) as s:
+            s.settimeout(10)
+            s.connect(path)
+            s.sendall(b'l\0' + struct.pack('<HHHH', 11, 0, 0, 0) + b'\0\0')
+            head = s.recv(8)
+            if head[:1] == b'\1':
+                return 'ok'
+            return 'answer %r' % (head + s.recv(256))
+    except OSError as e:
+        return '%s: %s' % (path, e)
+
+
+def wait_x(display, proc, limit=30.0):
+    """Waits, bounded, until the X server answers on display."""
+    deadline = time.monotonic() + limit
+    answer = x_answer(display)
+    while answer != 'ok' and time.monotonic() < deadline and \
+            proc.poll() is None:
+        time.sleep(0.05)
+        answer = x_answer(display)
+    return answer
+
+
+def start_xvfb(number=None):
+    """Xvfb on a display it picks itself (-displayfd says which), or on
+    :number; returns once it answers X connections.  Its output goes to
+    WORK/xvfb.log, shown if a client cannot open it."""
     r, w = os.pipe()
+    where = ['-displayfd', str(w)] if number is None else [':%d' % number]
     with open(os.path.join(WORK, 'xvfb.log'), 'a') as log:
-        p = start(['Xvfb', '-displayfd', str(w), '-nolisten', 'tcp'],
-                  pass_fds=[w], stdout=log, stderr=subprocess.STDOUT)
+        p = start(['Xvfb', *where, '-nolisten', 'tcp'], pass_fds=[w],
+                  stdout=log, stderr=subprocess.STDOUT)
     os.close(w)
     with os.fdopen(r) as f:
-        display = f.readline().strip()
+        display = f.readline().strip() if number is None else str(number)
     if not display:
         raise SystemExit('FAIL: Xvfb did not start')
+    answer = wait_x(':' + display, p)
+    if answer != 'ok':
+        print('Xvfb on :%s does not answer: %s' % (display, answer))
     return p, ':' + display
 
 
@@ -117,13 +151,19 @@ def connect(port, password, extra=()):
     return p.returncode, events, p.stdout + p.stderr
 
 
-def restart_xvfb(xvfb):
-    """Says why the display could not be opened, and starts another."""
+def restart_xvfb(xvfb, display):
+    """Says why the display could not be opened, and starts another on a
+    display number of our own choosing (no lock file, no socket)."""
     with open(os.path.join(WORK, 'xvfb.log')) as f:
-        print('Xvfb (exit status %s) said:\n%s' % (xvfb.poll(),
-                                                   f.read()[-2000:]))
+        print('Xvfb (exit status %s) said:\n%s\nnow it answers: %s; '
+              '/tmp/.X11-unix holds %s' %
+              (xvfb.poll(), f.read()[-2000:], x_answer(display),
+               sorted(os.listdir('/tmp/.X11-unix'))))
     stop(xvfb)
-    return start_xvfb()
+    number = next(n for n in range(20, 100)
+                  if not os.path.exists('/tmp/.X%d-lock' % n) and
+                  not os.path.exists('/tmp/.X11-unix/X%d' % n))
+    return start_xvfb(number)
 
 
 def our_client_to_shadow(xvfb, display):
@@ -155,7 +195,7 @@ def our_client_to_shadow(xvfb, display):
               'status %s):\n%s' % (attempt, shadow.poll(), said[-2000:]))
         stop(shadow)
         if 'failed to open display' in said:
-            xvfb, display = restart_xvfb(xvfb)
+            xvfb, display = restart_xvfb(xvfb, display)
             env['DISPLAY'] = display
     try:
         check(listening, 'freerdp-shadow-cli listens')
