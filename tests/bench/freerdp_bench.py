@@ -76,8 +76,9 @@ def wait_listening(port, proc, limit=30.0):
 
 def start_xvfb():
     r, w = os.pipe()
-    p = start(['Xvfb', '-displayfd', str(w), '-nolisten', 'tcp'],
-              pass_fds=[w], stdout=subprocess.DEVNULL,
+    # -noreset: see freerdp_test.py's start_xvfb.
+    p = start(['Xvfb', '-displayfd', str(w), '-nolisten', 'tcp',
+               '-noreset'], pass_fds=[w], stdout=subprocess.DEVNULL,
               stderr=subprocess.DEVNULL)
     os.close(w)
     with os.fdopen(r) as f:
