@@ -71,9 +71,10 @@ send_req(struct peer *p, struct cs_tsrequest *req)
         return err;
     }
     if (p->res->sent == p->s->garbage_at) {
-        return cs_tls_write_message(p->ctx->tls,
-                                    (const uint8_t *)"\x30\x05\xa0\x03\x02\x01",
-                                    6);
+        static const uint8_t garbage[] = { 0x30, 0x05, 0xa0, 0x03, 0x02,
+                                           0x01 };
+
+        return cs_tls_write_message(p->ctx->tls, garbage, sizeof(garbage));
     }
     if (p->res->sent == p->s->oversize_at) {
         static const uint8_t zeros[OVERSIZE / 5];

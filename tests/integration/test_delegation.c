@@ -17,7 +17,9 @@
 static const gss_OID_desc krb5_oid = {
     9, (void *)"\x2a\x86\x48\x86\xf7\x12\x01\x02\x02"
 };
-static const gss_OID_desc spnego_oid = { 6, (void *)"\x2b\x06\x01\x05\x05\x02" };
+static const gss_OID_desc spnego_oid = {
+    6, (void *)"\x2b\x06\x01\x05\x05\x02"
+};
 
 /* delegate: a CredSSP handshake with delegation; the acceptor's
  * delegated credential handle comes back. */
