@@ -134,7 +134,7 @@ hs_init_cred(const struct hs_opts *o, gss_cred_id_t *cred, OM_uint32 *minor)
     gss_name_t name = GSS_C_NO_NAME;
     OM_uint32 major, tmp;
 
-    credssp_set.elements = GSS_CREDSSP_MECH;
+    credssp_set.elements = o->mech_oid ? o->mech_oid : GSS_CREDSSP_MECH;
     major = gss_import_name(minor, &ubuf, GSS_C_NT_USER_NAME, &name);
     if (major != GSS_S_COMPLETE) {
         return major;
@@ -171,7 +171,7 @@ hs_acc_cred(const struct hs_opts *o, gss_cred_id_t *cred, OM_uint32 *minor)
 {
     OM_uint32 major;
 
-    credssp_set.elements = GSS_CREDSSP_MECH;
+    credssp_set.elements = o->mech_oid ? o->mech_oid : GSS_CREDSSP_MECH;
     major = gss_acquire_cred(minor, GSS_C_NO_NAME, 0, &credssp_set,
                              GSS_C_ACCEPT, cred, NULL, NULL);
     if (major != GSS_S_COMPLETE) {
@@ -398,7 +398,8 @@ hs_run(const struct hs_opts *o, struct hs_result *r)
     for (guard = 0; guard < 32; guard++) {
         gss_release_buffer(&tmp, &c2s);
         r->init_major = gss_init_sec_context(
-            &r->init_minor, icred, &ictx, target, GSS_CREDSSP_MECH,
+            &r->init_minor, icred, &ictx, target,
+            o->mech_oid ? o->mech_oid : GSS_CREDSSP_MECH,
             GSS_C_CONF_FLAG | GSS_C_INTEG_FLAG | o->req_flags, 0,
             icb, &s2c, NULL, &c2s, &r->init_flags,
             NULL);

@@ -41,6 +41,7 @@ struct hs_opts {
     bool keep_deleg;              /* return the delegated handle */
     bool keep_ctx;                /* return both contexts and src name */
     const char *frame;            /* frame_initial_token patterns */
+    gss_OID mech_oid;             /* NULL: GSS_CREDSSP_MECH */
     bool raw_first;               /* acceptor gets the first token as is */
     const char *init_cb;          /* channel-binding application data */
     const char *acc_cb;

@@ -691,29 +691,6 @@ START_TEST(test_default_cred_name)
 }
 END_TEST
 
-/* SASL GS2 (RFC 5801): the mechglue derives our name from the OID, and
- * maps it back. */
-START_TEST(test_sasl_name)
-{
-    gss_buffer_desc sasl = { 0, NULL }, name = { 0, NULL }, desc = { 0,
-                                                                   NULL };
-    gss_OID back = GSS_C_NO_OID;
-    OM_uint32 minor;
-
-    ck_assert_uint_eq(gss_inquire_saslname_for_mech(&minor, GSS_CREDSSP_MECH,
-                                                    &sasl, &name, &desc),
-                      GSS_S_COMPLETE);
-    ck_assert_uint_eq(sasl.length, 15);
-    ck_assert_int_eq(memcmp(sasl.value, "GS2-MSIJNI2N4TO", 15), 0);
-    ck_assert_uint_eq(gss_inquire_mech_for_saslname(&minor, &sasl, &back),
-                      GSS_S_COMPLETE);
-    ck_assert(gss_oid_equal(back, GSS_CREDSSP_MECH));
-    gss_release_buffer(&minor, &sasl);
-    gss_release_buffer(&minor, &name);
-    gss_release_buffer(&minor, &desc);
-}
-END_TEST
-
 /* Usage mismatches and GSS_C_BOTH are clear errors. */
 START_TEST(test_cred_usage)
 {
@@ -759,7 +736,6 @@ handshake_suite(void)
     tcase_add_test(tc, test_names);
     tcase_add_loop_test(tc, test_channel_bindings, 0, 2);
     tcase_add_test(tc, test_framed_initial_token);
-    tcase_add_test(tc, test_sasl_name);
     tcase_add_test(tc, test_default_cred_name);
     suite_add_tcase(s, tc);
     return s;
