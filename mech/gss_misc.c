@@ -192,10 +192,13 @@ gss_display_status(OM_uint32 *minor_status, OM_uint32 status_value,
     }
     if (text != NULL) {
         *message_context = 0;
-        if (cs_copy_out(status_string, text, strlen(text)) != CS_OK) {
+        /* With a NUL the length does not count, as MIT's own mechs give
+         * it: Cyrus SASL's GS2 strcat()s the value. */
+        if (cs_copy_out(status_string, text, strlen(text) + 1) != CS_OK) {
             *minor_status = CREDSSP_S_NOMEM;
             return GSS_S_FAILURE;
         }
+        status_string->length--;
         return GSS_S_COMPLETE;
     }
     if (g == NULL || in_display_status) {

@@ -75,13 +75,16 @@ def check(name, cond, what, *outputs):
 def asan_preload():
     """With an --enable-asan build the module needs libasan first in the
     programs that load it (built without it): preload it into every
-    program started here; their own leaks are not ours to report."""
+    program started here; their own leaks are not ours to report.  True
+    for such a build."""
     out = subprocess.run(["ldd", os.environ.get("CREDSSP_MODULE", "")],
                          capture_output=True, text=True).stdout
     for line in out.splitlines():
         if "libasan" in line and "=>" in line:
             os.environ.update(LD_PRELOAD=line.split()[2],
                               ASAN_OPTIONS="detect_leaks=0")
+            return True
+    return False
 
 
 def need_programs():
@@ -478,7 +481,7 @@ def main():
               "libsasl2-modules-gssapi-mit slapd ldap-utils krb5-user "
               "krb5-admin-server)" % " ".join(missing), file=sys.stderr)
         return 99 if os.environ.get("CI") == "true" else 77
-    asan_preload()
+    asan = asan_preload()
     check("RFC 5801 name", MAIN_NAME == "GS2-MSIJNI2N4TO",
           "the derivation gives %s for the main OID" % MAIN_NAME)
     print("SASL name of the GS2 OID: %s" % MECH)
@@ -486,8 +489,15 @@ def main():
     sample_tests()
     print("sample programs: %.1f s" % (time.monotonic() - started))
     started = time.monotonic()
-    ldap_tests()
-    print("slapd and ldapwhoami: %.1f s" % (time.monotonic() - started))
+    if asan:
+        # Debian 12's OpenLDAP tools never exit with libasan preloaded:
+        # p11-kit's destructor (through GnuTLS) deadlocks in __freelocale.
+        # The plain build of the same run does this part.
+        print("sasl_test: slapd and ldapwhoami left out: this is an ASan "
+              "build, and ldapwhoami hangs at exit with libasan preloaded")
+    else:
+        ldap_tests()
+        print("slapd and ldapwhoami: %.1f s" % (time.monotonic() - started))
     for f in failures:
         print("FAIL:", f)
     print("sasl_test: %d failures" % len(failures))
