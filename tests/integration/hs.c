@@ -493,3 +493,39 @@ done:
     gss_release_cred(&tmp, &deleg);
     return rc;
 }
+
+int
+hs_run_verbose(const struct hs_opts *o, struct hs_result *r)
+{
+    int rc = hs_run(o, r);
+
+    if (rc != 0) {
+        fprintf(stderr, "handshake failed: init [%s] acc [%s]\n",
+                r->init_error, r->acc_error);
+    }
+    return rc;
+}
+
+void
+hs_release(struct hs_result *r)
+{
+    OM_uint32 minor;
+
+    gss_release_name(&minor, &r->src);
+    gss_delete_sec_context(&minor, &r->ictx, GSS_C_NO_BUFFER);
+    gss_delete_sec_context(&minor, &r->actx, GSS_C_NO_BUFFER);
+}
+
+void
+hs_kinit(void)
+{
+    char cmd[512];
+    FILE *p;
+
+    snprintf(cmd, sizeof(cmd), "kinit '%s' >/dev/null",
+             hs_env("CREDSSP_TEST_USER"));
+    p = popen(cmd, "w");
+    ck_assert_ptr_nonnull(p);
+    fprintf(p, "%s\n", hs_env("CREDSSP_TEST_PASSWORD"));
+    ck_assert_int_eq(pclose(p), 0);
+}

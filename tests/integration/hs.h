@@ -75,6 +75,16 @@ struct hs_result {
 /* hs_run: one handshake; returns 0 when both sides completed. */
 int hs_run(const struct hs_opts *opts, struct hs_result *res);
 
+/* hs_run_verbose: hs_run, printing both sides' errors when it fails. */
+int hs_run_verbose(const struct hs_opts *opts, struct hs_result *res);
+
+/* hs_release: what keep_ctx kept: both contexts and the source name. */
+void hs_release(struct hs_result *res);
+
+/* hs_kinit: `kinit CREDSSP_TEST_USER` with its password into the default
+ * ccache (a Check assertion fails otherwise). */
+void hs_kinit(void);
+
 /* hs_init_cred, hs_acc_cred: the CredSSP credential of each side that
  * opts asks for (the user's password, the options set on it). */
 OM_uint32 hs_init_cred(const struct hs_opts *opts, gss_cred_id_t *cred,

@@ -20,19 +20,6 @@
 /* GS2's request (Cyrus SASL's gs2 plugin): mutual and sequence. */
 #define GS2_FLAGS (GSS_C_MUTUAL_FLAG | GSS_C_SEQUENCE_FLAG)
 
-/* run: one handshake, printing both sides' errors when it fails. */
-static int
-run(const struct hs_opts *o, struct hs_result *r)
-{
-    int rc = hs_run(o, r);
-
-    if (rc != 0) {
-        fprintf(stderr, "handshake failed: init [%s] acc [%s]\n",
-                r->init_error, r->acc_error);
-    }
-    return rc;
-}
-
 /* mech_of: the mechanism gss_inquire_context reports for ctx. */
 static gss_OID
 mech_of(gss_ctx_id_t ctx)
@@ -75,18 +62,17 @@ START_TEST(test_gs2_handshake)
     const char *tls[2] = { "1.3", "1.2" };
     struct hs_opts o = { 0 };
     struct hs_result main_r, r;
-    OM_uint32 minor;
 
     o.mech = "kerberos";
     o.tls_max = tls[_i];
     o.req_flags = GS2_FLAGS;
-    ck_assert_int_eq(run(&o, &main_r), 0);
+    ck_assert_int_eq(hs_run_verbose(&o, &main_r), 0);
     ck_assert_uint_eq(main_r.first_byte, 0x16);
 
     o.mech_oid = GSS_CREDSSP_GS2_MECH;
     o.raw_first = true;
     o.keep_ctx = true;
-    ck_assert_int_eq(run(&o, &r), 0);
+    ck_assert_int_eq(hs_run_verbose(&o, &r), 0);
     ck_assert_uint_eq(r.first_byte, 0x60);
     ck_assert_int_eq(r.legs, main_r.legs + 1);
     ck_assert_str_eq(r.inner_mech, "kerberos");
@@ -99,9 +85,7 @@ START_TEST(test_gs2_handshake)
     ck_assert_uint_eq(r.acc_flags & GSS_C_DELEG_FLAG, 0);
     ck_assert(gss_oid_equal(mech_of(r.ictx), GSS_CREDSSP_GS2_MECH));
     ck_assert(gss_oid_equal(mech_of(r.actx), GSS_CREDSSP_GS2_MECH));
-    gss_release_name(&minor, &r.src);
-    gss_delete_sec_context(&minor, &r.ictx, GSS_C_NO_BUFFER);
-    gss_delete_sec_context(&minor, &r.actx, GSS_C_NO_BUFFER);
+    hs_release(&r);
 }
 END_TEST
 
@@ -115,7 +99,7 @@ START_TEST(test_gs2_delegation)
     o.mech_oid = GSS_CREDSSP_GS2_MECH;
     o.raw_first = true;
     o.req_flags = GS2_FLAGS | GSS_C_DELEG_FLAG;
-    ck_assert_int_eq(run(&o, &r), 0);
+    ck_assert_int_eq(hs_run_verbose(&o, &r), 0);
     ck_assert(r.delegated);
     ck_assert_str_eq(r.deleg_user, "alice");
 }
@@ -240,17 +224,6 @@ START_TEST(test_gs2_needs_confirmation)
 }
 END_TEST
 
-/* kinit: alice's TGT in the fixture's ccache. */
-static void
-kinit(void)
-{
-    FILE *p = popen("kinit alice >/dev/null", "w");
-
-    ck_assert_ptr_nonnull(p);
-    fprintf(p, "%s\n", hs_env("CREDSSP_TEST_PASSWORD"));
-    ck_assert_int_eq(pclose(p), 0);
-}
-
 /*
  * A default initiator credential (the ccache) names its principal through
  * gss_inquire_context once the context is complete: a GS2 client displays
@@ -266,7 +239,7 @@ START_TEST(test_gs2_default_cred_context_name)
     struct hs_result r;
     OM_uint32 minor;
 
-    kinit();
+    hs_kinit();
     ck_assert_uint_eq(gss_acquire_cred(&minor, GSS_C_NO_NAME, 0, &set,
                                        GSS_C_INITIATE, &cred, NULL, NULL),
                       GSS_S_COMPLETE);
@@ -275,15 +248,13 @@ START_TEST(test_gs2_default_cred_context_name)
     o.raw_first = true;
     o.req_flags = GS2_FLAGS;
     o.keep_ctx = true;
-    ck_assert_int_eq(run(&o, &r), 0);
+    ck_assert_int_eq(hs_run_verbose(&o, &r), 0);
     ck_assert_uint_eq(gss_inquire_context(&minor, r.ictx, &src, NULL, NULL,
                                           NULL, NULL, NULL, NULL),
                       GSS_S_COMPLETE);
     check_name(src, "alice@" REALM);
     gss_release_name(&minor, &src);
-    gss_release_name(&minor, &r.src);
-    gss_delete_sec_context(&minor, &r.ictx, GSS_C_NO_BUFFER);
-    gss_delete_sec_context(&minor, &r.actx, GSS_C_NO_BUFFER);
+    hs_release(&r);
     gss_release_cred(&minor, &cred);
 }
 END_TEST

@@ -18,13 +18,7 @@
 static int
 run(const struct hs_opts *o, struct hs_result *r)
 {
-    int rc = hs_run(o, r);
-
-    if (rc != 0) {
-        fprintf(stderr, "handshake failed: init [%s] acc [%s]\n",
-                r->init_error, r->acc_error);
-    }
-    return rc;
+    return hs_run_verbose(o, r);
 }
 
 /* check_ok: the common assertions of a good handshake. */
@@ -665,12 +659,8 @@ START_TEST(test_default_cred_name)
     struct hs_opts o = { 0 };
     struct hs_result r;
     OM_uint32 minor;
-    FILE *kinit;
 
-    kinit = popen("kinit alice >/dev/null", "w");
-    ck_assert_ptr_nonnull(kinit);
-    fprintf(kinit, "%s\n", hs_env("CREDSSP_TEST_PASSWORD"));
-    ck_assert_int_eq(pclose(kinit), 0);
+    hs_kinit();
 
     ck_assert_uint_eq(gss_acquire_cred(&minor, GSS_C_NO_NAME, 0, &set,
                                        GSS_C_INITIATE, &cred, NULL, NULL),
