@@ -74,7 +74,7 @@ GSS_CREDSSP_DECLARE_OID(gss_mech_credssp_oid_desc,
  * applications that hand tokens to the mechglue unchanged, above all SASL
  * through RFC 5801 GS2 (Cyrus SASL's gs2 plugin).  Its SASL name is the
  * one RFC 5801 derives from the OID: GSS_CREDSSP_GS2_SASL_NAME.  It
- * differs from GSS_CREDSSP_MECH in two points only:
+ * differs from GSS_CREDSSP_MECH in three points only:
  *  - the initiator's first token always carries the RFC 2743 header with
  *    this OID (it advertises GSS_C_MA_ITOK_FRAMED), so acceptors need no
  *    gss_credssp_frame_token();
@@ -83,7 +83,10 @@ GSS_CREDSSP_DECLARE_OID(gss_mech_credssp_oid_desc,
  *    and the initiator completes on it: the last token goes from acceptor
  *    to initiator, as SASL protocols without "additional data with
  *    success" need (a SASL client that is done cannot take the empty
- *    challenge its server would otherwise send).
+ *    challenge its server would otherwise send);
+ *  - an initiator credential acquired without a password fails at once
+ *    (GSS_S_NO_CRED) when no Kerberos or NTLM credential can be had, as
+ *    SASL clients ask the user for a password exactly then.
  * Windows, FreeRDP and pyspnego speak GSS_CREDSSP_MECH only; it is what
  * RDP and WinRM use, and its tokens stay byte-identical with theirs.
  */
