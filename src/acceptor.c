@@ -3,7 +3,8 @@
  *
  *   TLS handshake -> negoTokens until the inner context completes -> the
  *   client's pubKeyAuth (with its last inner token, or after our final
- *   SPNEGO token: both orders) -> our pubKeyAuth -> authInfo.
+ *   SPNEGO token: both orders) -> our pubKeyAuth -> authInfo (->
+ *   GSS_CREDSSP_GS2_MECH only: our confirmation).
  */
 #include "config.h"
 
@@ -253,6 +254,14 @@ do_authinfo(struct cs_ctx *ctx, cs_err *err)
     if (*err == CS_OK) {
         *err = keep_delegated(ctx, &creds);
     }
+    if (*err == CS_OK && ctx->gs2) {
+        /* GSS_CREDSSP_GS2_MECH: the last token is ours, a TSRequest with
+         * nothing but the version (the public header). */
+        struct cs_tsrequest confirm = { 0 };
+
+        *err = cs_send_request(ctx, &confirm);
+        cs_tsrequest_clear(&confirm);
+    }
 
 cleanup:
     cs_tscredentials_clear(&creds);
@@ -281,6 +290,7 @@ cs_acceptor_step(struct cs_ctx *ctx, const cs_blob *in, bool *done)
         case CS_ST_AUTHINFO:
             w = do_authinfo(ctx, &err);
             break;
+        case CS_ST_CONFIRM:
         case CS_ST_DONE:
         case CS_ST_FAILED:
         default:

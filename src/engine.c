@@ -624,6 +624,7 @@ note_msg(uint8_t *list, size_t *num, const struct cs_tsrequest *req)
     m |= req->has_pub_key_auth ? CS_MSG_PUBKEY : 0;
     m |= req->has_auth_info ? CS_MSG_AUTHINFO : 0;
     m |= req->has_error_code ? CS_MSG_ERROR : 0;
+    m |= m == 0 ? CS_MSG_EMPTY : 0;
     m |= req->has_client_nonce ? CS_MSG_NONCE : 0;
     if (*num < CS_MAX_MSGS) {
         list[*num] = m;
@@ -846,6 +847,14 @@ cs_ctx_flow(const struct cs_ctx *ctx)
     size_t ns = ini ? ctx->num_recv : ctx->num_sent;
     const struct cs_flow *f;
 
+    /* GS2: any flow of the table, then the acceptor's confirmation. */
+    if (ctx->gs2) {
+        if (ns == 0 || ns > CS_MAX_MSGS ||
+            (s[ns - 1] & ~CS_MSG_NONCE) != CS_MSG_EMPTY) {
+            return NULL;
+        }
+        ns--;
+    }
     for (f = cs_flows; f->name != NULL; f++) {
         if (same_msgs(c, nc, f->client) && same_msgs(s, ns, f->server)) {
             return f;
@@ -999,9 +1008,10 @@ cs_ctx_step(struct cs_ctx *ctx, const uint8_t *in, size_t in_len,
          * the inner context (and gss-ntlmssp's per-context conversion
          * handles) goes (doc/performance.md, memory). */
         cs_inner_finish(&ctx->inner);
-        CS_TRACE("%s complete: message flow %s",
+        CS_TRACE("%s complete: message flow %s%s",
                  ctx->role == CS_INITIATOR ? "initiator" : "acceptor",
-                 f != NULL ? f->name : "NOT IN TABLE");
+                 f != NULL ? f->name : "NOT IN TABLE",
+                 ctx->gs2 ? " + GS2 confirmation" : "");
     }
     return CS_OK;
 

@@ -142,6 +142,7 @@ enum cs_state {
     CS_ST_NEGO,                   /* negoTokens, until pubKeyAuth */
     CS_ST_PUBKEY,                 /* acceptor: waiting for pubKeyAuth */
     CS_ST_AUTHINFO,               /* acceptor: waiting for authInfo */
+    CS_ST_CONFIRM,                /* GS2 initiator: waiting for the end */
     CS_ST_DONE,
     CS_ST_FAILED
 };
@@ -156,6 +157,7 @@ enum cs_wait { CS_WAIT_ERR, CS_WAIT_OK, CS_WAIT_TOKEN, CS_WAIT_DONE };
 #define CS_MSG_AUTHINFO 0x04
 #define CS_MSG_ERROR 0x08
 #define CS_MSG_NONCE 0x10
+#define CS_MSG_EMPTY 0x20         /* none of the above: GS2's confirmation */
 #define CS_MAX_MSGS 16
 
 /* A legal message sequence ([MS-CSSP] 3.1.5): what the client's and the
@@ -173,6 +175,9 @@ extern const struct cs_flow cs_flows[];
 struct cs_ctx {
     enum cs_role role;
     enum cs_state state;
+    /* GSS_CREDSSP_GS2_MECH: the acceptor confirms authInfo with one more
+     * TSRequest, and the initiator completes on it (the public header). */
+    bool gs2;
     struct cs_cred *cred;         /* referenced */
     gss_name_t target;            /* initiator: union name (owned) */
     char *target_spn;             /* "SERVICE/host", for policy */

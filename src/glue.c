@@ -100,6 +100,9 @@ const gss_OID_desc cs_oid_nt_hostbased_service = {
 const gss_OID_desc cs_oid_credssp = {
     GSS_CREDSSP_MECH_OID_LENGTH, (void *)GSS_CREDSSP_MECH_OID_STRING
 };
+const gss_OID_desc cs_oid_credssp_gs2 = {
+    GSS_CREDSSP_GS2_MECH_OID_LENGTH, (void *)GSS_CREDSSP_GS2_MECH_OID_STRING
+};
 
 bool
 cs_oid_equal(gss_const_OID a, gss_const_OID b)
@@ -109,4 +112,16 @@ cs_oid_equal(gss_const_OID a, gss_const_OID b)
     }
     return a->length == b->length &&
            memcmp(a->elements, b->elements, a->length) == 0;
+}
+
+const gss_OID_desc *
+cs_mech_oid(gss_const_OID oid)
+{
+    if (cs_oid_equal(oid, &cs_oid_credssp)) {
+        return &cs_oid_credssp;
+    }
+    if (cs_oid_equal(oid, &cs_oid_credssp_gs2)) {
+        return &cs_oid_credssp_gs2;
+    }
+    return NULL;
 }

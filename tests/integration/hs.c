@@ -134,7 +134,7 @@ hs_init_cred(const struct hs_opts *o, gss_cred_id_t *cred, OM_uint32 *minor)
     gss_name_t name = GSS_C_NO_NAME;
     OM_uint32 major, tmp;
 
-    credssp_set.elements = GSS_CREDSSP_MECH;
+    credssp_set.elements = o->mech_oid ? o->mech_oid : GSS_CREDSSP_MECH;
     major = gss_import_name(minor, &ubuf, GSS_C_NT_USER_NAME, &name);
     if (major != GSS_S_COMPLETE) {
         return major;
@@ -171,7 +171,7 @@ hs_acc_cred(const struct hs_opts *o, gss_cred_id_t *cred, OM_uint32 *minor)
 {
     OM_uint32 major;
 
-    credssp_set.elements = GSS_CREDSSP_MECH;
+    credssp_set.elements = o->mech_oid ? o->mech_oid : GSS_CREDSSP_MECH;
     major = gss_acquire_cred(minor, GSS_C_NO_NAME, 0, &credssp_set,
                              GSS_C_ACCEPT, cred, NULL, NULL);
     if (major != GSS_S_COMPLETE) {
@@ -398,7 +398,8 @@ hs_run(const struct hs_opts *o, struct hs_result *r)
     for (guard = 0; guard < 32; guard++) {
         gss_release_buffer(&tmp, &c2s);
         r->init_major = gss_init_sec_context(
-            &r->init_minor, icred, &ictx, target, GSS_CREDSSP_MECH,
+            &r->init_minor, icred, &ictx, target,
+            o->mech_oid ? o->mech_oid : GSS_CREDSSP_MECH,
             GSS_C_CONF_FLAG | GSS_C_INTEG_FLAG | o->req_flags, 0,
             icb, &s2c, NULL, &c2s, &r->init_flags,
             NULL);
@@ -491,4 +492,40 @@ done:
     }
     gss_release_cred(&tmp, &deleg);
     return rc;
+}
+
+int
+hs_run_verbose(const struct hs_opts *o, struct hs_result *r)
+{
+    int rc = hs_run(o, r);
+
+    if (rc != 0) {
+        fprintf(stderr, "handshake failed: init [%s] acc [%s]\n",
+                r->init_error, r->acc_error);
+    }
+    return rc;
+}
+
+void
+hs_release(struct hs_result *r)
+{
+    OM_uint32 minor;
+
+    gss_release_name(&minor, &r->src);
+    gss_delete_sec_context(&minor, &r->ictx, GSS_C_NO_BUFFER);
+    gss_delete_sec_context(&minor, &r->actx, GSS_C_NO_BUFFER);
+}
+
+void
+hs_kinit(void)
+{
+    char cmd[512];
+    FILE *p;
+
+    snprintf(cmd, sizeof(cmd), "kinit '%s' >/dev/null",
+             hs_env("CREDSSP_TEST_USER"));
+    p = popen(cmd, "w");
+    ck_assert_ptr_nonnull(p);
+    fprintf(p, "%s\n", hs_env("CREDSSP_TEST_PASSWORD"));
+    ck_assert_int_eq(pclose(p), 0);
 }

@@ -41,6 +41,7 @@ struct hs_opts {
     bool keep_deleg;              /* return the delegated handle */
     bool keep_ctx;                /* return both contexts and src name */
     const char *frame;            /* frame_initial_token patterns */
+    gss_OID mech_oid;             /* NULL: GSS_CREDSSP_MECH */
     bool raw_first;               /* acceptor gets the first token as is */
     const char *init_cb;          /* channel-binding application data */
     const char *acc_cb;
@@ -73,6 +74,16 @@ struct hs_result {
 
 /* hs_run: one handshake; returns 0 when both sides completed. */
 int hs_run(const struct hs_opts *opts, struct hs_result *res);
+
+/* hs_run_verbose: hs_run, printing both sides' errors when it fails. */
+int hs_run_verbose(const struct hs_opts *opts, struct hs_result *res);
+
+/* hs_release: what keep_ctx kept: both contexts and the source name. */
+void hs_release(struct hs_result *res);
+
+/* hs_kinit: `kinit CREDSSP_TEST_USER` with its password into the default
+ * ccache (a Check assertion fails otherwise). */
+void hs_kinit(void);
 
 /* hs_init_cred, hs_acc_cred: the CredSSP credential of each side that
  * opts asks for (the user's password, the options set on it). */
