@@ -223,6 +223,15 @@ cs_err_text(uint32_t code)
         return "SEC_E_INVALID_TOKEN: the server's NTLM CHALLENGE names a "
                "target type but has an empty TargetName; refused before "
                "gss-ntlmssp sees it (version 1.2.0 crashes on it)";
+    case CREDSSP_S_DELEG_OTHER_USER:
+        return "SEC_E_LOGON_DENIED: the delegated credentials name another "
+               "user than the one the inner authentication authenticated; "
+               "they were refused and nothing was kept (see "
+               "allow_other_user_delegation)";
+    case CREDSSP_S_CCACHE_IN_USE:
+        return "SEC_E_WRONG_PRINCIPAL: the credential cache already holds "
+               "credentials: another principal's (never replaced), or the "
+               "same principal's and overwrite_cred was not set";
     case CREDSSP_S_MINOR_END:
         break;
     }

@@ -72,6 +72,16 @@ def authenticated(results, role):
     return rc == 0 and len(ok) == 1, ok[0] if ok else {}
 
 
+def klist(cc, principal, name):
+    """The ccache holds principal's TGT, as klist reads it."""
+    k = subprocess.run(["klist", "-c", "FILE:" + cc], capture_output=True,
+                       text=True, timeout=30)
+    if k.returncode != 0 or "Default principal: %s" % principal \
+            not in k.stdout or "krbtgt/%s@%s" % (REALM, REALM) \
+            not in k.stdout:
+        failures.append("%s: klist says %r %r" % (name, k.stdout, k.stderr))
+
+
 def good_case(name, transport, mech, extra=(), server_args=(), user=USER):
     client_args = ["--user", user, "--password-stdin", "--mech", mech,
                    "--delegate", *extra]
@@ -100,19 +110,41 @@ def main():
         failures.append("lp kerberos: user %r" % s.get("user"))
 
     # --store-ccache: the delegated password becomes alice's TGT in
-    # DIR/krb5cc_alice, which klist reads back.
+    # DIR/krb5cc_alice@CREDSSP.TEST, named by the principal, realm
+    # included; another principal's file and one named by the user alone
+    # (as the tool used to name them) are left alone, and a second store
+    # for alice, after NTLM this time, replaces her own file.
     store = os.path.join(os.environ["CREDSSP_TEST_DIR"], "sso")
     os.mkdir(store)
-    good_case("lp kerberos --store-ccache", "lp", "kerberos",
+    others = {}
+    for name in ("krb5cc_" + USER, "krb5cc_bob@" + REALM):
+        with open(os.path.join(store, name), "w") as f:
+            f.write("not ours: " + name)
+        others[name] = "not ours: " + name
+    principal = "%s@%s" % (USER, REALM)
+    cc = os.path.join(store, "krb5cc_" + principal)
+    r, _, _ = good_case("lp kerberos --store-ccache", "lp", "kerberos",
+                        server_args=["--store-ccache", store])
+    check("--store-ccache output", {"event": "stored", "role": "server",
+                                    "principal": principal,
+                                    "ccache": "FILE:" + cc}
+          in r["server"][1], "no stored event", r)
+    klist(cc, principal, "--store-ccache kerberos")
+    first = os.stat(cc).st_ino
+    good_case("lp ntlm --store-ccache", "lp", "ntlm",
+              extra=["--domain", "CREDSSP", "--allow-ntlm-only-delegation"],
               server_args=["--store-ccache", store])
-    cc = os.path.join(store, "krb5cc_" + USER)
-    k = subprocess.run(["klist", "-c", "FILE:" + cc], capture_output=True,
-                       text=True, timeout=30)
-    if k.returncode != 0 or "Default principal: %s@%s" % (USER, REALM) \
-            not in k.stdout or "krbtgt/%s@%s" % (REALM, REALM) \
-            not in k.stdout:
-        failures.append("--store-ccache: klist says %r %r"
-                        % (k.stdout, k.stderr))
+    klist(cc, principal, "--store-ccache ntlm")
+    if os.stat(cc).st_ino == first:
+        failures.append("--store-ccache: the second store did not replace "
+                        "alice's cache")
+    for name, text in others.items():
+        with open(os.path.join(store, name)) as f:
+            if f.read() != text:
+                failures.append("--store-ccache: %s was changed" % name)
+    left = sorted(os.listdir(store))
+    if left != sorted(list(others) + ["krb5cc_" + principal]):
+        failures.append("--store-ccache: files %r" % left)
 
     # lp transport, NTLM with NTLM-only delegation allowed.
     good_case("lp ntlm", "lp", "ntlm",
