@@ -7,20 +7,27 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "cs.h"
+#include "escape.h"
 
 static __thread uint32_t detail_code;
-static __thread char detail_text[512];
+static __thread char detail_text[1024];
 
 void
 cs_err_set_detail(uint32_t code, const char *fmt, ...)
 {
+    char raw[512];
     va_list ap;
 
     va_start(ap, fmt);
-    vsnprintf(detail_text, sizeof(detail_text), fmt, ap);
+    vsnprintf(raw, sizeof(raw), fmt, ap);
     va_end(ap);
+    /* The particulars name what a peer chose (a certificate's names, a
+     * delegated user): escaped, so that they cannot drive the terminal
+     * that shows the status, nor forge a line of a log. */
+    (void)cs_escape(detail_text, sizeof(detail_text), raw, strlen(raw));
     detail_code = code;
 }
 

@@ -29,7 +29,7 @@ def listener():
 
 
 def run_pair(name, transport, client_args, password=PASSWORD,
-             server_args=()):
+             server_args=(), client_env=None):
     """Runs one server (--once) and one client; returns both results."""
     sock = listener()
     port = sock.getsockname()[1]
@@ -43,8 +43,8 @@ def run_pair(name, transport, client_args, password=PASSWORD,
     client = subprocess.Popen(
         [TOOL, "connect", "--transport", transport,
          "localhost:%d" % port, "--json", *client_args],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, text=True)
+        env=dict(os.environ, **(client_env or {})), stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     results = {}
     for role, proc, stdin in (("client", client, password + "\n"),
                               ("server", server, None)):
@@ -189,6 +189,36 @@ def main():
     check(name, "SEC_E_POLICY_NLTM_ONLY" in r["client"][2],
           "no SEC_E_POLICY_NLTM_ONLY", r)
     check(name, r["server"][0] != 0, "server exit status 0", r)
+
+    # A server certificate whose names carry terminal control sequences
+    # (a clear screen, an xterm title change), refused by a client that
+    # verifies it: all the client prints, the mechanism's trace on stderr
+    # (--verbose) included, shows them escaped.
+    d = os.environ["CREDSSP_TEST_DIR"]
+    cert, key = os.path.join(d, "evil.pem"), os.path.join(d, "evil.key")
+    subprocess.run([os.environ.get("OPENSSL") or "openssl", "req", "-x509",
+                    "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+                    "-nodes", "-keyout", key, "-out", cert, "-days", "1",
+                    "-subj", "/CN=evil\x1b[2J", "-addext",
+                    "subjectAltName=DNS:host\x1b]0;owned\x07.example"],
+                   check=True, capture_output=True, timeout=60)
+    conf = os.path.join(d, "verify.conf")
+    with open(conf, "w") as f:
+        f.write("verify_certificate = yes\nca_file = %s\n" % cert)
+    name = "certificate with control characters"
+    r = run_pair(name, "lp", ["--user", USER, "--password-stdin", "--mech",
+                              "ntlm", "--verbose"],
+                 server_args=["--cert", cert, "--key", key],
+                 client_env={"GSSCREDSSP_CONFIG": conf})
+    out = r["client"][2]
+    check(name, r["client"][0] != 0 and "SEC_E_WRONG_PRINCIPAL" in out,
+          "not refused", r)
+    bad = sorted({c for c in out if (ord(c) < 0x20 and c != "\n") or
+                  ord(c) == 0x7f})
+    check(name, not bad, "control characters %r in the client's output"
+          % bad, r)
+    check(name, out.count("DNS:host\\x1b]0;owned\\x07.example") >= 2,
+          "the escaped subjectAltName is not in the trace and the error", r)
 
     for f in failures:
         print("FAIL:", f)
