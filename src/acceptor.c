@@ -371,6 +371,11 @@ cs_acceptor_step(struct cs_ctx *ctx, const cs_blob *in, bool *done)
             if (ctx->inner.ret_flags & GSS_C_MUTUAL_FLAG) {
                 ctx->ret_flags |= GSS_C_MUTUAL_FLAG;
             }
+            /* RFC 2744 5.1: the initiator is anonymous; src_name is the
+             * anonymous name. */
+            if (cs_ident_anonymous(&ctx->inner)) {
+                ctx->ret_flags |= GSS_C_ANON_FLAG;
+            }
             return CS_OK;
         case CS_WAIT_ERR:
         default:

@@ -211,6 +211,27 @@ cs_ident_from_inner(const struct cs_inner *ic, struct cs_ident *out)
     return err;
 }
 
+bool
+cs_ident_anonymous(const struct cs_inner *ic)
+{
+    const struct cs_glue *g = cs_glue();
+    gss_buffer_desc buf = { 0, NULL };
+    gss_OID type = GSS_C_NO_OID;
+    OM_uint32 minor;
+    bool anon = false;
+
+    if (ic->ret_flags & GSS_C_ANON_FLAG) {
+        return true;
+    }
+    if (g != NULL && ic->src_name != GSS_C_NO_NAME &&
+        g->display_name(&minor, ic->src_name, &buf, &type) ==
+            GSS_S_COMPLETE) {
+        anon = cs_oid_equal(type, &cs_oid_nt_anonymous);
+        g->release_buffer(&minor, &buf);
+    }
+    return anon;
+}
+
 /* ---- matching ---- */
 
 /* same_domain: whether a domain the client named is the authenticated

@@ -33,6 +33,12 @@ struct cs_ident {
                                    * realm as displayed (escaped) */
 };
 
+/* cs_ident_anonymous: whether an acceptor's completed inner context
+ * authenticated nobody in particular: the inner mech said
+ * GSS_C_ANON_FLAG, or named the peer with an anonymous name (MIT's krb5
+ * does only the latter, for anonymous PKINIT). */
+bool cs_ident_anonymous(const struct cs_inner *ic);
+
 /* cs_ident_parse: an identity from a display text of the given kind
  * (gss-ntlmssp's trailing NUL already removed). */
 cs_err cs_ident_parse(enum cs_ident_kind kind, const char *text,
