@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
@@ -65,6 +66,24 @@ hs_cert_named(EVP_PKEY *key, const char *cn, const char *san_dns)
         return NULL;
     }
     return cert;
+}
+
+void
+hs_write_pem(X509 *cert, EVP_PKEY *key, const char *cert_path,
+             const char *key_path)
+{
+    FILE *f = fopen(cert_path, "w");
+
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(PEM_write_X509(f, cert), 1);
+    ck_assert_int_eq(fclose(f), 0);
+    if (key_path != NULL) {
+        f = fopen(key_path, "w");
+        ck_assert_ptr_nonnull(f);
+        ck_assert_int_eq(PEM_write_PrivateKey(f, key, NULL, NULL, 0, NULL,
+                                              NULL), 1);
+        ck_assert_int_eq(fclose(f), 0);
+    }
 }
 
 int

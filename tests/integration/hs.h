@@ -96,6 +96,11 @@ struct x509_st *hs_self_signed(struct evp_pkey_st *key);
 struct x509_st *hs_cert_named(struct evp_pkey_st *key, const char *cn,
                               const char *san_dns);
 
+/* hs_write_pem: cert (and key, when key_path is not NULL) as PEM files;
+ * Check assertions on failure. */
+void hs_write_pem(struct x509_st *cert, struct evp_pkey_st *key,
+                  const char *cert_path, const char *key_path);
+
 /* hs_main: runs a Check suite, frees it; the exit status for main. */
 struct Suite;
 int hs_main(struct Suite *s);

@@ -138,6 +138,28 @@ show_store(const char *what, struct peer_result *r, const char *file)
     unlink(cc + 5);
 }
 
+/* stored_as: stores an accepted handle into a new ccache; the principal
+ * it holds must be want.  Releases the handle and the result. */
+static void
+stored_as(const char *what, struct peer_result *r, const char *want)
+{
+    char cc[512], text[512], who[256];
+    OM_uint32 minor;
+
+    ck_assert_msg(r->major == GSS_S_COMPLETE, "%s: %s", what, r->error);
+    ck_assert_uint_ne(r->flags & GSS_C_DELEG_FLAG, 0);
+    ccache_path(cc, sizeof(cc), "stored.krb5");
+    ck_assert_msg(store(r->deleg, cc, 1, &minor, text, sizeof(text)) ==
+                      GSS_S_COMPLETE,
+                  "%s: %s", what, text);
+    principal_of(cc, who, sizeof(who));
+    fprintf(stderr, "%s: ccache holds %s\n", what, who);
+    ck_assert_str_eq(who, want);
+    unlink(cc + 5);
+    gss_release_cred(&minor, &r->deleg);
+    peer_result_clear(r);
+}
+
 /* refused: the context failed with our status, nothing kept. */
 static void
 check_refused(const char *what, struct peer_result *r)
@@ -262,22 +284,12 @@ START_TEST(test_store_authenticated_principal)
         { true, "credssp.test", "alice" },
     };
     struct peer_result r;
-    char cc[512], text[512], who[256];
-    OM_uint32 minor;
+    char what[128];
 
+    snprintf(what, sizeof(what), "%s [%s]\\[%s]",
+             c[_i].ntlm ? "NTLM" : "Kerberos", c[_i].domain, c[_i].user);
     deleg(c[_i].ntlm, c[_i].domain, c[_i].user, NULL, false, &r);
-    ck_assert_msg(r.major == GSS_S_COMPLETE, "%s", r.error);
-    ccache_path(cc, sizeof(cc), "own.krb5");
-    ck_assert_msg(store(r.deleg, cc, 1, &minor, text, sizeof(text)) ==
-                      GSS_S_COMPLETE,
-                  "%s", text);
-    principal_of(cc, who, sizeof(who));
-    fprintf(stderr, "%s [%s]\\[%s]: ccache holds %s\n",
-            c[_i].ntlm ? "NTLM" : "Kerberos", c[_i].domain, c[_i].user, who);
-    ck_assert_str_eq(who, "alice@" REALM);
-    unlink(cc + 5);
-    gss_release_cred(&minor, &r.deleg);
-    peer_result_clear(&r);
+    stored_as(what, &r, "alice@" REALM);
 }
 END_TEST
 
@@ -287,23 +299,12 @@ END_TEST
 START_TEST(test_allow_other_user)
 {
     struct peer_result r;
-    char cc[512], text[512], who[256];
-    OM_uint32 minor;
 
-    ccache_path(cc, sizeof(cc), "other.krb5");
     /* bob's password, "in" a realm of the client's choosing. */
     deleg(_i, "EVIL.EXAMPLE", "bob", "Bob-pass-2", true, &r);
-    ck_assert_msg(r.major == GSS_S_COMPLETE, "%s", r.error);
-    ck_assert_uint_ne(r.flags & GSS_C_DELEG_FLAG, 0);
-    ck_assert_msg(store(r.deleg, cc, 1, &minor, text, sizeof(text)) ==
-                      GSS_S_COMPLETE,
-                  "%s", text);
-    principal_of(cc, who, sizeof(who));
-    fprintf(stderr, "allowed: bob@EVIL.EXAMPLE stored as %s\n", who);
-    ck_assert_str_eq(who, "bob@" REALM);
-    unlink(cc + 5);
-    gss_release_cred(&minor, &r.deleg);
-    peer_result_clear(&r);
+    stored_as(_i ? "NTLM alice allowed EVIL.EXAMPLE\\bob"
+                 : "Kerberos alice allowed EVIL.EXAMPLE\\bob",
+              &r, "bob@" REALM);
 }
 END_TEST
 

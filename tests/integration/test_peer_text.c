@@ -16,7 +16,6 @@
 #include <unistd.h>
 
 #include <openssl/evp.h>
-#include <openssl/pem.h>
 #include <openssl/x509.h>
 
 #include "hs.h"
@@ -144,20 +143,11 @@ START_TEST(test_certificate_names)
     struct hs_opts o = { 0 };
     struct hs_result r;
     OM_uint32 minor;
-    FILE *f;
 
     ck_assert_ptr_nonnull(cert);
     snprintf(cert_pem, sizeof(cert_pem), "%s/cert.pem", dir);
     snprintf(key_pem, sizeof(key_pem), "%s/key.pem", dir);
-    f = fopen(cert_pem, "w");
-    ck_assert_ptr_nonnull(f);
-    ck_assert_int_eq(PEM_write_X509(f, cert), 1);
-    ck_assert_int_eq(fclose(f), 0);
-    f = fopen(key_pem, "w");
-    ck_assert_ptr_nonnull(f);
-    ck_assert_int_eq(PEM_write_PrivateKey(f, key, NULL, NULL, 0, NULL,
-                                          NULL), 1);
-    ck_assert_int_eq(fclose(f), 0);
+    hs_write_pem(cert, key, cert_pem, key_pem);
     X509_free(cert);
     EVP_PKEY_free(key);
 
