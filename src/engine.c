@@ -534,8 +534,12 @@ cs_cred_store_krb5(struct cs_cred *c, OM_uint32 overwrite,
                                (gss_OID)&cs_oid_krb5, overwrite,
                                default_cred, cred_store, NULL, NULL);
     if (major == GSS_S_DUPLICATE_ELEMENT) {
-        CS_TRACE("ccache already holds %s's credentials; overwrite_cred "
-                 "not set", principal);
+        cs_err_set_detail(CREDSSP_S_CCACHE_IN_USE,
+                          "SEC_E_WRONG_PRINCIPAL: the credential cache "
+                          "already holds credentials of %s and "
+                          "overwrite_cred was not set; they were not "
+                          "replaced", principal);
+        CS_TRACE("%s", cs_err_detail(CREDSSP_S_CCACHE_IN_USE));
         err = CREDSSP_S_CCACHE_IN_USE;
         goto cleanup;
     }

@@ -335,6 +335,9 @@ START_TEST(test_store_other_principals_ccache)
     ck_assert_uint_eq(store(r.deleg, cc, 0, &minor, text, sizeof(text)),
                       GSS_S_DUPLICATE_ELEMENT);
     ck_assert_uint_eq(minor, CREDSSP_S_CCACHE_IN_USE);
+    ck_assert_msg(strstr(text, "already holds credentials of alice@" REALM
+                               " and overwrite_cred was not set") != NULL,
+                  "%s", text);
     ck_assert_msg(store(r.deleg, cc, 1, &minor, text, sizeof(text)) ==
                       GSS_S_COMPLETE,
                   "%s", text);
