@@ -385,6 +385,7 @@ static const struct {
     { &gss_credssp_opt_tls_ciphersuites_desc, "tls_ciphersuites" },
     { &gss_credssp_opt_max_token_desc, "max_token_size" },
     { &gss_credssp_opt_max_legs_desc, "max_legs" },
+    { &gss_credssp_opt_other_user_desc, "allow_other_user_delegation" },
 };
 
 /* set_store_key: GSS_CREDSSP_OPT_STORE_KEY: "credssp_KEY=VALUE", as if

@@ -52,6 +52,8 @@ cs_major(cs_err err)
         return GSS_S_BAD_SIG;
     case CREDSSP_S_REPLAYED:
         return GSS_S_DUPLICATE_TOKEN;
+    case CREDSSP_S_CCACHE_IN_USE:
+        return GSS_S_DUPLICATE_ELEMENT;
     case CREDSSP_S_BAD_QOP:
         return GSS_S_BAD_QOP;
     case CREDSSP_S_NO_MIC:
@@ -85,6 +87,7 @@ cs_major(cs_err err)
     case CREDSSP_S_UNTRUSTED_CERT:
     case CREDSSP_S_WRONG_PRINCIPAL:
     case CREDSSP_S_STORE_FAILED:
+    case CREDSSP_S_DELEG_OTHER_USER:
     case CREDSSP_S_POLICY_NTLM_ONLY:
     case CREDSSP_S_DELEGATION_POLICY:
     case CREDSSP_S_LOGON_FAILED:

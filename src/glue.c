@@ -94,6 +94,10 @@ const gss_OID_desc cs_oid_ntlmssp = {
 const gss_OID_desc cs_oid_nt_user_name = {
     10, (void *)"\x2a\x86\x48\x86\xf7\x12\x01\x02\x01\x01"
 };
+/* GSS_C_NT_ANONYMOUS, 1.3.6.1.5.6.3 (RFC 2743 4.6). */
+const gss_OID_desc cs_oid_nt_anonymous = {
+    6, (void *)"\x2b\x06\x01\x05\x06\x03"
+};
 const gss_OID_desc cs_oid_nt_hostbased_service = {
     10, (void *)"\x2a\x86\x48\x86\xf7\x12\x01\x02\x01\x04"
 };

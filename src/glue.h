@@ -70,6 +70,7 @@ extern const gss_OID_desc cs_oid_spnego;
 extern const gss_OID_desc cs_oid_krb5;
 extern const gss_OID_desc cs_oid_ntlmssp;
 extern const gss_OID_desc cs_oid_nt_user_name;
+extern const gss_OID_desc cs_oid_nt_anonymous;
 extern const gss_OID_desc cs_oid_nt_hostbased_service;
 extern const gss_OID_desc cs_oid_credssp;
 extern const gss_OID_desc cs_oid_credssp_gs2;

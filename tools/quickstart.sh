@@ -18,7 +18,7 @@ esac
 cd "$(dirname "$0")/.."
 
 PACKAGES="build-essential autoconf automake libtool pkg-config libkrb5-dev
-libssl-dev check krb5-kdc krb5-admin-server krb5-user gss-ntlmssp
+libssl-dev check krb5-kdc krb5-admin-server krb5-user krb5-pkinit gss-ntlmssp
 krb5-gss-samples python3 python3-gssapi python3-winrm freerdp2-x11
 freerdp2-shadow-x11 winpr-utils xvfb tshark clang libclang-rt-14-dev valgrind
 openssl binutils gnuplot-nox sasl2-bin libsasl2-modules-gssapi-mit slapd

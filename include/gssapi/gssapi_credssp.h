@@ -207,6 +207,9 @@ GSS_CREDSSP_DECLARE_OID(gss_credssp_opt_restricted_admin_desc,
 GSS_CREDSSP_DECLARE_OID(gss_credssp_opt_store_key_desc,
                         GSS_CREDSSP_OID_BASE_STRING "\x03\x10",
                         GSS_CREDSSP_EXT_OID_LENGTH);
+GSS_CREDSSP_DECLARE_OID(gss_credssp_opt_other_user_desc,
+                        GSS_CREDSSP_OID_BASE_STRING "\x03\x11",
+                        GSS_CREDSSP_EXT_OID_LENGTH);
 #define GSS_CREDSSP_OPT_INNER_MECH ((gss_OID)&gss_credssp_opt_inner_mech_desc)
 /* ENCRYPTION_ORACLE: "force-updated", "mitigated" (default) or
  * "vulnerable", as Windows' Encryption Oracle Remediation policy. */
@@ -235,6 +238,13 @@ GSS_CREDSSP_DECLARE_OID(gss_credssp_opt_store_key_desc,
  * without GSS_C_DELEG_FLAG. */
 #define GSS_CREDSSP_OPT_RESTRICTED_ADMIN \
     ((gss_OID)&gss_credssp_opt_restricted_admin_desc)
+/* ALLOW_OTHER_USER_DELEGATION: no|yes (default no), acceptor: delegated
+ * credentials that name another user than the one the inner Kerberos or
+ * NTLM authentication authenticated are refused (GSS_S_FAILURE,
+ * CREDSSP_S_DELEG_OTHER_USER) unless this is yes.  Either way a ticket
+ * gss_store_cred_into gets is in the authenticated realm. */
+#define GSS_CREDSSP_OPT_ALLOW_OTHER_USER_DELEGATION \
+    ((gss_OID)&gss_credssp_opt_other_user_desc)
 /* STORE_KEY: "credssp_KEY=VALUE": any of our cred-store keys below but
  * credssp_user and credssp_password, set on an existing handle. */
 #define GSS_CREDSSP_OPT_STORE_KEY ((gss_OID)&gss_credssp_opt_store_key_desc)
@@ -270,9 +280,10 @@ GSS_CREDSSP_DECLARE_OID(gss_credssp_opt_store_key_desc,
  * Credential inquiries (base.4.N), for gss_inquire_cred_by_oid().
  *  DELEGATED_PASSWORD  on a delegated credential handle from
  *      gss_accept_sec_context: three buffers, UTF-8, in this order:
- *      domain, user, password.  The password buffer is secret: wipe it
- *      before gss_release_buffer_set().  No buffers when the initiator sent
- *      empty credentials.
+ *      domain, user, password, as the initiator sent them (they name the
+ *      authenticated user unless ALLOW_OTHER_USER_DELEGATION).  The
+ *      password buffer is secret: wipe it before gss_release_buffer_set().
+ *      No buffers when the initiator sent empty credentials.
  */
 GSS_CREDSSP_DECLARE_OID(gss_credssp_cred_password_desc,
                         GSS_CREDSSP_OID_BASE_STRING "\x04\x01",
@@ -337,6 +348,8 @@ GSS_CREDSSP_DECLARE_OID(gss_credssp_invoke_trace_desc,
 #define GSS_CREDSSP_STORE_MAX_TOKEN_SIZE "credssp_max_token_size"
 #define GSS_CREDSSP_STORE_MAX_LEGS "credssp_max_legs"
 #define GSS_CREDSSP_STORE_RESTRICTED_ADMIN "credssp_restricted_admin"
+#define GSS_CREDSSP_STORE_ALLOW_OTHER_USER_DELEGATION \
+    "credssp_allow_other_user_delegation"              /* no|yes */
 /* Smart card credentials an initiator sends instead of its password
  * (TSSmartCardCreds; the inner authentication still needs Kerberos or
  * NTLM credentials): the PIN (secret), keySpec (decimal), the CSP data
@@ -423,6 +436,8 @@ enum gss_credssp_minor {
     CREDSSP_S_STORE_FAILED,
     CREDSSP_S_BAD_AUTHINFO,
     CREDSSP_S_BAD_NTLM_CHALLENGE,
+    CREDSSP_S_DELEG_OTHER_USER,
+    CREDSSP_S_CCACHE_IN_USE,
     CREDSSP_S_MINOR_END
 };
 

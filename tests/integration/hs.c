@@ -7,12 +7,45 @@
 #include <string.h>
 
 #include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include "hs.h"
 
 X509 *
 hs_self_signed(EVP_PKEY *key)
+{
+    return hs_cert_named(key, "localhost", NULL);
+}
+
+/* add_san: a subjectAltName of one dNSName (any bytes, as a hostile
+ * server may put there). */
+static int
+add_san(X509 *cert, const char *dns)
+{
+    GENERAL_NAMES *gens = GENERAL_NAMES_new();
+    GENERAL_NAME *gen = GENERAL_NAME_new();
+    ASN1_IA5STRING *ia5 = ASN1_IA5STRING_new();
+    int ok = gens != NULL && gen != NULL && ia5 != NULL &&
+             ASN1_STRING_set(ia5, dns, -1);
+
+    if (ok) {
+        GENERAL_NAME_set0_value(gen, GEN_DNS, ia5);
+        ia5 = NULL;
+        ok = sk_GENERAL_NAME_push(gens, gen) > 0;
+        gen = ok ? NULL : gen;
+    }
+    ok = ok && X509_add1_ext_i2d(cert, NID_subject_alt_name, gens, 0,
+                                 X509V3_ADD_DEFAULT) == 1;
+    ASN1_IA5STRING_free(ia5);
+    GENERAL_NAME_free(gen);
+    GENERAL_NAMES_free(gens);
+    return ok;
+}
+
+X509 *
+hs_cert_named(EVP_PKEY *key, const char *cn, const char *san_dns)
 {
     X509 *cert = X509_new();
     X509_NAME *name;
@@ -24,15 +57,33 @@ hs_self_signed(EVP_PKEY *key)
         !X509_gmtime_adj(X509_getm_notAfter(cert), 3600) ||
         !X509_set_pubkey(cert, key) ||
         (name = X509_get_subject_name(cert)) == NULL ||
-        !X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-                                    (const unsigned char *)"localhost", -1,
-                                    -1, 0) ||
+        !X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
+                                    (const unsigned char *)cn, -1, -1, 0) ||
         !X509_set_issuer_name(cert, name) ||
+        (san_dns != NULL && !add_san(cert, san_dns)) ||
         X509_sign(cert, key, EVP_sha256()) <= 0) {
         X509_free(cert);
         return NULL;
     }
     return cert;
+}
+
+void
+hs_write_pem(X509 *cert, EVP_PKEY *key, const char *cert_path,
+             const char *key_path)
+{
+    FILE *f = fopen(cert_path, "w");
+
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(PEM_write_X509(f, cert), 1);
+    ck_assert_int_eq(fclose(f), 0);
+    if (key_path != NULL) {
+        f = fopen(key_path, "w");
+        ck_assert_ptr_nonnull(f);
+        ck_assert_int_eq(PEM_write_PrivateKey(f, key, NULL, NULL, 0, NULL,
+                                              NULL), 1);
+        ck_assert_int_eq(fclose(f), 0);
+    }
 }
 
 int

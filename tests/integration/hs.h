@@ -102,6 +102,16 @@ struct x509_st;
 struct evp_pkey_st;
 struct x509_st *hs_self_signed(struct evp_pkey_st *key);
 
+/* hs_cert_named: the same with the given CN (UTF-8, any bytes) and, when
+ * san_dns is not NULL, a subjectAltName of that one dNSName. */
+struct x509_st *hs_cert_named(struct evp_pkey_st *key, const char *cn,
+                              const char *san_dns);
+
+/* hs_write_pem: cert (and key, when key_path is not NULL) as PEM files;
+ * Check assertions on failure. */
+void hs_write_pem(struct x509_st *cert, struct evp_pkey_st *key,
+                  const char *cert_path, const char *key_path);
+
 /* hs_main: runs a Check suite, frees it; the exit status for main. */
 struct Suite;
 int hs_main(struct Suite *s);
