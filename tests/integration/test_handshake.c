@@ -582,6 +582,59 @@ START_TEST(test_inquire_context)
 }
 END_TEST
 
+/* exact_name: the display text of name is want, byte for byte, its
+ * length not counting any NUL (gss-ntlmssp 1.2.0 counts one). */
+static void
+exact_name(gss_name_t name, const char *want)
+{
+    gss_buffer_desc text = { 0, NULL };
+    OM_uint32 minor;
+
+    ck_assert_uint_eq(gss_display_name(&minor, name, &text, NULL),
+                      GSS_S_COMPLETE);
+    ck_assert_msg(text.length == strlen(want) &&
+                      memcmp(text.value, want, text.length) == 0,
+                  "display name \"%.*s\" (%zu bytes), want \"%s\" (%zu)",
+                  (int)text.length, (char *)text.value, text.length, want,
+                  strlen(want));
+    gss_release_buffer(&minor, &text);
+}
+
+/* The initiator's name as the acceptor shows it, from accept and from
+ * gss_inquire_context, is the plain string: DOMAIN\user for NTLM (no
+ * trailing NUL), user@REALM for Kerberos. */
+START_TEST(test_display_name_exact)
+{
+    struct hs_opts o = { 0 };
+    struct hs_result r;
+    gss_name_t src = GSS_C_NO_NAME;
+    OM_uint32 minor;
+    char want[128];
+
+    o.mech = _i == 0 ? "ntlm" : "kerberos";
+    o.keep_ctx = true;
+    if (_i == 0) {
+        snprintf(want, sizeof(want), "%s\\%s",
+                 hs_env("CREDSSP_TEST_NTLM_DOMAIN"),
+                 hs_env("CREDSSP_TEST_USER"));
+        o.user = want;
+    } else {
+        snprintf(want, sizeof(want), "%s@" REALM,
+                 hs_env("CREDSSP_TEST_USER"));
+    }
+    ck_assert_int_eq(run(&o, &r), 0);
+    exact_name(r.src, want);
+    ck_assert_uint_eq(gss_inquire_context(&minor, r.actx, &src, NULL, NULL,
+                                          NULL, NULL, NULL, NULL),
+                      GSS_S_COMPLETE);
+    exact_name(src, want);
+    gss_release_name(&minor, &src);
+    gss_release_name(&minor, &r.src);
+    gss_delete_sec_context(&minor, &r.ictx, GSS_C_NO_BUFFER);
+    gss_delete_sec_context(&minor, &r.actx, GSS_C_NO_BUFFER);
+}
+END_TEST
+
 /* Names through our mech: canonicalize, compare, duplicate, display. */
 START_TEST(test_names)
 {
@@ -757,6 +810,7 @@ handshake_suite(void)
     tcase_add_test(tc, test_cred_usage);
     tcase_add_test(tc, test_inquire_context);
     tcase_add_test(tc, test_names);
+    tcase_add_loop_test(tc, test_display_name_exact, 0, 2);
     tcase_add_loop_test(tc, test_channel_bindings, 0, 2);
     tcase_add_test(tc, test_framed_initial_token);
     tcase_add_test(tc, test_sasl_name);
