@@ -46,7 +46,11 @@ cs_major(cs_err err)
     case CREDSSP_S_TOKEN_TOO_LARGE:
     case CREDSSP_S_TOO_MANY_LEGS:
     case CREDSSP_S_BAD_NTLM_CHALLENGE:
+    case CREDSSP_S_INNER_BAD_TOKEN:
         return GSS_S_DEFECTIVE_TOKEN;
+    case CREDSSP_S_NO_COMMON_MECH:
+    case CREDSSP_S_PEER_NO_COMMON_MECH:
+        return GSS_S_BAD_MECH;
     case CREDSSP_S_MESSAGE_ALTERED:
     case CREDSSP_S_BAD_AUTHINFO:
         return GSS_S_BAD_SIG;
@@ -72,6 +76,7 @@ cs_major(cs_err err)
     case CREDSSP_S_UNSUPPORTED_OPTION:
     case CREDSSP_S_VERSION_TOO_LOW:
     case CREDSSP_S_PEER_NOT_SUPPORTED:
+    case CREDSSP_S_NTLM_MIC_NO_VERSION:
         return GSS_S_UNAVAILABLE;
     case CREDSSP_S_BAD_NAME:
         return GSS_S_BAD_NAME;
@@ -97,6 +102,7 @@ cs_major(cs_err err)
     case CREDSSP_S_PEER_ACCOUNT_LOCKED:
     case CREDSSP_S_PEER_ACCESS_DENIED:
     case CREDSSP_S_PEER_CLOSED:
+    case CREDSSP_S_PEER_DENIED:
     case CREDSSP_S_CONFIG:
     case CREDSSP_S_INNER_FAILED:
     case CREDSSP_S_MINOR_END:

@@ -703,7 +703,12 @@ cs_peer_error(uint32_t ntstatus)
         return CREDSSP_S_PEER_ACCESS_DENIED;
     case CS_STATUS_NOT_SUPPORTED:
         return CREDSSP_S_PEER_NOT_SUPPORTED;
+    case CS_STATUS_NO_SUCH_PACKAGE:
+        return CREDSSP_S_PEER_NO_COMMON_MECH;
     default:
+        cs_err_set_detail(CREDSSP_S_PEER_ERROR,
+                          "SEC_E_LOGON_DENIED: the peer reported an error: "
+                          "errorCode 0x%08X", ntstatus);
         return CREDSSP_S_PEER_ERROR;
     }
 }
@@ -866,7 +871,13 @@ error_status(cs_err err)
     case CREDSSP_S_BAD_AUTHINFO:
         return CS_STATUS_LOGON_FAILURE;
     case CREDSSP_S_VERSION_TOO_LOW:
+    case CREDSSP_S_NTLM_MIC_NO_VERSION:
         return CS_STATUS_NOT_SUPPORTED;
+    case CREDSSP_S_NO_COMMON_MECH:
+        /* Not STATUS_LOGON_FAILURE, which the client's user would take
+         * for a wrong password: the NTSTATUS of an authentication package
+         * that is not there, SSPI's SEC_E_SECPKG_NOT_FOUND. */
+        return CS_STATUS_NO_SUCH_PACKAGE;
     case CREDSSP_S_BAD_DER:
     case CREDSSP_S_UNEXPECTED_MESSAGE:
     case CREDSSP_S_SPLIT_RECORD:
@@ -877,6 +888,7 @@ error_status(cs_err err)
     case CREDSSP_S_BAD_UTF16:
     case CREDSSP_S_BAD_CRED_TYPE:
     case CREDSSP_S_BAD_NTLM_CHALLENGE:
+    case CREDSSP_S_INNER_BAD_TOKEN:
         return CS_STATUS_INVALID_PARAMETER;
     default:
         return 0;

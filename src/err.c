@@ -167,7 +167,7 @@ cs_err_text(uint32_t code)
     case CREDSSP_S_PEER_NOT_SUPPORTED:
         return "SEC_E_UNSUPPORTED_FUNCTION: the peer reported "
                "STATUS_NOT_SUPPORTED (0xC00000BB): it refuses our CredSSP "
-               "version";
+               "version (or another part of our request)";
     case CREDSSP_S_PEER_CLOSED:
         return "SEC_E_LOGON_DENIED: the server closed the connection after "
                "authentication (TLS close_notify, no errorCode)";
@@ -223,6 +223,25 @@ cs_err_text(uint32_t code)
         return "SEC_E_INVALID_TOKEN: the server's NTLM CHALLENGE names a "
                "target type but has an empty TargetName; refused before "
                "gss-ntlmssp sees it (version 1.2.0 crashes on it)";
+    case CREDSSP_S_NTLM_MIC_NO_VERSION:
+        return "SEC_E_UNSUPPORTED_FUNCTION: the NTLM client left the "
+               "Version out of its NEGOTIATE and yet sent a MIC over it: "
+               "gss-ntlmssp needs the NEGOTIATE padded with a Version, "
+               "which that MIC does not cover (see gsscredssp(8), NTLM)";
+    case CREDSSP_S_INNER_BAD_TOKEN:
+        return "SEC_E_INVALID_TOKEN: the inner Kerberos/NTLM/SPNEGO token "
+               "could not be decoded";
+    case CREDSSP_S_NO_COMMON_MECH:
+        return "SEC_E_SECPKG_NOT_FOUND: no common authentication "
+               "mechanism: the peer offered or chose none that this side "
+               "can use (Kerberos, NTLM)";
+    case CREDSSP_S_PEER_NO_COMMON_MECH:
+        return "SEC_E_SECPKG_NOT_FOUND: the peer reported "
+               "STATUS_NO_SUCH_PACKAGE (0xC00000FE): no common "
+               "authentication mechanism (it can use none that we offered)";
+    case CREDSSP_S_PEER_DENIED:
+        return "SEC_E_LOGON_DENIED: the server refused the logon (TLS "
+               "alert access_denied after the authentication)";
     case CREDSSP_S_MINOR_END:
         break;
     }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "inner.h"
+#include "ntlm.h"
 #include "trace.h"
 
 /* The flags CredSSP asks of the inner mech: mutual authentication where
@@ -386,8 +387,26 @@ cs_inner_accept(struct cs_inner *ic, gss_cred_id_t cred, const cs_blob *in,
     gss_buffer_desc in_buf = { in->len, in->data }, out_buf = { 0, NULL };
     gss_OID actual = GSS_C_NO_OID;
     OM_uint32 major, minor = 0;
+    cs_blob padded = { 0 };
+    bool did_pad = false;
     cs_err err;
 
+    if (ic->ctx == GSS_C_NO_CONTEXT) {
+        /* Impacket's 32-byte NEGOTIATE (no Version): gss-ntlmssp wants
+         * 40 bytes (ntlm.h). */
+        err = cs_ntlm_pad_negotiate(in, &padded, &did_pad);
+        if (err != CS_OK) {
+            return err;
+        }
+        if (did_pad) {
+            CS_TRACE("inner accept: NTLM NEGOTIATE without Version (%zu "
+                     "bytes) padded to %zu for gss-ntlmssp", in->len,
+                     padded.len);
+            ic->padded_negotiate = true;
+            in_buf.length = padded.len;
+            in_buf.value = padded.data;
+        }
+    }
     /* The mechglue names the mech only once the context completes; a raw
      * NTLMSSP or AP-REQ token names it at once (for error mapping). */
     if (ic->actual_mech.length == 0 && in->len >= 8 &&
@@ -407,7 +426,19 @@ cs_inner_accept(struct cs_inner *ic, gss_cred_id_t cred, const cs_blob *in,
                                   ic->deleg_cred == GSS_C_NO_CREDENTIAL
                                       ? &ic->deleg_cred
                                       : NULL);
+    cs_blob_free(&padded);
     err = take_token(&out_buf, out);
+    if (GSS_ERROR(major) && ic->padded_negotiate &&
+        major == GSS_S_DEFECTIVE_TOKEN && cs_ntlm_auth_has_mic(in)) {
+        /* gss-ntlmssp checks the MIC over the NEGOTIATE we padded; the
+         * client's covers another (the one it sent): say that, rather
+         * than gss-ntlmssp's bare MIC failure. */
+        CS_TRACE("inner accept: the MIC of an NTLM client that sent no "
+                 "Version does not cover the padded NEGOTIATE");
+        ic->major = major;
+        ic->minor = minor;
+        return CREDSSP_S_NTLM_MIC_NO_VERSION;
+    }
     if (GSS_ERROR(major)) {
         CS_TRACE("inner accept: major 0x%x minor 0x%x", major, minor);
         ic->major = major;

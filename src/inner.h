@@ -28,6 +28,9 @@ struct cs_inner {
     gss_channel_bindings_t cb;    /* the caller's, during one call only */
     OM_uint32 major;              /* status of the last failed call */
     OM_uint32 minor;
+    bool padded_negotiate;        /* acceptor: the client's NTLM NEGOTIATE
+                                   * had no Version; gss-ntlmssp got it
+                                   * padded (ntlm.h) */
 };
 
 /* cs_inner_acquire_initiator: the inner credential for the initiator, in

@@ -39,6 +39,22 @@ enum peer_authinfo {
     PEER_AI_NESTED                /* sealed DER nested 2,000 deep */
 };
 
+/* The NTLM NEGOTIATE the peer (as initiator, NTLM) sends. */
+enum peer_negotiate {
+    PEER_NEG_HONEST,              /* gss-ntlmssp's, 40 bytes */
+    PEER_NEG_SHORT,               /* Impacket's 32 bytes: no Version,
+                                   * flags 0xe0888235 (gss-ntlmssp runs
+                                   * with those flags) */
+    PEER_NEG_SPNEGO_SHORT,        /* the same inside SPNEGO (NTLM only),
+                                   * whose AUTHENTICATE carries a MIC over
+                                   * gss-ntlmssp's 40 bytes (with a zero
+                                   * Version: what the module pads to) */
+    PEER_NEG_SPNEGO_STRIPPED      /* in SPNEGO, gss-ntlmssp's NEGOTIATE
+                                   * with its Version (flags 0xe2888235),
+                                   * sent without it and the flag: the MIC
+                                   * covers other bytes than the padding */
+};
+
 /* What an earlier session sent, to replay. */
 struct peer_record {
     cs_blob pubkey;               /* our pubKeyAuth, sealed */
@@ -61,6 +77,7 @@ struct peer_script {
                                    * TLS flight, mid-handshake */
     bool empty_target_name;       /* acceptor: our NTLM CHALLENGE's
                                    * TargetName emptied (length 0) */
+    enum peer_negotiate negotiate;
     const struct peer_record *replay;
 };
 
@@ -74,6 +91,9 @@ struct peer_result {
     int sent;                     /* TSRequests the peer sent */
     bool peer_done;               /* the peer completed its part */
     cs_err peer_err;              /* or failed with this */
+    cs_err final_err;             /* what the peer made of the token the
+                                   * module returned with its failure */
+    bool final_token;             /* the module returned one */
     struct peer_record rec;       /* what the peer sent this time */
 };
 
