@@ -895,6 +895,22 @@ error_status(cs_err err)
     }
 }
 
+/*
+ * ends_with_denial: whether an acceptor's failure is a refused logon,
+ * which ends, as on Windows, with a fatal access_denied alert after the
+ * errorCode (where the version has one): the client learns that the
+ * server said no (Impacket prints "Access Denied" only for an alert that
+ * names a denial) rather than seeing the connection drop.
+ */
+static bool
+ends_with_denial(const struct cs_ctx *ctx, cs_err err, uint32_t status)
+{
+    return ctx->role == CS_ACCEPTOR && ctx->tls != NULL &&
+           (status == CS_STATUS_LOGON_FAILURE ||
+            status == CS_STATUS_NO_SUCH_PACKAGE ||
+            err == CREDSSP_S_NTLM_MIC_NO_VERSION);
+}
+
 /* sends_nothing: failures after which the peer gets no token at all, not
  * even our TLS Finished: a server whose certificate failed validation. */
 static bool
@@ -1000,6 +1016,10 @@ cs_ctx_step(struct cs_ctx *ctx, const uint8_t *in, size_t in_len,
         goto fail;
     }
     err = cs_tls_take_output(ctx->tls, out);
+    if (err == CS_OK && out->len == 0 && !*done && in_len > 0 &&
+        ctx->role == CS_ACCEPTOR) {
+        err = cs_acceptor_idle(ctx, out);
+    }
     if (err != CS_OK) {
         goto fail;
     }
@@ -1022,11 +1042,14 @@ fail:
     ctx->state = CS_ST_FAILED;
     status = error_status(err);
     /* ISC_REQ_EXTENDED_ERROR: tell the peer, where the version lets us
-     * (and a TLS alert, if OpenSSL made one).  If that fails there is just
-     * no token; our own failure stays the one reported. */
+     * (and a TLS alert: OpenSSL's during the handshake, access_denied
+     * for a refused logon).  If that fails there is just no token; our
+     * own failure stays the one reported. */
     cs_blob_free(out);
     if (ctx->tls != NULL && !sends_nothing(err) &&
         (status == 0 || cs_send_error(ctx, status) == CS_OK) &&
+        (!ends_with_denial(ctx, err, status) ||
+         cs_tls_deny(ctx->tls) == CS_OK) &&
         cs_tls_take_output(ctx->tls, out) != CS_OK) {
         cs_blob_free(out);
     }

@@ -235,6 +235,9 @@ cs_err cs_initiator_step(struct cs_ctx *ctx, const cs_blob *in,
                          bool *done) CS_WUR;
 cs_err cs_acceptor_step(struct cs_ctx *ctx, const cs_blob *in,
                         bool *done) CS_WUR;
+/* cs_acceptor_idle: after a call that consumed input and had nothing to
+ * say, the token that keeps the exchange going (*out is empty). */
+cs_err cs_acceptor_idle(struct cs_ctx *ctx, cs_blob *out) CS_WUR;
 
 /* NTSTATUS values CredSSP peers exchange (protocol.md). */
 #define CS_STATUS_LOGON_FAILURE 0xC000006Du
