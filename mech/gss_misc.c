@@ -3,7 +3,6 @@
  */
 #include "config.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -112,25 +111,8 @@ cs_major(cs_err err)
 }
 
 OM_uint32
-cs_status(OM_uint32 *minor, cs_err err, const struct cs_inner *inner)
+cs_status(OM_uint32 *minor, cs_err err)
 {
-    if (err == CREDSSP_S_INNER_FAILED && inner != NULL && inner->major) {
-        /* gss-ntlmssp reports a wrong password as GSS_S_FAILURE with
-         * EINVAL (protocol.md): say what it means. */
-        if (cs_inner_is_ntlm(inner) && inner->major == GSS_S_FAILURE) {
-            *minor = CREDSSP_S_LOGON_FAILED;
-            return GSS_S_FAILURE;
-        }
-        /* ... and a channel-binding mismatch as a defective token with
-         * EACCES (gss-ntlmssp ntlm_verify_channel_bindings). */
-        if (cs_inner_is_ntlm(inner) &&
-            inner->major == GSS_S_DEFECTIVE_TOKEN && inner->minor == EACCES) {
-            *minor = CREDSSP_S_BAD_BINDINGS;
-            return GSS_S_BAD_BINDINGS;
-        }
-        *minor = inner->minor;
-        return inner->major;
-    }
     *minor = err;
     return cs_major(err);
 }
@@ -309,22 +291,22 @@ gssspi_mech_invoke(OM_uint32 *minor_status, const gss_OID desired_mech,
         return GSS_S_CALL_INACCESSIBLE_WRITE;
     }
     if (!cs_oid_equal(desired_object, GSS_CREDSSP_INVOKE_TRACE)) {
-        return cs_status(minor_status, CREDSSP_S_UNSUPPORTED_OPTION, NULL);
+        return cs_status(minor_status, CREDSSP_S_UNSUPPORTED_OPTION);
     }
     if (value == GSS_C_NO_BUFFER || value->length == 0) {
-        return cs_status(minor_status, cs_trace_set_file(NULL), NULL);
+        return cs_status(minor_status, cs_trace_set_file(NULL));
     }
     if (value->value == NULL || value->length > 4096 ||
         memchr(value->value, '\0', value->length) != NULL) {
-        return cs_status(minor_status, CREDSSP_S_BAD_OPTION_VALUE, NULL);
+        return cs_status(minor_status, CREDSSP_S_BAD_OPTION_VALUE);
     }
     path = malloc(value->length + 1);
     if (path == NULL) {
-        return cs_status(minor_status, CREDSSP_S_NOMEM, NULL);
+        return cs_status(minor_status, CREDSSP_S_NOMEM);
     }
     memcpy(path, value->value, value->length);
     path[value->length] = '\0';
     err = cs_trace_set_file(path);
     free(path);
-    return cs_status(minor_status, err, NULL);
+    return cs_status(minor_status, err);
 }

@@ -195,7 +195,7 @@ cs_cred_set_option(struct cs_cred *c, const char *name, const char *value)
 }
 
 cs_err
-cs_cred_finish(struct cs_cred *c, OM_uint32 *inner_minor)
+cs_cred_finish(struct cs_cred *c)
 {
     gss_const_key_value_set_t store = c->store.count > 0 ? &c->store : NULL;
     cs_err err = CS_OK;
@@ -206,7 +206,7 @@ cs_cred_finish(struct cs_cred *c, OM_uint32 *inner_minor)
     }
     if (c->usage == GSS_C_ACCEPT) {
         err = cs_inner_acquire_acceptor(c->name, store, &c->inner,
-                                        &c->inner_time, inner_minor);
+                                        &c->inner_time);
         if (err == CS_OK) {
             err = cs_tls_server_ctx(&c->set.tls, c->set.cert_file,
                                     c->set.key_file, &c->ssl_ctx);
@@ -214,8 +214,7 @@ cs_cred_finish(struct cs_cred *c, OM_uint32 *inner_minor)
     } else {
         err = cs_inner_acquire_initiator(
             c->name, c->has_password ? c->pw.password : NULL,
-            c->set.inner_mode, store, &c->inner, &c->mode, &c->inner_time,
-            inner_minor);
+            c->set.inner_mode, store, &c->inner, &c->mode, &c->inner_time);
         if (err == CS_OK) {
             err = cs_tls_client_ctx(&c->set.tls, &c->ssl_ctx);
         }

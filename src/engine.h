@@ -130,7 +130,7 @@ cs_err cs_cred_add_store(struct cs_cred *c, const char *key,
 
 /* cs_cred_finish: acquires the inner credential and the TLS context once
  * the settings are final (at first use). */
-cs_err cs_cred_finish(struct cs_cred *c, OM_uint32 *inner_minor) CS_WUR;
+cs_err cs_cred_finish(struct cs_cred *c) CS_WUR;
 
 /* cs_cred_set_option: changes a setting; a credential already in use
  * acquires its inner parts again at next use. */

@@ -139,8 +139,8 @@ cs_err_text(uint32_t code)
         return "SEC_E_INVALID_TOKEN: TSCredentials of an unknown or "
                "unsupported credType";
     case CREDSSP_S_LOGON_FAILED:
-        return "SEC_E_LOGON_DENIED: the inner authentication failed (wrong "
-               "user name or password?)";
+        return "SEC_E_LOGON_DENIED: the inner authentication refused the "
+               "user name or password";
     case CREDSSP_S_PEER_ERROR:
         return "SEC_E_LOGON_DENIED: the peer reported an error (errorCode)";
     case CREDSSP_S_PEER_LOGON_FAILURE:
@@ -233,8 +233,8 @@ cs_err_text(uint32_t code)
                "could not be decoded";
     case CREDSSP_S_NO_COMMON_MECH:
         return "SEC_E_SECPKG_NOT_FOUND: no common authentication "
-               "mechanism: the peer offered or chose none that this side "
-               "can use (Kerberos, NTLM)";
+               "mechanism: the peer offered, or chose, none of Kerberos and "
+               "NTLM that this side can use";
     case CREDSSP_S_PEER_NO_COMMON_MECH:
         return "SEC_E_SECPKG_NOT_FOUND: the peer reported "
                "STATUS_NO_SUCH_PACKAGE (0xC00000FE): no common "

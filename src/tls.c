@@ -453,7 +453,14 @@ cs_tls_read_message(struct cs_tls *t, cs_blob *out, bool *got)
     }
     if (err == CS_OK && n <= 0 &&
         SSL_get_error(t->ssl, n) != SSL_ERROR_WANT_READ) {
-        err = ssl_failure(t, n, "TLS read");
+        if (*got) {
+            /* A server's errorCode and then its alert: the message first;
+             * the next read reports the alert. */
+            CS_TRACE("TLS read: a TLS error follows the message");
+            ERR_clear_error();
+        } else {
+            err = ssl_failure(t, n, "TLS read");
+        }
     }
     cs_wipe(buf, sizeof(buf));
     if (err != CS_OK) {

@@ -277,6 +277,10 @@ as_acceptor(struct peer *p, const struct cs_tsrequest *in)
         memcmp(token.data, "NTLMSSP\0\x02", 9) == 0) {
         memset(token.data + 12, 0, 4);        /* TargetNameLen, MaxLen */
     }
+    if (err == CS_OK && p->s->garbage_inner && token.len > 20 &&
+        memcmp(token.data, "NTLMSSP\0\x02", 9) == 0) {
+        token.len = 20;
+    }
     if (err == CS_OK && token.len > 0) {
         err = cs_tsrequest_add_nego_token(&req, token.data, token.len);
     }
@@ -422,6 +426,10 @@ peer_step(struct peer *p, const gss_buffer_t in)
         if (err == CS_OK && p->s->negotiate != PEER_NEG_HONEST) {
             short_negotiate(p, &token);
         }
+        if (err == CS_OK && p->s->garbage_inner) {
+            ck_assert_uint_gt(token.len, 20);
+            token.len = 20;
+        }
         if (err == CS_OK) {
             err = cs_tsrequest_add_nego_token(&first, token.data, token.len);
         }
@@ -487,7 +495,7 @@ peer_ctx(const struct peer_script *s)
                                                    : "kerberos"),
                          CS_OK);
     }
-    ck_assert_int_eq(cs_cred_finish(c, &minor), CS_OK);
+    ck_assert_int_eq(cs_cred_finish(c), CS_OK);
     ck_assert_int_eq(cs_ctx_new(s->acceptor ? CS_ACCEPTOR : CS_INITIATOR, c,
                                 &ctx), CS_OK);
     cs_cred_unref(c);

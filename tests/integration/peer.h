@@ -78,6 +78,10 @@ struct peer_script {
     bool empty_target_name;       /* acceptor: our NTLM CHALLENGE's
                                    * TargetName emptied (length 0) */
     enum peer_negotiate negotiate;
+    bool garbage_inner;           /* NTLM: our first inner token (the
+                                   * NEGOTIATE, or as acceptor the
+                                   * CHALLENGE) cut to 20 bytes, which
+                                   * gss-ntlmssp cannot decode */
     const struct peer_record *replay;
 };
 
