@@ -167,7 +167,7 @@ cs_err_text(uint32_t code)
     case CREDSSP_S_PEER_NOT_SUPPORTED:
         return "SEC_E_UNSUPPORTED_FUNCTION: the peer reported "
                "STATUS_NOT_SUPPORTED (0xC00000BB): it refuses our CredSSP "
-               "version (or another part of our request)";
+               "version or another part of the exchange";
     case CREDSSP_S_PEER_CLOSED:
         return "SEC_E_LOGON_DENIED: the server closed the connection after "
                "authentication (TLS close_notify, no errorCode)";
