@@ -278,6 +278,18 @@ xor_seq(uint8_t nonce[static AEAD_NONCE_LEN], uint64_t seq)
     }
 }
 
+/* put_header: a TLS 1.2-style record header of the given type and body
+ * length (at most 255 here). */
+static void
+put_header(uint8_t rec[static 5], uint8_t type, size_t body)
+{
+    rec[0] = type;
+    rec[1] = 3;
+    rec[2] = 3;
+    rec[3] = 0;
+    rec[4] = (uint8_t)body;
+}
+
 /* seal_tls13: the record in rec (room for 5 + 3 + 16 bytes). */
 static bool
 seal_tls13(struct cs_alert_keys *k, const EVP_CIPHER *cipher,
@@ -290,11 +302,7 @@ seal_tls13(struct cs_alert_keys *k, const EVP_CIPHER *cipher,
     size_t body = sizeof(inner) + tag_len;
     bool ok;
 
-    rec[0] = REC_APPLICATION_DATA;
-    rec[1] = 3;
-    rec[2] = 3;
-    rec[3] = 0;
-    rec[4] = (uint8_t)body;
+    put_header(rec, REC_APPLICATION_DATA, body);
     ok = k->secret_len > 0 && key_len <= sizeof(key) &&
          tls13_expand(md, k->secret, k->secret_len, "key", key, key_len) &&
          tls13_expand(md, k->secret, k->secret_len, "iv", nonce,
@@ -330,11 +338,7 @@ seal_tls12(struct cs_alert_keys *k, SSL *ssl, const EVP_CIPHER *cipher,
     size_t iv_at = 2 * key_len + (SSL_is_server(ssl) ? iv_len : 0);
     bool ok;
 
-    rec[0] = REC_ALERT;
-    rec[1] = 3;
-    rec[2] = 3;
-    rec[3] = 0;
-    rec[4] = (uint8_t)body;
+    put_header(rec, REC_ALERT, body);
     ok = key_len <= EVP_MAX_KEY_LENGTH &&
          tls12_key_block(ssl, md, block, 2 * key_len + 2 * iv_len);
     if (ok) {
@@ -349,12 +353,9 @@ seal_tls12(struct cs_alert_keys *k, SSL *ssl, const EVP_CIPHER *cipher,
         }
     }
     if (ok) {
+        /* seq_num || type || version || length ([RFC 5246] 6.2.3.3) */
         put_seq(aad, k->write_seq);
-        aad[8] = REC_ALERT;
-        aad[9] = 3;
-        aad[10] = 3;
-        aad[11] = 0;
-        aad[12] = sizeof(pt);
+        put_header(aad + 8, REC_ALERT, sizeof(pt));
         ok = aead_seal(cipher, kind, block + key_at, nonce, aad,
                        sizeof(aad), pt, sizeof(pt), rec + 5 + explicit_len,
                        tag_len);

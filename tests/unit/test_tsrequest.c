@@ -795,13 +795,28 @@ START_TEST(test_indefinite_length)
 }
 END_TEST
 
+/* prepend: puts the h bytes at head before b's bytes. */
+static void
+prepend(cs_blob *b, const uint8_t *head, size_t h)
+{
+    uint8_t *p = malloc(h + b->len);
+
+    ck_assert_ptr_nonnull(p);
+    memcpy(p, head, h);
+    if (b->len > 0) {
+        memcpy(p + h, b->data, b->len);
+    }
+    free(b->data);
+    b->data = p;
+    b->len += h;
+}
+
 /* wrap: puts b inside a DER tag (definite, minimal length). */
 static void
 wrap(uint8_t tag, cs_blob *b)
 {
     uint8_t head[6];
     size_t h = 0, n = b->len;
-    uint8_t *p;
 
     head[h++] = tag;
     if (n < 0x80) {
@@ -814,15 +829,7 @@ wrap(uint8_t tag, cs_blob *b)
             head[h++] = (uint8_t)(n >> (8 * bytes));
         }
     }
-    p = malloc(h + n);
-    ck_assert_ptr_nonnull(p);
-    memcpy(p, head, h);
-    if (n > 0) {
-        memcpy(p + h, b->data, n);
-    }
-    free(b->data);
-    b->data = p;
-    b->len = h + n;
+    prepend(b, head, h);
 }
 
 /* nest: `core` inside `depth` levels of `tag`. */
@@ -983,25 +990,14 @@ rd_wrap(uint8_t tag, cs_blob *b)
 {
     uint8_t head[4];
     size_t h = 0, n = b->len;
-    uint8_t *p;
 
     head[h++] = tag;
     if (n >= 0x80) {
         head[h++] = 0x82;
         head[h++] = (uint8_t)(n >> 8);
-        head[h++] = (uint8_t)n;
-    } else {
-        head[h++] = (uint8_t)n;
     }
-    p = malloc(h + n);
-    ck_assert_ptr_nonnull(p);
-    memcpy(p, head, h);
-    if (n > 0) {
-        memcpy(p + h, b->data, n);
-    }
-    free(b->data);
-    b->data = p;
-    b->len = h + n;
+    head[h++] = (uint8_t)n;
+    prepend(b, head, h);
 }
 
 /* rd_cat: appends b to all and frees b. */
