@@ -94,8 +94,11 @@ inner_error(cs_err err, const char *mech, OM_uint32 major, OM_uint32 minor)
         status_text(GSS_ROUTINE_ERROR(major), GSS_C_GSS_CODE, text,
                     sizeof(text));
     }
+    /* Set either way: no earlier failure's text may stay behind. */
     if (text[0] != '\0') {
         cs_err_set_detail(err, "%s (%s: %s)", cs_err_text(err), mech, text);
+    } else {
+        cs_err_set_detail(err, "%s", cs_err_text(err));
     }
     CS_TRACE("inner %s failure: major 0x%x minor 0x%x: %s", mech, major,
              minor, text);
@@ -139,6 +142,15 @@ carries_ntlm(const cs_blob *in)
 
     return in != NULL && in->len >= sizeof(sig) &&
            memmem(in->data, in->len, sig, sizeof(sig)) != NULL;
+}
+
+/* mech_name: the negotiated inner mech, for texts. */
+static const char *
+mech_name(const struct cs_inner *ic)
+{
+    return cs_inner_is_ntlm(ic)   ? "NTLM"
+           : cs_inner_is_krb5(ic) ? "Kerberos"
+                                  : "SPNEGO";
 }
 
 /* mode_name: the inner mech of a mode, for texts. */
@@ -325,8 +337,11 @@ cs_inner_acquire_initiator(gss_name_t name, const char *password,
         /* Inside CredSSP, SPNEGO may pick only Kerberos or NTLM. */
         major = g->set_neg_mechs(&minor, cred, &neg_set);
         if (major != GSS_S_COMPLETE) {
-            g->release_cred(&minor, &cred);
-            return CREDSSP_S_NO_INNER_CRED;
+            OM_uint32 tmp;
+
+            g->release_cred(&tmp, &cred);
+            return inner_error(CREDSSP_S_NO_INNER_CRED, "SPNEGO", major,
+                               minor);
         }
     }
     if (mode == CS_MECH_NTLM) {
@@ -492,8 +507,6 @@ cs_inner_init(struct cs_inner *ic, gss_cred_id_t cred, gss_name_t target,
     if (GSS_ERROR(major)) {
         bool ntlm = mode == CS_MECH_NTLM || carries_ntlm(in);
 
-        ic->major = major;
-        ic->minor = minor;
         cs_blob_free(out);
         return inner_error(classify(major, minor, ntlm, true),
                            GSS_ROUTINE_ERROR(major) == GSS_S_BAD_MECH
@@ -559,21 +572,18 @@ cs_inner_accept(struct cs_inner *ic, gss_cred_id_t cred, const cs_blob *in,
     cs_blob_free(&padded);
     err = take_token(&out_buf, out);
     if (GSS_ERROR(major) && ic->padded_negotiate &&
-        major == GSS_S_DEFECTIVE_TOKEN && cs_ntlm_auth_has_mic(in)) {
+        GSS_ROUTINE_ERROR(major) == GSS_S_DEFECTIVE_TOKEN &&
+        cs_ntlm_auth_has_mic(in)) {
         /* gss-ntlmssp checks the MIC over the NEGOTIATE we padded; the
          * client's covers another (the one it sent): say that, rather
          * than gss-ntlmssp's bare MIC failure. */
         CS_TRACE("inner accept: the MIC of an NTLM client that sent no "
                  "Version does not cover the padded NEGOTIATE");
-        ic->major = major;
-        ic->minor = minor;
         return CREDSSP_S_NTLM_MIC_NO_VERSION;
     }
     if (GSS_ERROR(major)) {
         bool ntlm = cs_inner_is_ntlm(ic) || carries_ntlm(in);
 
-        ic->major = major;
-        ic->minor = minor;
         /* A failed first call leaves no context behind. */
         if (err != CS_OK) {
             return err;
@@ -624,12 +634,13 @@ cs_inner_wrap(struct cs_inner *ic, const uint8_t *msg, size_t len,
     major = g->wrap(&minor, ic->ctx, 1, GSS_C_QOP_DEFAULT, &in_buf, &conf,
                     &out_buf);
     if (major != GSS_S_COMPLETE || !conf) {
-        CS_TRACE("inner wrap: major 0x%x minor 0x%x conf %d", major, minor,
-                 conf);
-        ic->major = major != GSS_S_COMPLETE ? major : GSS_S_FAILURE;
-        ic->minor = minor;
-        g->release_buffer(&minor, &out_buf);
-        return CREDSSP_S_INNER_FAILED;
+        OM_uint32 tmp;
+
+        CS_TRACE("inner wrap: conf %d", conf);
+        g->release_buffer(&tmp, &out_buf);
+        return inner_error(CREDSSP_S_INNER_FAILED, mech_name(ic),
+                           major != GSS_S_COMPLETE ? major : GSS_S_FAILURE,
+                           minor);
     }
     return take_token(&out_buf, out);
 }
@@ -646,11 +657,10 @@ cs_inner_unwrap(struct cs_inner *ic, const uint8_t *msg, size_t len,
 
     major = g->unwrap(&minor, ic->ctx, &in_buf, &out_buf, &conf, NULL);
     if (major != GSS_S_COMPLETE || !conf) {
-        CS_TRACE("inner unwrap: major 0x%x minor 0x%x conf %d", major,
-                 minor, conf);
-        ic->major = major != GSS_S_COMPLETE ? major : GSS_S_FAILURE;
-        ic->minor = minor;
-        err = CREDSSP_S_INNER_FAILED;
+        CS_TRACE("inner unwrap: conf %d", conf);
+        err = inner_error(CREDSSP_S_INNER_FAILED, mech_name(ic),
+                          major != GSS_S_COMPLETE ? major : GSS_S_FAILURE,
+                          minor);
     } else if (out_buf.length > 0) {
         err = cs_blob_set(out, out_buf.value, out_buf.length);
     }

@@ -26,8 +26,6 @@ struct cs_inner {
     gss_name_t src_name;          /* acceptor: the authenticated name */
     gss_cred_id_t deleg_cred;     /* acceptor: inner delegation, unused */
     gss_channel_bindings_t cb;    /* the caller's, during one call only */
-    OM_uint32 major;              /* status of the last failed call */
-    OM_uint32 minor;
     bool padded_negotiate;        /* acceptor: the client's NTLM NEGOTIATE
                                    * had no Version; gss-ntlmssp got it
                                    * padded (ntlm.h) */
