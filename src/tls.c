@@ -803,6 +803,13 @@ cs_tls_deny(struct cs_tls *t)
     return err;
 }
 
+void
+cs_tls_drop_alert_keys(struct cs_tls *t)
+{
+    cs_alert_keys_wipe(&t->keys);
+    t->keys.lost = true;
+}
+
 int
 cs_tls_peer_alert(const struct cs_tls *t)
 {

@@ -120,6 +120,10 @@ bool cs_tls_is_tls13(const struct cs_tls *t);
  * written after it. */
 cs_err cs_tls_deny(struct cs_tls *t) CS_WUR;
 
+/* cs_tls_drop_alert_keys: once CredSSP completed no alert of ours will
+ * follow: the write secret kept for it is wiped. */
+void cs_tls_drop_alert_keys(struct cs_tls *t);
+
 /* cs_tls_peer_alert: the alert description the peer sent, or -1. */
 int cs_tls_peer_alert(const struct cs_tls *t);
 
