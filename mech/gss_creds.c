@@ -101,7 +101,7 @@ acquire(OM_uint32 *minor_status, gss_name_t desired_name,
     struct cs_cred *c = NULL;
     const char *store_pw = NULL, *store_user = NULL;
     char *pw = NULL, *text = NULL;
-    OM_uint32 major = GSS_S_FAILURE, minor, inner_minor = 0;
+    OM_uint32 major = GSS_S_FAILURE, minor;
     cs_err err;
 
     if (g == NULL) {
@@ -178,7 +178,7 @@ acquire(OM_uint32 *minor_status, gss_name_t desired_name,
     }
     if (mech == &cs_oid_credssp_gs2 && usage == GSS_C_INITIATE &&
         !c->has_password) {
-        err = cs_cred_finish(c, &inner_minor);
+        err = cs_cred_finish(c);
         if (err != CS_OK) {
             goto cleanup;
         }
@@ -200,7 +200,7 @@ acquire(OM_uint32 *minor_status, gss_name_t desired_name,
 
 cleanup:
     if (major != GSS_S_COMPLETE) {
-        major = cs_status(minor_status, err, NULL);
+        major = cs_status(minor_status, err);
     } else {
         *minor_status = 0;
     }
@@ -299,11 +299,10 @@ inquire_by_mech(OM_uint32 *minor_status, gss_cred_id_t cred_handle,
             /* A default credential: the name of the inner one (the
              * ccache's principal, NTLM_USER_FILE's user), as a SASL GS2
              * client asks for it. */
-            OM_uint32 inner_minor = 0;
-            cs_err err = cs_cred_finish(c, &inner_minor);
+            cs_err err = cs_cred_finish(c);
 
             if (err != CS_OK) {
-                return cs_status(minor_status, err, NULL);
+                return cs_status(minor_status, err);
             }
             *name = cs_inner_cred_name(c->inner);
         }
@@ -439,7 +438,7 @@ gssspi_set_cred_option(OM_uint32 *minor_status, gss_cred_id_t *cred_handle,
     }
     c = (struct cs_cred *)*cred_handle;
     if (cs_oid_equal(desired_object, GSS_CREDSSP_OPT_STORE_KEY)) {
-        return cs_status(minor_status, set_store_key(c, value), NULL);
+        return cs_status(minor_status, set_store_key(c, value));
     }
     for (i = 0; i < sizeof(options) / sizeof(options[0]); i++) {
         if (!cs_oid_equal(desired_object, options[i].oid)) {
@@ -463,7 +462,7 @@ gssspi_set_cred_option(OM_uint32 *minor_status, gss_cred_id_t *cred_handle,
         free(text);
         break;
     }
-    return cs_status(minor_status, err, NULL);
+    return cs_status(minor_status, err);
 }
 
 /* The buffers a delegated-credential inquiry returns, in order. */
@@ -630,7 +629,7 @@ gss_store_cred_into(OM_uint32 *minor_status, gss_cred_id_t input_cred_handle,
     }
     err = cs_cred_store_krb5(c, overwrite_cred, default_cred, cred_store);
     if (err != CS_OK) {
-        return cs_status(minor_status, err, NULL);
+        return cs_status(minor_status, err);
     }
     major = GSS_S_COMPLETE;
     if (elements_stored != NULL) {

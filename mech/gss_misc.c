@@ -3,7 +3,6 @@
  */
 #include "config.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,7 +45,11 @@ cs_major(cs_err err)
     case CREDSSP_S_TOKEN_TOO_LARGE:
     case CREDSSP_S_TOO_MANY_LEGS:
     case CREDSSP_S_BAD_NTLM_CHALLENGE:
+    case CREDSSP_S_INNER_BAD_TOKEN:
         return GSS_S_DEFECTIVE_TOKEN;
+    case CREDSSP_S_NO_COMMON_MECH:
+    case CREDSSP_S_PEER_NO_COMMON_MECH:
+        return GSS_S_BAD_MECH;
     case CREDSSP_S_MESSAGE_ALTERED:
     case CREDSSP_S_BAD_AUTHINFO:
         return GSS_S_BAD_SIG;
@@ -74,6 +77,7 @@ cs_major(cs_err err)
     case CREDSSP_S_UNSUPPORTED_OPTION:
     case CREDSSP_S_VERSION_TOO_LOW:
     case CREDSSP_S_PEER_NOT_SUPPORTED:
+    case CREDSSP_S_NTLM_MIC_NO_VERSION:
         return GSS_S_UNAVAILABLE;
     case CREDSSP_S_BAD_NAME:
         return GSS_S_BAD_NAME;
@@ -100,6 +104,7 @@ cs_major(cs_err err)
     case CREDSSP_S_PEER_ACCOUNT_LOCKED:
     case CREDSSP_S_PEER_ACCESS_DENIED:
     case CREDSSP_S_PEER_CLOSED:
+    case CREDSSP_S_PEER_DENIED:
     case CREDSSP_S_CONFIG:
     case CREDSSP_S_INNER_FAILED:
     case CREDSSP_S_MINOR_END:
@@ -109,25 +114,8 @@ cs_major(cs_err err)
 }
 
 OM_uint32
-cs_status(OM_uint32 *minor, cs_err err, const struct cs_inner *inner)
+cs_status(OM_uint32 *minor, cs_err err)
 {
-    if (err == CREDSSP_S_INNER_FAILED && inner != NULL && inner->major) {
-        /* gss-ntlmssp reports a wrong password as GSS_S_FAILURE with
-         * EINVAL (protocol.md): say what it means. */
-        if (cs_inner_is_ntlm(inner) && inner->major == GSS_S_FAILURE) {
-            *minor = CREDSSP_S_LOGON_FAILED;
-            return GSS_S_FAILURE;
-        }
-        /* ... and a channel-binding mismatch as a defective token with
-         * EACCES (gss-ntlmssp ntlm_verify_channel_bindings). */
-        if (cs_inner_is_ntlm(inner) &&
-            inner->major == GSS_S_DEFECTIVE_TOKEN && inner->minor == EACCES) {
-            *minor = CREDSSP_S_BAD_BINDINGS;
-            return GSS_S_BAD_BINDINGS;
-        }
-        *minor = inner->minor;
-        return inner->major;
-    }
     *minor = err;
     return cs_major(err);
 }
@@ -348,22 +336,22 @@ gssspi_mech_invoke(OM_uint32 *minor_status, const gss_OID desired_mech,
         return GSS_S_CALL_INACCESSIBLE_WRITE;
     }
     if (!cs_oid_equal(desired_object, GSS_CREDSSP_INVOKE_TRACE)) {
-        return cs_status(minor_status, CREDSSP_S_UNSUPPORTED_OPTION, NULL);
+        return cs_status(minor_status, CREDSSP_S_UNSUPPORTED_OPTION);
     }
     if (value == GSS_C_NO_BUFFER || value->length == 0) {
-        return cs_status(minor_status, cs_trace_set_file(NULL), NULL);
+        return cs_status(minor_status, cs_trace_set_file(NULL));
     }
     if (value->value == NULL || value->length > 4096 ||
         memchr(value->value, '\0', value->length) != NULL) {
-        return cs_status(minor_status, CREDSSP_S_BAD_OPTION_VALUE, NULL);
+        return cs_status(minor_status, CREDSSP_S_BAD_OPTION_VALUE);
     }
     path = malloc(value->length + 1);
     if (path == NULL) {
-        return cs_status(minor_status, CREDSSP_S_NOMEM, NULL);
+        return cs_status(minor_status, CREDSSP_S_NOMEM);
     }
     memcpy(path, value->value, value->length);
     path[value->length] = '\0';
     err = cs_trace_set_file(path);
     free(path);
-    return cs_status(minor_status, err, NULL);
+    return cs_status(minor_status, err);
 }

@@ -60,6 +60,18 @@ gss_display_name(OM_uint32 *minor_status, gss_name_t input_name,
     }
     major = g->display_name(minor_status, input_name, output_name_buffer,
                             &type);
+    /* gss-ntlmssp (1.2.0, and its master still) counts the NUL that ends
+     * its text in the length (DOMAIN\user\0): a caller that compares the
+     * buffer with a string would never match.  A name has no NUL in it,
+     * so none ends ours. */
+    if (major == GSS_S_COMPLETE && output_name_buffer != GSS_C_NO_BUFFER) {
+        const char *text = output_name_buffer->value;
+
+        while (output_name_buffer->length > 0 &&
+               text[output_name_buffer->length - 1] == '\0') {
+            output_name_buffer->length--;
+        }
+    }
     if (output_name_type != NULL) {
         *output_name_type = GSS_C_NO_OID;
         for (i = 0;

@@ -21,8 +21,7 @@
  * the right usage), or a default one made for this context.
  */
 static cs_err
-get_cred(gss_cred_id_t handle, gss_cred_usage_t usage, struct cs_cred **out,
-         OM_uint32 *inner_minor)
+get_cred(gss_cred_id_t handle, gss_cred_usage_t usage, struct cs_cred **out)
 {
     struct cs_cred *c;
     cs_err err;
@@ -39,7 +38,7 @@ get_cred(gss_cred_id_t handle, gss_cred_usage_t usage, struct cs_cred **out,
             return CREDSSP_S_WRONG_USAGE;
         }
     }
-    err = cs_cred_finish(c, inner_minor);
+    err = cs_cred_finish(c);
     if (err != CS_OK) {
         cs_cred_unref(c);
         return err;
@@ -81,8 +80,7 @@ finish_step(OM_uint32 *minor_status, struct cs_ctx **ctx_slot,
     if (err == CS_OK && cerr != CS_OK) {
         err = cerr;
     }
-    major = cs_status(minor_status, err,
-                      *ctx_slot != NULL ? &(*ctx_slot)->inner : NULL);
+    major = cs_status(minor_status, err);
     if (err == CS_OK) {
         major = done ? GSS_S_COMPLETE : GSS_S_CONTINUE_NEEDED;
     }
@@ -136,7 +134,6 @@ gss_init_sec_context(OM_uint32 *minor_status,
     struct cs_ctx *ctx;
     struct cs_cred *cred = NULL;
     cs_blob out = { 0 };
-    OM_uint32 inner_minor = 0;
     bool first, done = false;
     cs_err err = CS_OK;
 
@@ -160,13 +157,7 @@ gss_init_sec_context(OM_uint32 *minor_status,
             *minor_status = CREDSSP_S_UNSUPPORTED_FLAG;
             return GSS_S_UNAVAILABLE;
         }
-        err = get_cred(claimant_cred_handle, GSS_C_INITIATE, &cred,
-                       &inner_minor);
-        if (err == CREDSSP_S_NO_INNER_CRED && inner_minor != 0) {
-            /* Say why the inner mech had nothing (its own text). */
-            *minor_status = inner_minor;
-            return GSS_S_NO_CRED;
-        }
+        err = get_cred(claimant_cred_handle, GSS_C_INITIATE, &cred);
         if (err == CS_OK) {
             err = cs_ctx_new(CS_INITIATOR, cred, &ctx);
         }
@@ -178,7 +169,7 @@ gss_init_sec_context(OM_uint32 *minor_status,
         }
         if (err != CS_OK) {
             cs_ctx_free(ctx);
-            return cs_status(minor_status, err, NULL);
+            return cs_status(minor_status, err);
         }
     } else if (ctx->role != CS_INITIATOR) {
         *minor_status = CREDSSP_S_BAD_HANDLE;
@@ -278,7 +269,7 @@ gss_accept_sec_context(OM_uint32 *minor_status, gss_ctx_id_t *context_handle,
     struct cs_cred *cred = NULL;
     gss_buffer_desc raw = { 0, NULL };
     cs_blob out = { 0 };
-    OM_uint32 inner_minor = 0, minor, major;
+    OM_uint32 minor, major;
     bool first, done = false, gs2 = false;
     cs_err err = CS_OK;
 
@@ -312,20 +303,14 @@ gss_accept_sec_context(OM_uint32 *minor_status, gss_ctx_id_t *context_handle,
                                        : &cs_oid_credssp);
         }
         if (err == CS_OK) {
-            err = get_cred(verifier_cred_handle, GSS_C_ACCEPT, &cred,
-                           &inner_minor);
-        }
-        if (err == CREDSSP_S_NO_INNER_CRED && inner_minor != 0) {
-            *minor_status = inner_minor;
-            major = GSS_S_NO_CRED;
-            goto done;
+            err = get_cred(verifier_cred_handle, GSS_C_ACCEPT, &cred);
         }
         if (err == CS_OK) {
             err = cs_ctx_new(CS_ACCEPTOR, cred, &ctx);
         }
         cs_cred_unref(cred);
         if (err != CS_OK) {
-            major = cs_status(minor_status, err, NULL);
+            major = cs_status(minor_status, err);
             goto done;
         }
         ctx->gs2 = gs2;
@@ -385,7 +370,7 @@ gss_delete_sec_context(OM_uint32 *minor_status, gss_ctx_id_t *context_handle,
     }
     cs_ctx_free(ctx);
     *context_handle = GSS_C_NO_CONTEXT;
-    return cs_status(minor_status, err, NULL);
+    return cs_status(minor_status, err);
 }
 
 CS_EXPORT OM_uint32
@@ -562,7 +547,7 @@ gss_inquire_sec_context_by_oid(OM_uint32 *minor_status,
         }
         err = cs_tls_peer_cert_der(ctx->tls, &der);
         if (err != CS_OK) {
-            return cs_status(minor_status, err, NULL);
+            return cs_status(minor_status, err);
         }
         major = one_buffer(minor_status, der.data, der.len, data_set);
         cs_blob_free(&der);

@@ -56,7 +56,7 @@ gss_wrap(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
         return major;
     }
     if (qop_req != GSS_C_QOP_DEFAULT) {
-        return cs_status(minor_status, CREDSSP_S_BAD_QOP, NULL);
+        return cs_status(minor_status, CREDSSP_S_BAD_QOP);
     }
     if (input_message_buffer == GSS_C_NO_BUFFER) {
         return GSS_S_CALL_INACCESSIBLE_READ;
@@ -77,7 +77,7 @@ gss_wrap(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
     if (err == CS_OK && conf_state != NULL) {
         *conf_state = 1;
     }
-    return cs_status(minor_status, err, NULL);
+    return cs_status(minor_status, err);
 }
 
 /* unwrap_status: the end of both unwraps: confidentiality and the default
@@ -92,7 +92,7 @@ unwrap_status(OM_uint32 *minor, cs_err err, int *conf_state,
     if (err == CS_OK && qop_state != NULL) {
         *qop_state = GSS_C_QOP_DEFAULT;
     }
-    return cs_status(minor, err, NULL);
+    return cs_status(minor, err);
 }
 
 CS_EXPORT OM_uint32
@@ -147,7 +147,7 @@ gss_wrap_size_limit(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
         return major;
     }
     if (qop_req != GSS_C_QOP_DEFAULT) {
-        return cs_status(minor_status, CREDSSP_S_BAD_QOP, NULL);
+        return cs_status(minor_status, CREDSSP_S_BAD_QOP);
     }
     cs_tls_overhead(ctx->tls, &header, &trailer);
     room = req_output_size > header + trailer
@@ -168,7 +168,7 @@ gss_get_mic(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
         message_token->length = 0;
         message_token->value = NULL;
     }
-    return cs_status(minor_status, CREDSSP_S_NO_MIC, NULL);
+    return cs_status(minor_status, CREDSSP_S_NO_MIC);
 }
 
 CS_EXPORT OM_uint32
@@ -176,7 +176,7 @@ gss_verify_mic(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
                gss_buffer_t message_buffer, gss_buffer_t token_buffer,
                gss_qop_t *qop_state)
 {
-    return cs_status(minor_status, CREDSSP_S_NO_MIC, NULL);
+    return cs_status(minor_status, CREDSSP_S_NO_MIC);
 }
 
 /* ---- IOV: the SSPI stream layout (SECPKG_ATTR_STREAM_SIZES) ---- */
@@ -288,7 +288,7 @@ gss_wrap_iov_length(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
         err = CREDSSP_S_TLS_TOO_LARGE;
     }
     if (err != CS_OK) {
-        return cs_status(minor_status, err, NULL);
+        return cs_status(minor_status, err);
     }
     cs_tls_overhead(ctx->tls, &h, &t);
     header->buffer.length = h;
@@ -321,7 +321,7 @@ gss_wrap_iov(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
         return major;
     }
     if (qop_req != GSS_C_QOP_DEFAULT) {
-        return cs_status(minor_status, CREDSSP_S_BAD_QOP, NULL);
+        return cs_status(minor_status, CREDSSP_S_BAD_QOP);
     }
     err = data_len(iov, iov_count, &len);
     header = find_iov(iov, iov_count, GSS_IOV_BUFFER_TYPE_HEADER, &dup);
@@ -362,7 +362,7 @@ gss_wrap_iov(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
     }
     cs_blob_free_secret(&plain);
     cs_blob_free(&rec);
-    return cs_status(minor_status, err, NULL);
+    return cs_status(minor_status, err);
 }
 
 /*
@@ -479,14 +479,14 @@ gss_pseudo_random(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
     } else if (prf_key == GSS_C_PRF_KEY_PARTIAL) {
         label = "EXPORTER-gss-credssp-prf-partial";
     } else {
-        return cs_status(minor_status, CREDSSP_S_BAD_ARGS, NULL);
+        return cs_status(minor_status, CREDSSP_S_BAD_ARGS);
     }
     if (desired_output_len <= 0 || desired_output_len > 65536) {
-        return cs_status(minor_status, CREDSSP_S_BAD_ARGS, NULL);
+        return cs_status(minor_status, CREDSSP_S_BAD_ARGS);
     }
     prf_out->value = malloc((size_t)desired_output_len);
     if (prf_out->value == NULL) {
-        return cs_status(minor_status, CREDSSP_S_NOMEM, NULL);
+        return cs_status(minor_status, CREDSSP_S_NOMEM);
     }
     err = cs_tls_export(ctx->tls, label,
                         prf_in != GSS_C_NO_BUFFER ? prf_in->value : NULL,
@@ -495,7 +495,7 @@ gss_pseudo_random(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
     if (err != CS_OK) {
         free(prf_out->value);
         prf_out->value = NULL;
-        return cs_status(minor_status, err, NULL);
+        return cs_status(minor_status, err);
     }
     prf_out->length = (size_t)desired_output_len;
     return GSS_S_COMPLETE;

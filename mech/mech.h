@@ -36,10 +36,10 @@ const struct cs_glue *cs_mech_glue(OM_uint32 *minor);
 /* cs_major: the major status for one of our minor codes. */
 OM_uint32 cs_major(cs_err err);
 
-/* cs_status: sets *minor and returns the major status for err; an inner
- * failure passes the inner mech's status through. */
-OM_uint32 cs_status(OM_uint32 *minor, cs_err err,
-                    const struct cs_inner *inner);
+/* cs_status: sets *minor to err and returns its major status.  The
+ * inner mech's own status never reaches the application as such: the
+ * engine turned it into one of our codes, with its text in the detail. */
+OM_uint32 cs_status(OM_uint32 *minor, cs_err err);
 
 /* cs_copy_out: copies bytes into a caller-owned gss_buffer_t (NULL-safe). */
 cs_err cs_copy_out(gss_buffer_t out, const void *data, size_t len);

@@ -341,6 +341,34 @@ cleanup:
     return *err == CS_OK ? CS_WAIT_DONE : CS_WAIT_ERR;
 }
 
+/*
+ * cs_acceptor_idle: the one time an acceptor call consumes input and has
+ * nothing to send is a TLS 1.3 client Finished that came without a
+ * TSRequest behind it (TLS 1.2: our Finished answers).  An empty output
+ * token with CONTINUE_NEEDED deadlocks an application that sends only
+ * non-empty tokens against a client that waits for an answer (Python's
+ * WinRM CredSSP stack), so answer as OpenSSL and Windows servers do: with
+ * a NewSessionTicket, which such clients read and drop.  A Finished with
+ * a TSRequest behind it is answered by the TSRequest reply alone.
+ */
+cs_err
+cs_acceptor_idle(struct cs_ctx *ctx, cs_blob *out)
+{
+    cs_err err;
+
+    if (ctx->state != CS_ST_NEGO || ctx->num_recv > 0 ||
+        !cs_tls_is_tls13(ctx->tls)) {
+        return CS_OK;
+    }
+    err = cs_tls_send_ticket(ctx->tls);
+    if (err == CS_OK) {
+        err = cs_tls_take_output(ctx->tls, out);
+    }
+    CS_TRACE("TLS 1.3 Finished alone: answered with a NewSessionTicket "
+             "(%zu bytes)", out->len);
+    return err;
+}
+
 cs_err
 cs_acceptor_step(struct cs_ctx *ctx, const cs_blob *in, bool *done)
 {

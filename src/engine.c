@@ -195,7 +195,7 @@ cs_cred_set_option(struct cs_cred *c, const char *name, const char *value)
 }
 
 cs_err
-cs_cred_finish(struct cs_cred *c, OM_uint32 *inner_minor)
+cs_cred_finish(struct cs_cred *c)
 {
     gss_const_key_value_set_t store = c->store.count > 0 ? &c->store : NULL;
     cs_err err = CS_OK;
@@ -206,7 +206,7 @@ cs_cred_finish(struct cs_cred *c, OM_uint32 *inner_minor)
     }
     if (c->usage == GSS_C_ACCEPT) {
         err = cs_inner_acquire_acceptor(c->name, store, &c->inner,
-                                        &c->inner_time, inner_minor);
+                                        &c->inner_time);
         if (err == CS_OK) {
             err = cs_tls_server_ctx(&c->set.tls, c->set.cert_file,
                                     c->set.key_file, &c->ssl_ctx);
@@ -214,8 +214,7 @@ cs_cred_finish(struct cs_cred *c, OM_uint32 *inner_minor)
     } else {
         err = cs_inner_acquire_initiator(
             c->name, c->has_password ? c->pw.password : NULL,
-            c->set.inner_mode, store, &c->inner, &c->mode, &c->inner_time,
-            inner_minor);
+            c->set.inner_mode, store, &c->inner, &c->mode, &c->inner_time);
         if (err == CS_OK) {
             err = cs_tls_client_ctx(&c->set.tls, &c->ssl_ctx);
         }
@@ -815,7 +814,12 @@ cs_peer_error(uint32_t ntstatus)
         return CREDSSP_S_PEER_ACCESS_DENIED;
     case CS_STATUS_NOT_SUPPORTED:
         return CREDSSP_S_PEER_NOT_SUPPORTED;
+    case CS_STATUS_NO_SUCH_PACKAGE:
+        return CREDSSP_S_PEER_NO_COMMON_MECH;
     default:
+        cs_err_set_detail(CREDSSP_S_PEER_ERROR,
+                          "SEC_E_LOGON_DENIED: the peer reported an error: "
+                          "errorCode 0x%08X", ntstatus);
         return CREDSSP_S_PEER_ERROR;
     }
 }
@@ -986,11 +990,17 @@ error_status(cs_err err)
     case CREDSSP_S_BAD_AUTHINFO:
         return CS_STATUS_LOGON_FAILURE;
     case CREDSSP_S_VERSION_TOO_LOW:
+    case CREDSSP_S_NTLM_MIC_NO_VERSION:
         return CS_STATUS_NOT_SUPPORTED;
     case CREDSSP_S_DELEG_OTHER_USER:
         /* Not a wrong password: the server does not take these
          * credentials from this user (gsscredssp(8), DELEGATION). */
         return CS_STATUS_ACCESS_DENIED;
+    case CREDSSP_S_NO_COMMON_MECH:
+        /* Not STATUS_LOGON_FAILURE, which the client's user would take
+         * for a wrong password: the NTSTATUS of an authentication package
+         * that is not there, SSPI's SEC_E_SECPKG_NOT_FOUND. */
+        return CS_STATUS_NO_SUCH_PACKAGE;
     case CREDSSP_S_BAD_DER:
     case CREDSSP_S_UNEXPECTED_MESSAGE:
     case CREDSSP_S_SPLIT_RECORD:
@@ -1001,10 +1011,27 @@ error_status(cs_err err)
     case CREDSSP_S_BAD_UTF16:
     case CREDSSP_S_BAD_CRED_TYPE:
     case CREDSSP_S_BAD_NTLM_CHALLENGE:
+    case CREDSSP_S_INNER_BAD_TOKEN:
         return CS_STATUS_INVALID_PARAMETER;
     default:
         return 0;
     }
+}
+
+/*
+ * ends_with_denial: whether an acceptor's failure is a refused logon,
+ * which ends, as on Windows, with a fatal access_denied alert after the
+ * errorCode (where the version has one): the client learns that the
+ * server said no (Impacket prints "Access Denied" only for an alert that
+ * names a denial) rather than seeing the connection drop.
+ */
+static bool
+ends_with_denial(const struct cs_ctx *ctx, cs_err err, uint32_t status)
+{
+    return ctx->role == CS_ACCEPTOR && ctx->tls != NULL &&
+           (status == CS_STATUS_LOGON_FAILURE ||
+            status == CS_STATUS_NO_SUCH_PACKAGE ||
+            err == CREDSSP_S_NTLM_MIC_NO_VERSION);
 }
 
 /* sends_nothing: failures after which the peer gets no token at all, not
@@ -1112,6 +1139,10 @@ cs_ctx_step(struct cs_ctx *ctx, const uint8_t *in, size_t in_len,
         goto fail;
     }
     err = cs_tls_take_output(ctx->tls, out);
+    if (err == CS_OK && out->len == 0 && !*done && in_len > 0 &&
+        ctx->role == CS_ACCEPTOR) {
+        err = cs_acceptor_idle(ctx, out);
+    }
     if (err != CS_OK) {
         goto fail;
     }
@@ -1121,8 +1152,10 @@ cs_ctx_step(struct cs_ctx *ctx, const uint8_t *in, size_t in_len,
         ctx->state = CS_ST_DONE;
         /* An idle established context keeps only what it still needs:
          * the inner context (and gss-ntlmssp's per-context conversion
-         * handles) goes (doc/performance.md, memory). */
+         * handles) goes (doc/performance.md, memory), and so does the
+         * write secret kept for a refused logon's alert. */
         cs_inner_finish(&ctx->inner);
+        cs_tls_drop_alert_keys(ctx->tls);
         CS_TRACE("%s complete: message flow %s%s",
                  ctx->role == CS_INITIATOR ? "initiator" : "acceptor",
                  f != NULL ? f->name : "NOT IN TABLE",
@@ -1135,11 +1168,14 @@ fail:
     ctx->state = CS_ST_FAILED;
     status = error_status(err);
     /* ISC_REQ_EXTENDED_ERROR: tell the peer, where the version lets us
-     * (and a TLS alert, if OpenSSL made one).  If that fails there is just
-     * no token; our own failure stays the one reported. */
+     * (and a TLS alert: OpenSSL's during the handshake, access_denied
+     * for a refused logon).  If that fails there is just no token; our
+     * own failure stays the one reported. */
     cs_blob_free(out);
     if (ctx->tls != NULL && !sends_nothing(err) &&
         (status == 0 || cs_send_error(ctx, status) == CS_OK) &&
+        (!ends_with_denial(ctx, err, status) ||
+         cs_tls_deny(ctx->tls) == CS_OK) &&
         cs_tls_take_output(ctx->tls, out) != CS_OK) {
         cs_blob_free(out);
     }

@@ -141,7 +141,7 @@ cs_err cs_cred_add_store(struct cs_cred *c, const char *key,
 
 /* cs_cred_finish: acquires the inner credential and the TLS context once
  * the settings are final (at first use). */
-cs_err cs_cred_finish(struct cs_cred *c, OM_uint32 *inner_minor) CS_WUR;
+cs_err cs_cred_finish(struct cs_cred *c) CS_WUR;
 
 /* cs_cred_set_option: changes a setting; a credential already in use
  * acquires its inner parts again at next use. */
@@ -251,6 +251,9 @@ cs_err cs_initiator_step(struct cs_ctx *ctx, const cs_blob *in,
                          bool *done) CS_WUR;
 cs_err cs_acceptor_step(struct cs_ctx *ctx, const cs_blob *in,
                         bool *done) CS_WUR;
+/* cs_acceptor_idle: after a call that consumed input and had nothing to
+ * say, the token that keeps the exchange going (*out is empty). */
+cs_err cs_acceptor_idle(struct cs_ctx *ctx, cs_blob *out) CS_WUR;
 
 /* NTSTATUS values CredSSP peers exchange (protocol.md). */
 #define CS_STATUS_LOGON_FAILURE 0xC000006Du
@@ -261,6 +264,7 @@ cs_err cs_acceptor_step(struct cs_ctx *ctx, const cs_blob *in,
 #define CS_STATUS_ACCOUNT_LOCKED_OUT 0xC0000234u
 #define CS_STATUS_ACCESS_DENIED 0xC0000022u
 #define CS_STATUS_NOT_SUPPORTED 0xC00000BBu
+#define CS_STATUS_NO_SUCH_PACKAGE 0xC00000FEu
 #define CS_STATUS_INVALID_PARAMETER 0xC000000Du
 #define CS_SEC_E_LOGON_DENIED 0x8009030Cu
 

@@ -146,8 +146,8 @@ cs_err_text(uint32_t code)
         return "SEC_E_INVALID_TOKEN: TSCredentials of an unknown or "
                "unsupported credType";
     case CREDSSP_S_LOGON_FAILED:
-        return "SEC_E_LOGON_DENIED: the inner authentication failed (wrong "
-               "user name or password?)";
+        return "SEC_E_LOGON_DENIED: the inner authentication refused the "
+               "user name or password";
     case CREDSSP_S_PEER_ERROR:
         return "SEC_E_LOGON_DENIED: the peer reported an error (errorCode)";
     case CREDSSP_S_PEER_LOGON_FAILURE:
@@ -174,7 +174,7 @@ cs_err_text(uint32_t code)
     case CREDSSP_S_PEER_NOT_SUPPORTED:
         return "SEC_E_UNSUPPORTED_FUNCTION: the peer reported "
                "STATUS_NOT_SUPPORTED (0xC00000BB): it refuses our CredSSP "
-               "version";
+               "version or another part of the exchange";
     case CREDSSP_S_PEER_CLOSED:
         return "SEC_E_LOGON_DENIED: the server closed the connection after "
                "authentication (TLS close_notify, no errorCode)";
@@ -239,6 +239,25 @@ cs_err_text(uint32_t code)
         return "SEC_E_WRONG_PRINCIPAL: the credential cache already holds "
                "credentials: another principal's (never replaced), or the "
                "same principal's and overwrite_cred was not set";
+    case CREDSSP_S_NTLM_MIC_NO_VERSION:
+        return "SEC_E_UNSUPPORTED_FUNCTION: the NTLM client left the "
+               "Version out of its NEGOTIATE and yet sent a MIC over it: "
+               "gss-ntlmssp needs the NEGOTIATE padded with a Version, "
+               "which that MIC does not cover (see gsscredssp(8), NTLM)";
+    case CREDSSP_S_INNER_BAD_TOKEN:
+        return "SEC_E_INVALID_TOKEN: the inner Kerberos/NTLM/SPNEGO token "
+               "could not be decoded";
+    case CREDSSP_S_NO_COMMON_MECH:
+        return "SEC_E_SECPKG_NOT_FOUND: no common authentication "
+               "mechanism: the peer offered, or chose, none of Kerberos and "
+               "NTLM that this side can use";
+    case CREDSSP_S_PEER_NO_COMMON_MECH:
+        return "SEC_E_SECPKG_NOT_FOUND: the peer reported "
+               "STATUS_NO_SUCH_PACKAGE (0xC00000FE): no common "
+               "authentication mechanism (it can use none that we offered)";
+    case CREDSSP_S_PEER_DENIED:
+        return "SEC_E_LOGON_DENIED: the server refused the logon (TLS "
+               "alert access_denied after the authentication)";
     case CREDSSP_S_MINOR_END:
         break;
     }

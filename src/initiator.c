@@ -413,6 +413,12 @@ cs_initiator_step(struct cs_ctx *ctx, const cs_blob *in, bool *done)
             if (err == CREDSSP_S_TLS_CLOSED && ctx->sent_pubkey) {
                 err = CREDSSP_S_PEER_CLOSED;
             }
+            /* A server that refuses the logon ends with a fatal
+             * access_denied alert (alone, or after its errorCode). */
+            if (err == CREDSSP_S_TLS_ALERT && ctx->num_sent > 0 &&
+                cs_tls_peer_alert(ctx->tls) == SSL_AD_ACCESS_DENIED) {
+                err = CREDSSP_S_PEER_DENIED;
+            }
             return err != CS_OK ? err : CREDSSP_S_INTERNAL;
         }
     }

@@ -5,10 +5,15 @@
  */
 #include "config.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <krb5.h>
+
 #include "inner.h"
+#include "ntlm.h"
 #include "trace.h"
 
 /* The flags CredSSP asks of the inner mech: mutual authentication where
@@ -28,6 +33,141 @@ static const gss_OID_desc ntlm_neg_flags_oid = {
 #define NTLM_UNICODE 0x00000001u
 #define NTLM_TARGET_TYPE_DOMAIN 0x00010000u
 #define NTLM_TARGET_TYPE_SERVER 0x00020000u
+
+/*
+ * Failures of the inner mech.  The application sees one of our minor
+ * codes, chosen by the cause, and its text carries the inner mech's own
+ * message: "SEC_E_LOGON_DENIED: ... (Kerberos: Decrypt integrity check
+ * failed)".  The minor codes the mechglue hands us for krb5 are krb5's
+ * own (it keeps a code as it is for the first mech that uses it).
+ */
+
+/* password_refused: krb5 codes of a KDC that refuses the user's password
+ * or account ([RFC 4120] 7.5.9): a logon failure, not a missing
+ * credential. */
+static bool
+password_refused(OM_uint32 minor)
+{
+    switch ((krb5_error_code)minor) {
+    case KRB5KDC_ERR_PREAUTH_FAILED:
+    case KRB5KRB_AP_ERR_BAD_INTEGRITY:
+    case KRB5KDC_ERR_C_PRINCIPAL_UNKNOWN:
+    case KRB5KDC_ERR_CLIENT_REVOKED:
+    case KRB5KDC_ERR_KEY_EXP:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* status_text: the first line of a status' display text into buf ("" if
+ * there is none). */
+static void
+status_text(OM_uint32 code, int type, char *buf, size_t len)
+{
+    const struct cs_glue *g = cs_glue();
+    gss_buffer_desc text = { 0, NULL };
+    OM_uint32 tmp, ctx = 0;
+
+    buf[0] = '\0';
+    if (g->display_status(&tmp, code, type, GSS_C_NO_OID, &ctx, &text) ==
+        GSS_S_COMPLETE) {
+        snprintf(buf, len, "%.*s", (int)text.length, (char *)text.value);
+    }
+    g->release_buffer(&tmp, &text);
+}
+
+/*
+ * inner_error: err with the inner mech's message in its detail text:
+ * the minor status' own text, or the major's where the minor says
+ * nothing ("Unknown error", as SPNEGO's negotiation failure does).
+ */
+static cs_err
+inner_error(cs_err err, const char *mech, OM_uint32 major, OM_uint32 minor)
+{
+    char text[256] = "";
+
+    if (minor != 0) {
+        status_text(minor, GSS_C_MECH_CODE, text, sizeof(text));
+    }
+    if (text[0] == '\0' || strncmp(text, "Unknown error", 13) == 0) {
+        status_text(GSS_ROUTINE_ERROR(major), GSS_C_GSS_CODE, text,
+                    sizeof(text));
+    }
+    /* Set either way: no earlier failure's text may stay behind. */
+    if (text[0] != '\0') {
+        cs_err_set_detail(err, "%s (%s: %s)", cs_err_text(err), mech, text);
+    } else {
+        cs_err_set_detail(err, "%s", cs_err_text(err));
+    }
+    CS_TRACE("inner %s failure: major 0x%x minor 0x%x: %s", mech, major,
+             minor, text);
+    return err;
+}
+
+/*
+ * classify: our minor code for a failed init or accept.  ntlm: the
+ * messages are NTLM's (gss-ntlmssp reports a wrong password as
+ * GSS_S_FAILURE with EINVAL, a channel-binding mismatch as a defective
+ * token with EACCES: gss-ntlmssp's ntlm_verify_channel_bindings).
+ */
+static cs_err
+classify(OM_uint32 major, OM_uint32 minor, bool ntlm, bool initiator)
+{
+    switch (GSS_ROUTINE_ERROR(major)) {
+    case GSS_S_BAD_MECH:
+        return CREDSSP_S_NO_COMMON_MECH;
+    case GSS_S_BAD_BINDINGS:
+        return CREDSSP_S_BAD_BINDINGS;
+    case GSS_S_DEFECTIVE_TOKEN:
+        return ntlm && minor == EACCES ? CREDSSP_S_BAD_BINDINGS
+                                       : CREDSSP_S_INNER_BAD_TOKEN;
+    case GSS_S_NO_CRED:
+        return initiator && password_refused(minor)
+                   ? CREDSSP_S_LOGON_FAILED
+                   : CREDSSP_S_NO_INNER_CRED;
+    default:
+        return (ntlm && !initiator) || (initiator && password_refused(minor))
+                   ? CREDSSP_S_LOGON_FAILED
+                   : CREDSSP_S_INNER_FAILED;
+    }
+}
+
+/* carries_ntlm: whether a token holds an NTLM message, raw or inside
+ * SPNEGO (which carries it verbatim). */
+static bool
+carries_ntlm(const cs_blob *in)
+{
+    static const uint8_t sig[8] = { 'N', 'T', 'L', 'M', 'S', 'S', 'P', 0 };
+
+    return in != NULL && in->len >= sizeof(sig) &&
+           memmem(in->data, in->len, sig, sizeof(sig)) != NULL;
+}
+
+/* mech_name: the negotiated inner mech, for texts. */
+static const char *
+mech_name(const struct cs_inner *ic)
+{
+    return cs_inner_is_ntlm(ic)   ? "NTLM"
+           : cs_inner_is_krb5(ic) ? "Kerberos"
+                                  : "SPNEGO";
+}
+
+/* mode_name: the inner mech of a mode, for texts. */
+static const char *
+mode_name(enum cs_inner_mode mode)
+{
+    switch (mode) {
+    case CS_MECH_KERBEROS:
+        return "Kerberos";
+    case CS_MECH_NTLM:
+        return "NTLM";
+    case CS_MECH_AUTO:
+    case CS_MECH_SPNEGO:
+        break;
+    }
+    return "SPNEGO";
+}
 
 static gss_OID_set_desc one_mech_set(gss_OID mech)
 {
@@ -168,7 +308,7 @@ cs_inner_acquire_initiator(gss_name_t name, const char *password,
                            enum cs_inner_mode mode,
                            gss_const_key_value_set_t store,
                            gss_cred_id_t *out, enum cs_inner_mode *mode_out,
-                           OM_uint32 *time_rec, OM_uint32 *inner_minor)
+                           OM_uint32 *time_rec)
 {
     const struct cs_glue *g = cs_glue();
     gss_cred_id_t cred = GSS_C_NO_CREDENTIAL;
@@ -188,17 +328,20 @@ cs_inner_acquire_initiator(gss_name_t name, const char *password,
     major = acquire_one(&minor, name, password, cs_inner_mode_mech(mode),
                         GSS_C_INITIATE, store, &cred, time_rec);
     if (major != GSS_S_COMPLETE) {
-        CS_TRACE("inner initiator credential (mode %d): major 0x%x minor "
-                 "0x%x", (int)mode, major, minor);
-        *inner_minor = minor;
-        return CREDSSP_S_NO_INNER_CRED;
+        /* MIT's krb5 asks the KDC here when it has a password. */
+        return inner_error(password_refused(minor) ? CREDSSP_S_LOGON_FAILED
+                                                   : CREDSSP_S_NO_INNER_CRED,
+                           mode_name(mode), major, minor);
     }
     if (mode == CS_MECH_SPNEGO) {
         /* Inside CredSSP, SPNEGO may pick only Kerberos or NTLM. */
         major = g->set_neg_mechs(&minor, cred, &neg_set);
         if (major != GSS_S_COMPLETE) {
-            g->release_cred(&minor, &cred);
-            return CREDSSP_S_NO_INNER_CRED;
+            OM_uint32 tmp;
+
+            g->release_cred(&tmp, &cred);
+            return inner_error(CREDSSP_S_NO_INNER_CRED, "SPNEGO", major,
+                               minor);
         }
     }
     if (mode == CS_MECH_NTLM) {
@@ -247,8 +390,7 @@ acquire_acceptor_from(OM_uint32 *minor, gss_name_t name,
 
 cs_err
 cs_inner_acquire_acceptor(gss_name_t name, gss_const_key_value_set_t store,
-                          gss_cred_id_t *out, OM_uint32 *time_rec,
-                          OM_uint32 *inner_minor)
+                          gss_cred_id_t *out, OM_uint32 *time_rec)
 {
     const struct cs_glue *g = cs_glue();
     gss_OID_desc mechs[3] = { cs_oid_spnego, cs_oid_krb5, cs_oid_ntlmssp };
@@ -265,10 +407,8 @@ cs_inner_acquire_acceptor(gss_name_t name, gss_const_key_value_set_t store,
                                 NULL, time_rec);
     }
     if (major != GSS_S_COMPLETE) {
-        CS_TRACE("inner acceptor credential: major 0x%x minor 0x%x", major,
-                 minor);
-        *inner_minor = minor;
-        return CREDSSP_S_NO_INNER_CRED;
+        return inner_error(CREDSSP_S_NO_INNER_CRED, "SPNEGO/Kerberos/NTLM",
+                           major, minor);
     }
     return CS_OK;
 }
@@ -365,11 +505,15 @@ cs_inner_init(struct cs_inner *ic, gss_cred_id_t cred, gss_name_t target,
                                 &out_buf, &ic->ret_flags, &ic->time_rec);
     err = take_token(&out_buf, out);
     if (GSS_ERROR(major)) {
-        CS_TRACE("inner init: major 0x%x minor 0x%x", major, minor);
-        ic->major = major;
-        ic->minor = minor;
+        bool ntlm = mode == CS_MECH_NTLM || carries_ntlm(in);
+
         cs_blob_free(out);
-        return CREDSSP_S_INNER_FAILED;
+        return inner_error(classify(major, minor, ntlm, true),
+                           GSS_ROUTINE_ERROR(major) == GSS_S_BAD_MECH
+                               ? mode_name(mode)
+                           : ntlm ? "NTLM"
+                                  : "Kerberos",
+                           major, minor);
     }
     keep_mech(ic, actual);
     ic->complete = major == GSS_S_COMPLETE;
@@ -386,8 +530,26 @@ cs_inner_accept(struct cs_inner *ic, gss_cred_id_t cred, const cs_blob *in,
     gss_buffer_desc in_buf = { in->len, in->data }, out_buf = { 0, NULL };
     gss_OID actual = GSS_C_NO_OID;
     OM_uint32 major, minor = 0;
+    cs_blob padded = { 0 };
+    bool did_pad = false;
     cs_err err;
 
+    if (ic->ctx == GSS_C_NO_CONTEXT) {
+        /* Impacket's 32-byte NEGOTIATE (no Version): gss-ntlmssp wants
+         * 40 bytes (ntlm.h). */
+        err = cs_ntlm_pad_negotiate(in, &padded, &did_pad);
+        if (err != CS_OK) {
+            return err;
+        }
+        if (did_pad) {
+            CS_TRACE("inner accept: NTLM NEGOTIATE without Version (%zu "
+                     "bytes) padded to %zu for gss-ntlmssp", in->len,
+                     padded.len);
+            ic->padded_negotiate = true;
+            in_buf.length = padded.len;
+            in_buf.value = padded.data;
+        }
+    }
     /* The mechglue names the mech only once the context completes; a raw
      * NTLMSSP or AP-REQ token names it at once (for error mapping). */
     if (ic->actual_mech.length == 0 && in->len >= 8 &&
@@ -407,13 +569,32 @@ cs_inner_accept(struct cs_inner *ic, gss_cred_id_t cred, const cs_blob *in,
                                   ic->deleg_cred == GSS_C_NO_CREDENTIAL
                                       ? &ic->deleg_cred
                                       : NULL);
+    cs_blob_free(&padded);
     err = take_token(&out_buf, out);
+    if (GSS_ERROR(major) && ic->padded_negotiate &&
+        GSS_ROUTINE_ERROR(major) == GSS_S_DEFECTIVE_TOKEN &&
+        cs_ntlm_auth_has_mic(in)) {
+        /* gss-ntlmssp checks the MIC over the NEGOTIATE we padded; the
+         * client's covers another (the one it sent): say that, rather
+         * than gss-ntlmssp's bare MIC failure. */
+        CS_TRACE("inner accept: the MIC of an NTLM client that sent no "
+                 "Version does not cover the padded NEGOTIATE");
+        return CREDSSP_S_NTLM_MIC_NO_VERSION;
+    }
     if (GSS_ERROR(major)) {
-        CS_TRACE("inner accept: major 0x%x minor 0x%x", major, minor);
-        ic->major = major;
-        ic->minor = minor;
+        bool ntlm = cs_inner_is_ntlm(ic) || carries_ntlm(in);
+
         /* A failed first call leaves no context behind. */
-        return err != CS_OK ? err : CREDSSP_S_INNER_FAILED;
+        if (err != CS_OK) {
+            return err;
+        }
+        return inner_error(classify(major, minor, ntlm, false),
+                           GSS_ROUTINE_ERROR(major) == GSS_S_BAD_MECH
+                               ? "SPNEGO"
+                           : ntlm                 ? "NTLM"
+                           : cs_inner_is_krb5(ic) ? "Kerberos"
+                                                  : "SPNEGO",
+                           major, minor);
     }
     keep_mech(ic, actual);
     ic->complete = major == GSS_S_COMPLETE;
@@ -453,12 +634,13 @@ cs_inner_wrap(struct cs_inner *ic, const uint8_t *msg, size_t len,
     major = g->wrap(&minor, ic->ctx, 1, GSS_C_QOP_DEFAULT, &in_buf, &conf,
                     &out_buf);
     if (major != GSS_S_COMPLETE || !conf) {
-        CS_TRACE("inner wrap: major 0x%x minor 0x%x conf %d", major, minor,
-                 conf);
-        ic->major = major != GSS_S_COMPLETE ? major : GSS_S_FAILURE;
-        ic->minor = minor;
-        g->release_buffer(&minor, &out_buf);
-        return CREDSSP_S_INNER_FAILED;
+        OM_uint32 tmp;
+
+        CS_TRACE("inner wrap: conf %d", conf);
+        g->release_buffer(&tmp, &out_buf);
+        return inner_error(CREDSSP_S_INNER_FAILED, mech_name(ic),
+                           major != GSS_S_COMPLETE ? major : GSS_S_FAILURE,
+                           minor);
     }
     return take_token(&out_buf, out);
 }
@@ -475,11 +657,10 @@ cs_inner_unwrap(struct cs_inner *ic, const uint8_t *msg, size_t len,
 
     major = g->unwrap(&minor, ic->ctx, &in_buf, &out_buf, &conf, NULL);
     if (major != GSS_S_COMPLETE || !conf) {
-        CS_TRACE("inner unwrap: major 0x%x minor 0x%x conf %d", major,
-                 minor, conf);
-        ic->major = major != GSS_S_COMPLETE ? major : GSS_S_FAILURE;
-        ic->minor = minor;
-        err = CREDSSP_S_INNER_FAILED;
+        CS_TRACE("inner unwrap: conf %d", conf);
+        err = inner_error(CREDSSP_S_INNER_FAILED, mech_name(ic),
+                          major != GSS_S_COMPLETE ? major : GSS_S_FAILURE,
+                          minor);
     } else if (out_buf.length > 0) {
         err = cs_blob_set(out, out_buf.value, out_buf.length);
     }

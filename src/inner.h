@@ -26,28 +26,30 @@ struct cs_inner {
     gss_name_t src_name;          /* acceptor: the authenticated name */
     gss_cred_id_t deleg_cred;     /* acceptor: inner delegation, unused */
     gss_channel_bindings_t cb;    /* the caller's, during one call only */
-    OM_uint32 major;              /* status of the last failed call */
-    OM_uint32 minor;
+    bool padded_negotiate;        /* acceptor: the client's NTLM NEGOTIATE
+                                   * had no Version; gss-ntlmssp got it
+                                   * padded (ntlm.h) */
 };
 
 /* cs_inner_acquire_initiator: the inner credential for the initiator, in
  * the given mode (AUTO resolved to SPNEGO or NTLM; the mode really used
  * comes back in *mode_out).  password may be NULL (default credentials:
- * ccache, NTLM_USER_FILE). */
+ * ccache, NTLM_USER_FILE).  A KDC that refuses the password is
+ * CREDSSP_S_LOGON_FAILED, anything else CREDSSP_S_NO_INNER_CRED, each
+ * with the inner mech's reason in its detail text (cs_err_detail). */
 cs_err cs_inner_acquire_initiator(gss_name_t name, const char *password,
                                   enum cs_inner_mode mode,
                                   gss_const_key_value_set_t store,
                                   gss_cred_id_t *out,
                                   enum cs_inner_mode *mode_out,
-                                  OM_uint32 *time_rec,
-                                  OM_uint32 *inner_minor) CS_WUR;
+                                  OM_uint32 *time_rec) CS_WUR;
 
 /* cs_inner_acquire_acceptor: a union credential for SPNEGO, Kerberos and
  * NTLM, so that SPNEGO, raw AP-REQ and raw NTLMSSP tokens are accepted. */
 cs_err cs_inner_acquire_acceptor(gss_name_t name,
                                  gss_const_key_value_set_t store,
-                                 gss_cred_id_t *out, OM_uint32 *time_rec,
-                                 OM_uint32 *inner_minor) CS_WUR;
+                                 gss_cred_id_t *out,
+                                 OM_uint32 *time_rec) CS_WUR;
 
 /* cs_inner_cred_name: the name an inner credential holds (the default
  * principal of a default credential); GSS_C_NO_NAME when there is none. */
@@ -56,12 +58,15 @@ gss_name_t cs_inner_cred_name(gss_cred_id_t cred);
 /* cs_inner_mode_mech: the OID init uses for a (resolved) mode. */
 gss_OID cs_inner_mode_mech(enum cs_inner_mode mode);
 
-/* cs_inner_init: one initiator step; in may be NULL on the first. */
+/* cs_inner_init: one initiator step; in may be NULL on the first.  A
+ * failure of the inner mech is one of our minor codes by its cause
+ * (logon denied, undecodable token, no common mechanism, bindings), with
+ * the inner mech's own message in its detail text. */
 cs_err cs_inner_init(struct cs_inner *in_ctx, gss_cred_id_t cred,
                      gss_name_t target, enum cs_inner_mode mode,
                      const cs_blob *in, cs_blob *out) CS_WUR;
 
-/* cs_inner_accept: one acceptor step. */
+/* cs_inner_accept: one acceptor step; failures as for cs_inner_init. */
 cs_err cs_inner_accept(struct cs_inner *in_ctx, gss_cred_id_t cred,
                        const cs_blob *in, cs_blob *out) CS_WUR;
 

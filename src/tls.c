@@ -17,6 +17,7 @@
 
 #include "cursor.h"
 #include "tls.h"
+#include "tlsalert.h"
 #include "trace.h"
 
 /* How many received records' digests are kept to recognise a replay. */
@@ -29,6 +30,9 @@ struct cs_tls {
     uint8_t seen[REPLAY_SLOTS][32];
     size_t num_seen;
     char *host;                   /* client: the name to verify */
+    struct cs_alert_keys keys;    /* server: to seal our own alert */
+    bool alert_sent;              /* nothing may follow it */
+    int peer_alert;               /* the alert the peer sent, or -1 */
 };
 
 /* TLS record content types ([RFC 8446] 5.1). */
@@ -99,11 +103,34 @@ cleanup:
     X509_free(cert);
 }
 
-/* keylog_cb: OpenSSL's key-log callback, active only with SSLKEYLOGFILE. */
+/* keylog_cb: OpenSSL's key-log callback: the line goes to SSLKEYLOGFILE
+ * when it is set; a server keeps its TLS 1.3 write secret for the alert
+ * it may have to seal (tlsalert.h). */
 static void
 keylog_cb(const SSL *ssl, const char *line)
 {
-    cs_keylog_line(line);
+    struct cs_tls *t = SSL_get_app_data(ssl);
+
+    if (cs_keylog_on()) {
+        cs_keylog_line(line);
+    }
+    if (t != NULL && SSL_is_server(ssl)) {
+        cs_alert_on_keylog(&t->keys, true, line);
+    }
+}
+
+/* msg_cb: OpenSSL's message callback: counts the records a server
+ * writes, for the sequence number of its own alert (tlsalert.h). */
+static void
+msg_cb(int write_p, int version, int content_type, const void *buf,
+       size_t len, SSL *ssl, void *arg)
+{
+    struct cs_tls *t = SSL_get_app_data(ssl);
+
+    (void)arg;
+    if (t != NULL) {
+        cs_alert_on_msg(&t->keys, write_p, version, content_type, buf, len);
+    }
 }
 
 /* base_ctx: the settings both roles share ([MS-CSSP] 3.1.5; protocol.md). */
@@ -192,9 +219,14 @@ cs_tls_server_ctx(const struct cs_tls_settings *s, const char *cert_file,
     if (err != CS_OK) {
         return err;
     }
-    /* No post-handshake NewSessionTicket: it would arrive as an extra
-     * token the peer does not expect. */
+    /* No NewSessionTicket of OpenSSL's own accord: it would ride with
+     * our first TSRequest.  The acceptor sends one only to answer a TLS
+     * 1.3 Finished that came alone (cs_tls_send_ticket). */
     SSL_CTX_set_num_tickets(ctx, 0);
+    /* What sealing a failed logon's access_denied alert needs: our TLS
+     * 1.3 write secret and the count of records we wrote. */
+    SSL_CTX_set_keylog_callback(ctx, keylog_cb);
+    SSL_CTX_set_msg_callback(ctx, msg_cb);
     if (cert_file != NULL || key_file != NULL) {
         if (cert_file == NULL || key_file == NULL ||
             SSL_CTX_use_certificate_chain_file(ctx, cert_file) != 1 ||
@@ -261,6 +293,8 @@ cs_tls_new(SSL_CTX *ctx, bool server, const char *host, struct cs_tls **out)
     if (t->ssl == NULL || t->rbio == NULL || t->wbio == NULL) {
         goto cleanup;
     }
+    t->peer_alert = -1;
+    SSL_set_app_data(t->ssl, t);
     /* An empty read BIO means "wait for more", not end of file. */
     BIO_set_mem_eof_return(t->rbio, -1);
     SSL_set_bio(t->ssl, t->rbio, t->wbio);
@@ -298,6 +332,7 @@ cs_tls_free(struct cs_tls *t)
     }
     SSL_free(t->ssl);             /* frees both BIOs */
     free(t->host);
+    cs_alert_keys_wipe(&t->keys);
     free(t);
 }
 
@@ -366,8 +401,9 @@ ssl_failure(struct cs_tls *t, int ret, const char *what)
                ERR_GET_LIB(oe) == ERR_LIB_SSL &&
                ERR_GET_REASON(oe) >= SSL_AD_REASON_OFFSET) {
         /* OpenSSL reports a received alert as reason 1000 + alert. */
-        CS_TRACE("%s: peer sent TLS alert %d", what,
-                 ERR_GET_REASON(oe) - SSL_AD_REASON_OFFSET);
+        t->peer_alert = ERR_GET_REASON(oe) - SSL_AD_REASON_OFFSET;
+        CS_TRACE("%s: peer sent TLS alert %d (%s)", what, t->peer_alert,
+                 SSL_alert_desc_string_long(t->peer_alert));
         err = CREDSSP_S_TLS_ALERT;
     }
     trace_openssl(what);
@@ -417,7 +453,14 @@ cs_tls_read_message(struct cs_tls *t, cs_blob *out, bool *got)
     }
     if (err == CS_OK && n <= 0 &&
         SSL_get_error(t->ssl, n) != SSL_ERROR_WANT_READ) {
-        err = ssl_failure(t, n, "TLS read");
+        if (*got) {
+            /* A server's errorCode and then its alert: the message first;
+             * the next read reports the alert. */
+            CS_TRACE("TLS read: a TLS error follows the message");
+            ERR_clear_error();
+        } else {
+            err = ssl_failure(t, n, "TLS read");
+        }
     }
     cs_wipe(buf, sizeof(buf));
     if (err != CS_OK) {
@@ -434,6 +477,9 @@ cs_tls_write_message(struct cs_tls *t, const uint8_t *msg, size_t len)
 
     if (len == 0 || len > CS_TLS_MAX_RECORD) {
         return CREDSSP_S_TLS_TOO_LARGE;
+    }
+    if (t->alert_sent) {
+        return CREDSSP_S_TLS_CLOSED;
     }
     ERR_clear_error();
     ret = SSL_write(t->ssl, msg, (int)len);
@@ -683,10 +729,100 @@ cs_tls_export(struct cs_tls *t, const char *label, const uint8_t *context,
     return CS_OK;
 }
 
+bool
+cs_tls_is_tls13(const struct cs_tls *t)
+{
+    return SSL_is_init_finished(t->ssl) &&
+           SSL_version(t->ssl) >= TLS1_3_VERSION;
+}
+
+/*
+ * cs_tls_send_ticket: SSL_new_session_ticket asks for one more ticket
+ * and SSL_do_handshake writes it.  With SSL_OP_NO_TICKET OpenSSL makes a
+ * stateful ticket, a session ID to look up in the server's session cache,
+ * which is off: presenting it gets a full handshake.
+ */
+cs_err
+cs_tls_send_ticket(struct cs_tls *t)
+{
+    int ret;
+
+    ERR_clear_error();
+    if (!SSL_is_server(t->ssl) || !cs_tls_is_tls13(t)) {
+        return CREDSSP_S_INTERNAL;
+    }
+    if (SSL_new_session_ticket(t->ssl) != 1) {
+        trace_openssl("new session ticket");
+        return CREDSSP_S_INTERNAL;
+    }
+    ret = SSL_do_handshake(t->ssl);
+    if (ret != 1) {
+        return ssl_failure(t, ret, "session ticket");
+    }
+    return CS_OK;
+}
+
+/*
+ * cs_tls_deny: the fatal alert access_denied as our last record (what
+ * Windows sends when a logon fails; tlsalert.h).  Where it cannot be
+ * sealed (a CBC suite, keys changed by a KeyUpdate), a close_notify
+ * instead.  Either way nothing is written after it.
+ */
+cs_err
+cs_tls_deny(struct cs_tls *t)
+{
+    cs_blob rec = { 0 };
+    cs_err err;
+
+    if (t->alert_sent || !SSL_is_init_finished(t->ssl)) {
+        return CS_OK;
+    }
+    err = cs_alert_record(&t->keys, t->ssl, SSL_AD_ACCESS_DENIED, &rec);
+    if (err == CS_OK) {
+        if (BIO_write(t->wbio, rec.data, (int)rec.len) != (int)rec.len) {
+            err = CREDSSP_S_NOMEM;
+        } else {
+            CS_TRACE("sent TLS alert access_denied (record %llu of the "
+                     "write keys)", (unsigned long long)t->keys.write_seq);
+        }
+    } else if (err == CREDSSP_S_UNSUPPORTED_OPTION) {
+        CS_TRACE("no access_denied alert with %s %s%s: close_notify "
+                 "instead", SSL_get_version(t->ssl),
+                 SSL_get_cipher_name(t->ssl),
+                 t->keys.lost ? " after a KeyUpdate" : "");
+        ERR_clear_error();
+        (void)SSL_shutdown(t->ssl);
+        ERR_clear_error();
+        err = CS_OK;
+    }
+    cs_blob_free(&rec);
+    /* Nothing more: OpenSSL's own sequence number is behind ours now. */
+    t->alert_sent = true;
+    SSL_set_quiet_shutdown(t->ssl, 1);
+    cs_alert_keys_wipe(&t->keys);
+    return err;
+}
+
+void
+cs_tls_drop_alert_keys(struct cs_tls *t)
+{
+    cs_alert_keys_wipe(&t->keys);
+    t->keys.lost = true;
+}
+
+int
+cs_tls_peer_alert(const struct cs_tls *t)
+{
+    return t->peer_alert;
+}
+
 cs_err
 cs_tls_shutdown(struct cs_tls *t, cs_blob *out)
 {
     ERR_clear_error();
+    if (t->alert_sent) {
+        return cs_tls_take_output(t, out);
+    }
     if (SSL_is_init_finished(t->ssl)) {
         (void)SSL_shutdown(t->ssl);
         ERR_clear_error();

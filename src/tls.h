@@ -106,7 +106,29 @@ cs_err cs_tls_export(struct cs_tls *t, const char *label,
                      const uint8_t *context, size_t context_len,
                      uint8_t *out, size_t out_len) CS_WUR;
 
-/* cs_tls_shutdown: appends a close_notify to *out. */
+/* cs_tls_send_ticket: a server's TLS 1.3 NewSessionTicket, what OpenSSL
+ * and Windows servers send after the client's Finished, queued as
+ * output.  The session cannot be resumed with it (no ticket keys, no
+ * session cache). */
+cs_err cs_tls_send_ticket(struct cs_tls *t) CS_WUR;
+
+/* cs_tls_is_tls13: whether the handshake chose TLS 1.3. */
+bool cs_tls_is_tls13(const struct cs_tls *t);
+
+/* cs_tls_deny: queues the fatal alert access_denied as the last record
+ * (a close_notify where the suite does not allow sealing it); nothing is
+ * written after it. */
+cs_err cs_tls_deny(struct cs_tls *t) CS_WUR;
+
+/* cs_tls_drop_alert_keys: once CredSSP completed no alert of ours will
+ * follow: the write secret kept for it is wiped. */
+void cs_tls_drop_alert_keys(struct cs_tls *t);
+
+/* cs_tls_peer_alert: the alert description the peer sent, or -1. */
+int cs_tls_peer_alert(const struct cs_tls *t);
+
+/* cs_tls_shutdown: appends a close_notify to *out (nothing after our
+ * alert). */
 cs_err cs_tls_shutdown(struct cs_tls *t, cs_blob *out) CS_WUR;
 
 /* Names for inquiry: "TLSv1.3", cipher name; NULL before the handshake. */

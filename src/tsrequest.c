@@ -3,11 +3,14 @@
  * with the three credential structures its credType selects.
  *
  * The DER is declared once, below, with OpenSSL's ASN.1 templates and never
- * parsed by hand.  OpenSSL's d2i is more lenient than DER (it takes
- * indefinite lengths, long-form lengths that fit the short form and
- * constructed OCTET STRINGs, and stops before trailing data), so every
- * decode goes through der_decode(), which also demands that the whole input
- * was consumed and that OpenSSL's re-encoding is the input byte for byte.
+ * parsed by hand.  We send DER.  On receive we take what Windows takes:
+ * any definite-length form of a length (rdesktop writes every length of
+ * 128 or more as 82 hi lo, and some short ones as 81 xx), and nothing
+ * else that is not DER.  OpenSSL's d2i is more lenient than that (it
+ * takes indefinite lengths and constructed OCTET STRINGs, and stops before
+ * trailing data), so every decode goes through der_decode(), which demands
+ * that the whole input was consumed and that OpenSSL's re-encoding equals
+ * the input with only its length octets made minimal (canon_lengths()).
  *
  * OpenSSL frees its ASN.1 strings without wiping them, so each structure
  * that can hold a secret has a free_*() here that cleanses the strings
@@ -24,6 +27,7 @@
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 
+#include "cursor.h"
 #include "tsrequest.h"
 
 /* The errorCode range: an NTSTATUS is sent as a signed 32-bit INTEGER. */
@@ -306,15 +310,155 @@ cleanup:
 }
 
 /*
- * der_decode: parses exactly in_len bytes of strict DER of type it.  On
- * return *val_out holds whatever OpenSSL built (NULL when it built
- * nothing), even on failure, so that the caller can wipe it with the free_
- * function of its type; the caller frees it in every case.
+ * The deepest nesting of TLVs any of our structures has: TSRequest >
+ * negoTokens [1] > NegoData > item > negoToken [0] > OCTET STRING, and
+ * TSRemoteGuardCreds > [1] > SEQUENCE OF > package > [n] > OCTET STRING,
+ * are six.  Anything deeper cannot decode, so the walk stops there before
+ * it recurses further.
+ */
+#define DER_MAX_DEPTH 8
+
+/* The length octets of a definite length, minimal (X.690 10.1). */
+static size_t
+put_der_length(uint8_t out[static 9], size_t len)
+{
+    size_t n = 0, i;
+
+    if (len < 0x80) {
+        out[0] = (uint8_t)len;
+        return 1;
+    }
+    for (i = len; i > 0; i >>= 8) {
+        n++;
+    }
+    out[0] = (uint8_t)(0x80 | n);
+    for (i = 0; i < n; i++) {
+        out[1 + i] = (uint8_t)(len >> (8 * (n - 1 - i)));
+    }
+    return 1 + n;
+}
+
+/* Room canon_tlvs needs beyond the input: at each level it writes the
+ * contents first, after room for the longest length octets. */
+#define CANON_SLACK (9 * (DER_MAX_DEPTH + 1))
+
+/*
+ * canon_tlvs: appends to *out the TLVs that fill exactly in_len bytes at
+ * in, each with its identifier and primitive contents as they are and its
+ * length octets in the minimal form (for a constructed TLV: of its
+ * canonical contents).  OpenSSL parses each header (ASN1_get_object); the
+ * identifier octets are copied verbatim, so that only lengths can differ
+ * between the input and what is compared with it.  *out has room for
+ * in_len + CANON_SLACK more bytes.  False for anything but a sequence of
+ * complete definite-length TLVs: an indefinite length, the reserved
+ * length octet 0xff, a length beyond its container, nesting deeper than
+ * DER_MAX_DEPTH.
+ */
+static bool
+canon_tlvs(const uint8_t *in, size_t in_len, int depth, cs_blob *out)
+{
+    struct cs_cursor c;
+
+    if (depth > DER_MAX_DEPTH) {
+        return false;
+    }
+    cs_cursor_init(&c, in, in_len);
+    while (c.left > 0) {
+        const unsigned char *p = c.p;
+        long content_len = 0;
+        int tag = 0, xclass = 0, ret;
+        size_t hdr_len, id_len = 1, len_octets, start = out->len, body;
+        uint8_t len_buf[9];
+
+        ret = ASN1_get_object(&p, &content_len, &tag, &xclass,
+                              c.left > LONG_MAX ? LONG_MAX : (long)c.left);
+        if ((ret & 0x80) != 0 || (ret & 0x01) != 0 || content_len < 0) {
+            return false;         /* malformed, too long or indefinite */
+        }
+        hdr_len = (size_t)(p - c.p);
+        /* The identifier octets: one, or 0x1f and a base-128 tag number
+         * whose last octet has bit 8 clear (X.690 8.1.2.4). */
+        if ((c.p[0] & 0x1f) == 0x1f) {
+            while (id_len < hdr_len && (c.p[id_len] & 0x80) != 0) {
+                id_len++;
+            }
+            id_len++;
+        }
+        if (id_len >= hdr_len || c.p[id_len] == 0xff ||
+            (size_t)content_len > c.left - hdr_len) {
+            return false;
+        }
+        memcpy(out->data + start, c.p, id_len);
+        (void)cs_cursor_skip(&c, hdr_len);
+        /* The contents go after room for the longest length octets, then
+         * move down once their canonical size is known. */
+        out->len = start + id_len + sizeof(len_buf);
+        if ((ret & V_ASN1_CONSTRUCTED) != 0) {
+            if (!canon_tlvs(c.p, (size_t)content_len, depth + 1, out)) {
+                return false;
+            }
+        } else if (content_len > 0) {
+            memcpy(out->data + out->len, c.p, (size_t)content_len);
+            out->len += (size_t)content_len;
+        }
+        (void)cs_cursor_skip(&c, (size_t)content_len);
+        body = out->len - (start + id_len + sizeof(len_buf));
+        len_octets = put_der_length(len_buf, body);
+        memmove(out->data + start + id_len + len_octets,
+                out->data + start + id_len + sizeof(len_buf), body);
+        memcpy(out->data + start + id_len, len_buf, len_octets);
+        out->len = start + id_len + len_octets + body;
+    }
+    return c.ok;
+}
+
+/*
+ * canon_lengths: the input with every length in its minimal form, in
+ * *out (empty on entry; the caller frees it with cs_blob_free_secret: it
+ * may hold credentials).  CREDSSP_S_BAD_DER for input that is not one
+ * complete definite-length TLV.
+ */
+static cs_err
+canon_lengths(const uint8_t *in, size_t in_len, cs_blob *out)
+{
+    const unsigned char *p = in;
+    long content_len = 0;
+    int tag, xclass, ret;
+
+    /* One TLV and nothing after it: trailing data is refused here. */
+    ret = ASN1_get_object(&p, &content_len, &tag, &xclass,
+                          in_len > LONG_MAX ? LONG_MAX : (long)in_len);
+    if ((ret & 0x81) != 0 || content_len < 0 ||
+        (size_t)(p - in) + (size_t)content_len != in_len) {
+        return CREDSSP_S_BAD_DER;
+    }
+    out->data = calloc(1, in_len + CANON_SLACK);
+    if (out->data == NULL) {
+        return CREDSSP_S_NOMEM;
+    }
+    out->len = 0;
+    if (!canon_tlvs(in, in_len, 0, out)) {
+        /* Everything written lies below in_len + CANON_SLACK. */
+        out->len = in_len + CANON_SLACK;
+        return CREDSSP_S_BAD_DER;
+    }
+    /* The moves leave copies of contents above the end. */
+    cs_wipe(out->data + out->len, in_len + CANON_SLACK - out->len);
+    return CS_OK;
+}
+
+/*
+ * der_decode: parses exactly in_len bytes of type it.  On return
+ * *val_out holds whatever OpenSSL built (NULL when it built nothing), even
+ * on failure, so that the caller can wipe it with the free_ function of
+ * its type; the caller frees it in every case.
  *
  * Strictness beyond OpenSSL's d2i: every byte must be consumed, and the
- * re-encoding of the result must equal the input, which rejects indefinite
- * lengths, non-minimal lengths, constructed strings and any other BER-only
- * form.
+ * re-encoding of the result must equal the input with its lengths made
+ * minimal.  That takes long-form and zero-padded definite lengths (BER, as
+ * rdesktop sends them) and refuses indefinite lengths, constructed
+ * strings, non-minimal INTEGERs, other identifier forms and any other
+ * BER-only form.
  */
 static cs_err
 der_decode(const ASN1_ITEM *it, const uint8_t *in, size_t in_len,
@@ -322,32 +466,40 @@ der_decode(const ASN1_ITEM *it, const uint8_t *in, size_t in_len,
 {
     const unsigned char *p = in;
     ASN1_VALUE *val;
-    cs_blob again = { 0 };
+    cs_blob again = { 0 }, canon = { 0 };
     cs_err err;
 
     *val_out = NULL;
     if (in == NULL || in_len == 0 || in_len > INT_MAX) {
         return CREDSSP_S_BAD_DER;
     }
+    err = canon_lengths(in, in_len, &canon);
+    if (err != CS_OK) {
+        goto cleanup;
+    }
     val = ASN1_item_d2i(NULL, &p, (long)in_len, it);
     *val_out = val;
     if (val == NULL) {
-        return openssl_err(CREDSSP_S_BAD_DER);
+        err = openssl_err(CREDSSP_S_BAD_DER);
+        goto cleanup;
     }
     if (p < in || (size_t)(p - in) != in_len) {
-        return CREDSSP_S_BAD_DER;
+        err = CREDSSP_S_BAD_DER;
+        goto cleanup;
     }
     err = der_encode(val, it, &again);
     if (err != CS_OK) {
         goto cleanup;
     }
-    if (again.len != in_len || memcmp(again.data, in, in_len) != 0) {
+    if (again.len != canon.len ||
+        memcmp(again.data, canon.data, canon.len) != 0) {
         err = CREDSSP_S_BAD_DER;
         goto cleanup;
     }
     err = CS_OK;
 
 cleanup:
+    cs_blob_free_secret(&canon);
     cs_blob_free_secret(&again);
     return err;
 }
@@ -447,16 +599,28 @@ get_blob(const ASN1_OCTET_STRING *s, cs_blob *out)
                        (size_t)ASN1_STRING_length(s));
 }
 
-/* get_text: converts a decoded UTF-16LE OCTET STRING into a new UTF-8
- * string. */
+/*
+ * get_text: converts a decoded UTF-16LE OCTET STRING into a new UTF-8
+ * string.  One trailing U+0000 is dropped: rdesktop ends the domain, the
+ * user name and the password with one, and Windows takes them.  Any other
+ * U+0000 (a second one at the end, one inside) stays an error of
+ * cs_utf16le_to_utf8.
+ */
 static cs_err
 get_text(const ASN1_OCTET_STRING *s, char **out)
 {
+    const uint8_t *data;
+    size_t len;
+
     if (s == NULL) {
         return CREDSSP_S_INTERNAL;
     }
-    return cs_utf16le_to_utf8(ASN1_STRING_get0_data(s),
-                              (size_t)ASN1_STRING_length(s), out);
+    data = ASN1_STRING_get0_data(s);
+    len = (size_t)ASN1_STRING_length(s);
+    if (len >= 2 && len % 2 == 0 && data[len - 2] == 0 && data[len - 1] == 0) {
+        len -= 2;
+    }
+    return cs_utf16le_to_utf8(data, len, out);
 }
 
 /* get_opt_text: like get_text, but an absent field gives NULL. */

@@ -2,8 +2,11 @@
  * tsrequest.h - the [MS-CSSP] 2.2.1 messages, encoded and decoded with
  * OpenSSL's ASN.1 templates, and the UTF-16LE text they carry.
  *
- * Every decode is strict DER: trailing bytes, wrong tags, indefinite or
- * non-minimal lengths and truncations are CREDSSP_S_BAD_DER.  Structures
+ * We encode DER.  Decoding takes DER with lengths in any definite form
+ * (BER, as rdesktop writes them) and one trailing UTF-16 NUL on each
+ * credential string; nothing else that is not DER: trailing bytes, wrong
+ * tags, indefinite lengths, constructed strings, padded INTEGERs and
+ * truncations are CREDSSP_S_BAD_DER.  Structures
  * own their memory; the _clear functions release it and wipe secret fields
  * (password, PIN, credential buffers, authInfo, nonce).
  */
@@ -112,7 +115,9 @@ cs_err cs_tscredentials_encode(const struct cs_tscredentials *creds,
                                cs_blob *out) CS_WUR;
 
 /* cs_tscredentials_decode: parses TSCredentials and the inner structure its
- * credType names; an unknown credType is CREDSSP_S_BAD_CRED_TYPE. */
+ * credType names; an unknown credType is CREDSSP_S_BAD_CRED_TYPE.  One
+ * trailing U+0000 on a text field is dropped; any other is
+ * CREDSSP_S_BAD_UTF16. */
 cs_err cs_tscredentials_decode(const uint8_t *in, size_t in_len,
                                struct cs_tscredentials *out) CS_WUR;
 

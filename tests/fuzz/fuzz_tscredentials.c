@@ -5,12 +5,15 @@
  * through it the TSPasswordCreds, TSSmartCardCreds/TSCspDataDetail and
  * TSRemoteGuardCreds decoders and cs_utf16le_to_utf8),
  * cs_tscredentials_encode, cs_tscredentials_clear.  What decodes must
- * encode again and decode to the same encoding (encode is canonical).
+ * encode again to the input but for length forms and one trailing UTF-16
+ * NUL per text field, the decoder's two leniencies (der_equiv.h), and
+ * decode to the same encoding (encode is canonical).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "der_equiv.h"
 #include "fuzz.h"
 #include "tsrequest.h"
 
@@ -33,6 +36,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (cs_tscredentials_encode(&creds, &der) != CS_OK) {
         fprintf(stderr, "decoded TSCredentials do not encode\n");
+        abort();
+    }
+    if (!der_equiv(data, size, der.data, der.len, true)) {
+        fprintf(stderr, "TSCredentials taken with more than length forms "
+                "and one trailing NUL per string: %zu -> %zu bytes\n",
+                size, der.len);
         abort();
     }
     if (cs_tscredentials_decode(der.data, der.len, &again) != CS_OK ||

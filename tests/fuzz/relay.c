@@ -42,11 +42,12 @@ env(const char *name)
 static void
 finish(struct cs_cred *c)
 {
-    OM_uint32 minor = 0;
-    cs_err err = cs_cred_finish(c, &minor);
+    cs_err err = cs_cred_finish(c);
 
     if (err != CS_OK) {
-        fprintf(stderr, "relay: inner minor %u\n", (unsigned)minor);
+        const char *why = cs_err_detail(err);
+
+        fprintf(stderr, "relay: %s\n", why != NULL ? why : "");
         die("acquiring a credential", err);
     }
 }

@@ -519,6 +519,12 @@ hs_run(const struct hs_opts *o, struct hs_result *r)
             src = GSS_C_NO_NAME;
         }
     }
+    /* A failed exchange still names the suite its TLS chose (the side
+     * that received a fatal alert has no TLS state left to ask). */
+    if (r->cipher[0] == '\0' && actx != GSS_C_NO_CONTEXT) {
+        inquire_text(actx, GSS_CREDSSP_INQ_TLS_CIPHER, r->cipher,
+                     sizeof(r->cipher));
+    }
 
 done:
     if (r->init_error[0] == '\0' && GSS_ERROR(r->init_major)) {

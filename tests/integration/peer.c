@@ -288,6 +288,10 @@ as_acceptor(struct peer *p, const struct cs_tsrequest *in)
         memcmp(token.data, "NTLMSSP\0\x02", 9) == 0) {
         memset(token.data + 12, 0, 4);        /* TargetNameLen, MaxLen */
     }
+    if (err == CS_OK && p->s->garbage_inner && token.len > 20 &&
+        memcmp(token.data, "NTLMSSP\0\x02", 9) == 0) {
+        token.len = 20;
+    }
     if (err == CS_OK && token.len > 0) {
         err = cs_tsrequest_add_nego_token(&req, token.data, token.len);
     }
@@ -301,6 +305,105 @@ as_acceptor(struct peer *p, const struct cs_tsrequest *in)
     cs_blob_free(&token);
     cs_tsrequest_clear(&req);
     return err;
+}
+
+/* Impacket's NEGOTIATE ([MS-NLMP] 2.2.1.1): signature, type 1, flags
+ * 0xe0888235 (NEGOTIATE_VERSION clear), empty domain and workstation
+ * fields, and no Version. */
+static const uint8_t impacket_negotiate[32] = {
+    'N', 'T', 'L', 'M', 'S', 'S', 'P', 0, 1, 0, 0, 0, 0x35, 0x82, 0x88,
+    0xe0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+};
+#define IMPACKET_FLAGS 0xe0888235u
+#define NEGOTIATE_VERSION 0x02000000u
+
+/* short_negotiate_setup: gss-ntlmssp sends Impacket's flags (its
+ * NEG_FLAGS option, 1.3.6.1.4.1.7165.655.1.5); in SPNEGO, NTLM only. */
+static void
+short_negotiate_setup(struct peer *p)
+{
+    static const gss_OID_desc neg_flags_oid = {
+        11, (void *)"\x2b\x06\x01\x04\x01\xb7\x7d\x85\x0f\x01\x05"
+    };
+    const struct cs_glue *g = cs_glue();
+    uint32_t flags = p->s->negotiate == PEER_NEG_SPNEGO_STRIPPED
+                         ? IMPACKET_FLAGS | NEGOTIATE_VERSION
+                         : IMPACKET_FLAGS;
+    gss_buffer_desc value = { sizeof(flags), &flags };
+    gss_OID_set_desc ntlm_only = { 1, (gss_OID)&cs_oid_ntlmssp };
+    OM_uint32 minor;
+
+    ck_assert_uint_eq(g->set_cred_option(&minor, &p->ctx->cred->inner,
+                                         (gss_OID)&neg_flags_oid, &value),
+                      GSS_S_COMPLETE);
+    if (p->s->negotiate != PEER_NEG_SHORT) {
+        ck_assert_uint_eq(g->set_neg_mechs(&minor, p->ctx->cred->inner,
+                                           &ntlm_only), GSS_S_COMPLETE);
+    }
+}
+
+/*
+ * shorten_tlvs: in the n bytes of TLVs at b, drops the 8 bytes at cut
+ * (which lies inside them) and makes every enclosing length 8 shorter.
+ * MIT's SPNEGO NegTokenInit with one NTLM NEGOTIATE is small enough that
+ * every length is in the short form.
+ */
+static void
+shorten_tlvs(uint8_t *b, size_t n, size_t cut)
+{
+    size_t off = 0;
+
+    while (off < n) {
+        size_t len = b[off + 1];
+
+        ck_assert_uint_lt(b[off + 1], 0x80);
+        if (cut >= off + 2 && cut < off + 2 + len) {
+            b[off + 1] = (uint8_t)(len - 8);
+            if ((b[off] & 0x20) != 0) {
+                shorten_tlvs(b + off + 2, len, cut - off - 2);
+            }
+            return;
+        }
+        off += 2 + len;
+    }
+    ck_abort_msg("offset %zu is in no TLV", cut);
+}
+
+/*
+ * short_negotiate: replaces gss-ntlmssp's NEGOTIATE (40 bytes, flags
+ * 0xe0888235 so its Version is zero) by Impacket's 32 bytes, raw or
+ * inside the SPNEGO token (which is re-framed around it).
+ */
+static void
+short_negotiate(struct peer *p, cs_blob *token)
+{
+    static const uint8_t sig[9] = { 'N', 'T', 'L', 'M', 'S', 'S', 'P', 0,
+                                    1 };
+    uint8_t *at = memmem(token->data, token->len, sig, sizeof(sig));
+    size_t k;
+
+    ck_assert_ptr_nonnull(at);
+    k = (size_t)(at - token->data);
+    ck_assert_uint_ge(token->len - k, 40);
+    ck_assert_mem_eq(at, impacket_negotiate, 15);
+    ck_assert_mem_eq(at + 16, impacket_negotiate + 16, 16);
+    if (p->s->negotiate == PEER_NEG_SPNEGO_STRIPPED) {
+        /* gss-ntlmssp's real Version goes, and the flag that says so. */
+        ck_assert_uint_eq(at[15], 0xe2);
+        at[15] = 0xe0;
+        ck_assert(memcmp(at + 32, "\0\0\0\0\0\0\0\0", 8) != 0);
+    } else {
+        ck_assert(memcmp(at + 32, "\0\0\0\0\0\0\0\0", 8) == 0);
+    }
+    if (p->s->negotiate == PEER_NEG_SHORT) {
+        ck_assert_uint_eq(token->len, 40);
+        token->len = 32;
+        return;
+    }
+    ck_assert_uint_eq(token->data[0], 0x60);
+    shorten_tlvs(token->data, token->len, k + 32);
+    memmove(at + 32, at + 40, token->len - k - 40);
+    token->len -= 8;
 }
 
 /* peer_step: takes the module's token, answers in p->out. */
@@ -326,8 +429,18 @@ peer_step(struct peer *p, const gss_buffer_t in)
         struct cs_tsrequest first = { 0 };
 
         p->started = true;
+        if (p->s->negotiate != PEER_NEG_HONEST) {
+            short_negotiate_setup(p);
+        }
         err = cs_inner_init(&ctx->inner, ctx->cred->inner, ctx->target,
                             ctx->cred->mode, NULL, &token);
+        if (err == CS_OK && p->s->negotiate != PEER_NEG_HONEST) {
+            short_negotiate(p, &token);
+        }
+        if (err == CS_OK && p->s->garbage_inner) {
+            ck_assert_uint_gt(token.len, 20);
+            token.len = 20;
+        }
         if (err == CS_OK) {
             err = cs_tsrequest_add_nego_token(&first, token.data, token.len);
         }
@@ -391,10 +504,14 @@ peer_ctx(const struct peer_script *s)
                                  : hs_env("CREDSSP_TEST_PASSWORD")),
                          CS_OK);
         ck_assert_int_eq(cs_settings_set(&c->set, "mech",
-                                         s->ntlm ? "ntlm" : "kerberos"),
+                                         s->negotiate >=
+                                                 PEER_NEG_SPNEGO_SHORT
+                                             ? "spnego"
+                                         : s->ntlm ? "ntlm"
+                                                   : "kerberos"),
                          CS_OK);
     }
-    ck_assert_int_eq(cs_cred_finish(c, &minor), CS_OK);
+    ck_assert_int_eq(cs_cred_finish(c), CS_OK);
     ck_assert_int_eq(cs_ctx_new(s->acceptor ? CS_ACCEPTOR : CS_INITIATOR, c,
                                 &ctx), CS_OK);
     cs_cred_unref(c);
@@ -481,6 +598,13 @@ peer_run(const struct peer_script *s, struct peer_result *res)
             gss_release_buffer(&tmp, &framed);
         }
         cs_blob_free(&to_mod);
+        if (GSS_ERROR(res->major) && from_mod.length > 0) {
+            /* What the module sends with its failure (errorCode, alert)
+             * reaches the peer too. */
+            res->final_token = true;
+            res->final_err = peer_step(&p, &from_mod);
+            cs_blob_free(&p.out);
+        }
         if (GSS_ERROR(res->major) || from_mod.length == 0) {
             break;
         }

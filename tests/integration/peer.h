@@ -41,6 +41,22 @@ enum peer_authinfo {
     PEER_AI_NESTED                /* sealed DER nested 2,000 deep */
 };
 
+/* The NTLM NEGOTIATE the peer (as initiator, NTLM) sends. */
+enum peer_negotiate {
+    PEER_NEG_HONEST,              /* gss-ntlmssp's, 40 bytes */
+    PEER_NEG_SHORT,               /* Impacket's 32 bytes: no Version,
+                                   * flags 0xe0888235 (gss-ntlmssp runs
+                                   * with those flags) */
+    PEER_NEG_SPNEGO_SHORT,        /* the same inside SPNEGO (NTLM only),
+                                   * whose AUTHENTICATE carries a MIC over
+                                   * gss-ntlmssp's 40 bytes (with a zero
+                                   * Version: what the module pads to) */
+    PEER_NEG_SPNEGO_STRIPPED      /* in SPNEGO, gss-ntlmssp's NEGOTIATE
+                                   * with its Version (flags 0xe2888235),
+                                   * sent without it and the flag: the MIC
+                                   * covers other bytes than the padding */
+};
+
 /* What an earlier session sent, to replay. */
 struct peer_record {
     cs_blob pubkey;               /* our pubKeyAuth, sealed */
@@ -74,6 +90,11 @@ struct peer_script {
     bool keep_deleg;              /* the module's delegated handle is
                                    * returned in res->deleg */
     struct hs_opt module_extra[4]; /* options of the module's credential */
+    enum peer_negotiate negotiate;
+    bool garbage_inner;           /* NTLM: our first inner token (the
+                                   * NEGOTIATE, or as acceptor the
+                                   * CHALLENGE) cut to 20 bytes, which
+                                   * gss-ntlmssp cannot decode */
     const struct peer_record *replay;
 };
 
@@ -91,6 +112,9 @@ struct peer_result {
     cs_err told;                  /* what the module's failure token told
                                    * the peer: CREDSSP_S_PEER_* for an
                                    * errorCode */
+    cs_err final_err;             /* what the peer made of the token the
+                                   * module returned with its failure */
+    bool final_token;             /* the module returned one */
     struct peer_record rec;       /* what the peer sent this time */
 };
 

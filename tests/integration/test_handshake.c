@@ -228,7 +228,9 @@ START_TEST(test_wrong_password_ntlm)
 }
 END_TEST
 
-/* At version 5 there is no errorCode: the acceptor fails alone. */
+/* At version 5 there is no errorCode: the acceptor ends with a fatal
+ * access_denied alert, which the initiator reports as the server's
+ * refusal. */
 START_TEST(test_wrong_password_v5)
 {
     struct hs_opts o = { 0 };
@@ -239,7 +241,65 @@ START_TEST(test_wrong_password_v5)
     o.acc_max_version = "5";
     ck_assert_int_ne(hs_run(&o, &r), 0);
     ck_assert_uint_eq(r.acc_minor, CREDSSP_S_LOGON_FAILED);
-    ck_assert_uint_eq(r.init_major, GSS_S_CONTINUE_NEEDED);
+    ck_assert_uint_eq(r.init_major, GSS_S_FAILURE);
+    ck_assert_uint_eq(r.init_minor, CREDSSP_S_PEER_DENIED);
+    ck_assert_msg(strstr(r.init_error, "SEC_E_LOGON_DENIED: the server "
+                                       "refused the logon") != NULL,
+                  "%s", r.init_error);
+}
+END_TEST
+
+/*
+ * The access_denied alert is sealed for every AEAD suite of TLS 1.3 and
+ * TLS 1.2: the initiator's OpenSSL decrypts it (a record sealed wrongly
+ * would be bad_record_mac, CREDSSP_S_TLS_FAILED) and the initiator says
+ * the server refused the logon.  With a CBC suite there is no alert of
+ * ours, only a close_notify.  CredSSP version 2, which has no errorCode,
+ * as Impacket and rdesktop speak it.
+ */
+static const struct {
+    const char *tls, *suite;
+    OM_uint32 minor;
+} denial_suites[] = {
+    { "1.3", "TLS_AES_128_GCM_SHA256", CREDSSP_S_PEER_DENIED },
+    { "1.3", "TLS_AES_256_GCM_SHA384", CREDSSP_S_PEER_DENIED },
+    { "1.3", "TLS_CHACHA20_POLY1305_SHA256", CREDSSP_S_PEER_DENIED },
+    { "1.3", "TLS_AES_128_CCM_SHA256", CREDSSP_S_PEER_DENIED },
+    { "1.3", "TLS_AES_128_CCM_8_SHA256", CREDSSP_S_PEER_DENIED },
+    { "1.2", "ECDHE-RSA-AES128-GCM-SHA256", CREDSSP_S_PEER_DENIED },
+    { "1.2", "ECDHE-RSA-AES256-GCM-SHA384", CREDSSP_S_PEER_DENIED },
+    { "1.2", "ECDHE-RSA-CHACHA20-POLY1305", CREDSSP_S_PEER_DENIED },
+    { "1.2", "AES128-CCM", CREDSSP_S_PEER_DENIED },
+    { "1.2", "AES256-CCM8", CREDSSP_S_PEER_DENIED },
+    { "1.2", "ECDHE-RSA-AES128-SHA256", CREDSSP_S_PEER_CLOSED },
+};
+
+START_TEST(test_denied_alert_suites)
+{
+    struct hs_opts o = { 0 };
+    struct hs_result r;
+    bool tls13 = strcmp(denial_suites[_i].tls, "1.3") == 0;
+    gss_OID opt = tls13 ? GSS_CREDSSP_OPT_TLS_CIPHERSUITES
+                        : GSS_CREDSSP_OPT_TLS_CIPHER_LIST;
+
+    o.mech = "ntlm";
+    o.password = "not-the-password";
+    o.init_min_version = "2";
+    o.init_max_version = "2";
+    o.init_oracle = "vulnerable";
+    o.tls_max = denial_suites[_i].tls;
+    o.init_extra[0].oid = opt;
+    o.init_extra[0].value = denial_suites[_i].suite;
+    o.acc_extra[0].oid = opt;
+    o.acc_extra[0].value = denial_suites[_i].suite;
+    ck_assert_int_ne(hs_run(&o, &r), 0);
+    fprintf(stderr, "%s %s: initiator [%s]\n", denial_suites[_i].tls,
+            denial_suites[_i].suite, r.init_error);
+    ck_assert_str_eq(r.cipher, denial_suites[_i].suite);
+    ck_assert_uint_eq(r.acc_minor, CREDSSP_S_LOGON_FAILED);
+    ck_assert_uint_eq(r.init_major, GSS_S_FAILURE);
+    ck_assert_msg(r.init_minor == denial_suites[_i].minor, "%s",
+                  r.init_error);
 }
 END_TEST
 
@@ -576,6 +636,59 @@ START_TEST(test_inquire_context)
 }
 END_TEST
 
+/* exact_name: the display text of name is want, byte for byte, its
+ * length not counting any NUL (gss-ntlmssp 1.2.0 counts one). */
+static void
+exact_name(gss_name_t name, const char *want)
+{
+    gss_buffer_desc text = { 0, NULL };
+    OM_uint32 minor;
+
+    ck_assert_uint_eq(gss_display_name(&minor, name, &text, NULL),
+                      GSS_S_COMPLETE);
+    ck_assert_msg(text.length == strlen(want) &&
+                      memcmp(text.value, want, text.length) == 0,
+                  "display name \"%.*s\" (%zu bytes), want \"%s\" (%zu)",
+                  (int)text.length, (char *)text.value, text.length, want,
+                  strlen(want));
+    gss_release_buffer(&minor, &text);
+}
+
+/* The initiator's name as the acceptor shows it, from accept and from
+ * gss_inquire_context, is the plain string: DOMAIN\user for NTLM (no
+ * trailing NUL), user@REALM for Kerberos. */
+START_TEST(test_display_name_exact)
+{
+    struct hs_opts o = { 0 };
+    struct hs_result r;
+    gss_name_t src = GSS_C_NO_NAME;
+    OM_uint32 minor;
+    char want[128];
+
+    o.mech = _i == 0 ? "ntlm" : "kerberos";
+    o.keep_ctx = true;
+    if (_i == 0) {
+        snprintf(want, sizeof(want), "%s\\%s",
+                 hs_env("CREDSSP_TEST_NTLM_DOMAIN"),
+                 hs_env("CREDSSP_TEST_USER"));
+        o.user = want;
+    } else {
+        snprintf(want, sizeof(want), "%s@" REALM,
+                 hs_env("CREDSSP_TEST_USER"));
+    }
+    ck_assert_int_eq(run(&o, &r), 0);
+    exact_name(r.src, want);
+    ck_assert_uint_eq(gss_inquire_context(&minor, r.actx, &src, NULL, NULL,
+                                          NULL, NULL, NULL, NULL),
+                      GSS_S_COMPLETE);
+    exact_name(src, want);
+    gss_release_name(&minor, &src);
+    gss_release_name(&minor, &r.src);
+    gss_delete_sec_context(&minor, &r.ictx, GSS_C_NO_BUFFER);
+    gss_delete_sec_context(&minor, &r.actx, GSS_C_NO_BUFFER);
+}
+END_TEST
+
 /* Names through our mech: canonicalize, compare, duplicate, display. */
 START_TEST(test_names)
 {
@@ -713,6 +826,8 @@ handshake_suite(void)
     tcase_add_test(tc, test_mutual);
     tcase_add_test(tc, test_wrong_password_ntlm);
     tcase_add_test(tc, test_wrong_password_v5);
+    tcase_add_loop_test(tc, test_denied_alert_suites, 0,
+                        sizeof(denial_suites) / sizeof(denial_suites[0]));
     tcase_add_test(tc, test_wrong_password_kerberos);
     tcase_add_test(tc, test_min_version);
     tcase_add_test(tc, test_encryption_oracle);
@@ -724,6 +839,7 @@ handshake_suite(void)
     tcase_add_test(tc, test_cred_usage);
     tcase_add_test(tc, test_inquire_context);
     tcase_add_test(tc, test_names);
+    tcase_add_loop_test(tc, test_display_name_exact, 0, 2);
     tcase_add_loop_test(tc, test_channel_bindings, 0, 2);
     tcase_add_test(tc, test_framed_initial_token);
     tcase_add_test(tc, test_default_cred_name);

@@ -155,6 +155,74 @@ START_TEST(test_ntlm_empty_target_name)
 END_TEST
 
 /*
+ * Impacket's NEGOTIATE: 32 bytes, no Version (NEGOTIATE_VERSION clear).
+ * gss-ntlmssp 1.2.0 alone refuses it (ERR_DECODE); the module pads it and
+ * the exchange completes with the real gss-ntlmssp on both sides, the
+ * raw NTLM client sending no MIC as Impacket does.
+ */
+START_TEST(test_ntlm_negotiate_without_version)
+{
+    struct peer_script s = { .ntlm = true, .version = 2,
+                             .negotiate = PEER_NEG_SHORT };
+    struct peer_result r;
+
+    peer_run(&s, &r);
+    fprintf(stderr, "32-byte NEGOTIATE: [%s]\n", r.error);
+    ck_assert_msg(r.major == GSS_S_COMPLETE, "%s", r.error);
+    ck_assert(r.peer_done);
+    ck_assert(r.delegated);
+    peer_result_clear(&r);
+}
+END_TEST
+
+/*
+ * The same NEGOTIATE in SPNEGO: gss-ntlmssp under SPNEGO sends a MIC, and
+ * computes it over the NEGOTIATE it made: 40 bytes with a zero Version,
+ * the bytes the module pads to, so the MIC verifies and the exchange
+ * completes.
+ */
+START_TEST(test_ntlm_spnego_negotiate_without_version)
+{
+    struct peer_script s = { .ntlm = true,
+                             .negotiate = PEER_NEG_SPNEGO_SHORT };
+    struct peer_result r;
+
+    peer_run(&s, &r);
+    fprintf(stderr, "SPNEGO, 32-byte NEGOTIATE, MIC: [%s]\n", r.error);
+    ck_assert_msg(r.major == GSS_S_COMPLETE, "%s", r.error);
+    ck_assert(r.delegated);
+    peer_result_clear(&r);
+}
+END_TEST
+
+/*
+ * The one case padding cannot make transparent: a client that sends its
+ * NEGOTIATE without the Version and signs other bytes with its MIC (here
+ * the NEGOTIATE with its real Version, as a client that signs the 32
+ * bytes it sent would too).  gss-ntlmssp's MIC check fails on the padded
+ * message; the module says why with its own status, and tells the peer
+ * STATUS_NOT_SUPPORTED.
+ */
+START_TEST(test_ntlm_mic_without_version)
+{
+    struct peer_script s = { .ntlm = true,
+                             .negotiate = PEER_NEG_SPNEGO_STRIPPED };
+    struct peer_result r;
+
+    peer_run(&s, &r);
+    fprintf(stderr, "SPNEGO, NEGOTIATE stripped of its Version, MIC: "
+            "[%s]\n", r.error);
+    ck_assert_uint_eq(r.major, GSS_S_UNAVAILABLE);
+    ck_assert_uint_eq(r.minor, CREDSSP_S_NTLM_MIC_NO_VERSION);
+    ck_assert_msg(strstr(r.error, "Version") != NULL, "%s", r.error);
+    ck_assert(!r.delegated);
+    ck_assert(r.final_token);
+    ck_assert_int_eq(r.final_err, CREDSSP_S_PEER_NOT_SUPPORTED);
+    peer_result_clear(&r);
+}
+END_TEST
+
+/*
  * Garbage (not DER) and oversize tokens (70,000 bytes, over the default
  * max_token_size) in place of each message the peer sends, so in every
  * state of the module: the initiator's three messages reach the acceptor
@@ -200,6 +268,9 @@ peer_suite(void)
                         (int)(2 * sizeof(cases) / sizeof(cases[0])));
     tcase_add_loop_test(tc, test_bad_token_every_state, 0, 20);
     tcase_add_test(tc, test_ntlm_empty_target_name);
+    tcase_add_test(tc, test_ntlm_negotiate_without_version);
+    tcase_add_test(tc, test_ntlm_spnego_negotiate_without_version);
+    tcase_add_test(tc, test_ntlm_mic_without_version);
     suite_add_tcase(s, tc);
     return s;
 }

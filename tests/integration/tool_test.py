@@ -146,9 +146,16 @@ def main():
     if left != sorted(list(others) + ["krb5cc_" + principal]):
         failures.append("--store-ccache: files %r" % left)
 
-    # lp transport, NTLM with NTLM-only delegation allowed.
-    good_case("lp ntlm", "lp", "ntlm",
-              extra=["--domain", "CREDSSP", "--allow-ntlm-only-delegation"])
+    # lp transport, NTLM with NTLM-only delegation allowed.  The name the
+    # server prints is DOMAIN\user exactly: no NUL after it (gss-ntlmssp
+    # counts one in its display name).
+    r, _, s = good_case("lp ntlm", "lp", "ntlm",
+                        extra=["--domain", "CREDSSP",
+                               "--allow-ntlm-only-delegation"])
+    check("lp ntlm name", s.get("user") == "CREDSSP\\" + USER,
+          "server's user %r" % s.get("user"), r)
+    check("lp ntlm name", "\\u0000" not in r["server"][2] and
+          "\0" not in r["server"][2], "a NUL in the server's output", r)
 
     # rdp transport (X.224 then the raw TLS stream), one byte per read on
     # both sides: token boundaries come from SEC_E_INCOMPLETE_MESSAGE.

@@ -1,14 +1,15 @@
 /*
  * test_tsrequest.c - Check suite for src/tsrequest.c: TSRequest and
- * TSCredentials ([MS-CSSP] 2.2.1) in strict DER.
+ * TSCredentials ([MS-CSSP] 2.2.1): DER out; in, DER with lengths in any
+ * definite form and one trailing UTF-16 NUL on credential strings.
  *
  * Known answers come from protocol.md (pyspnego's vectors), from DER worked
  * out by hand from the ASN.1, and from a raw-NTLM version-6 exchange that
  * sspi-rs publishes; the latter are read from hex files in the directory
  * named by VECTORS_DIR (else $srcdir/tests/vectors, else tests/vectors).
  * Every valid message is also cut at every offset and mutated byte by
- * byte: nothing but the exact DER may decode, and whatever decodes must
- * re-encode to the same bytes.
+ * byte: whatever decodes must re-encode to the same bytes but for the
+ * two leniencies (checked by the independent oracle of der_equiv.h).
  */
 #include <check.h>
 #include <ctype.h>
@@ -18,6 +19,8 @@
 #include <string.h>
 
 #include "tsrequest.h"
+
+#include "../fuzz/der_equiv.h"
 
 /* Bytes given as a string literal, which may contain NULs. */
 #define LIT(s) (const uint8_t *)(s), (sizeof(s) - 1)
@@ -228,11 +231,39 @@ all_truncations_creds(const uint8_t *msg, size_t len)
 /* The byte masks the mutation sweeps apply at each offset. */
 static const uint8_t flips[] = { 0x01, 0x02, 0x20, 0x80, 0xff };
 
+/* equiv_req: whether req encodes to in but for length forms. */
+static void
+equiv_req(const struct cs_tsrequest *req, const uint8_t *in, size_t len)
+{
+    cs_blob der = { 0 };
+
+    ck_assert_int_eq(cs_tsrequest_encode(req, &der), CS_OK);
+    ck_assert_msg(der_equiv(in, len, der.data, der.len, false),
+                  "decoded TSRequest is more than a length form away");
+    cs_blob_free(&der);
+}
+
+/* equiv_creds: whether creds encode to in but for length forms and one
+ * trailing NUL per string. */
+static void
+equiv_creds(const struct cs_tscredentials *creds, const uint8_t *in,
+            size_t len)
+{
+    cs_blob der = { 0 };
+
+    ck_assert_int_eq(cs_tscredentials_encode(creds, &der), CS_OK);
+    ck_assert_msg(der_equiv(in, len, der.data, der.len, true),
+                  "decoded TSCredentials are more than the leniencies "
+                  "away");
+    cs_blob_free_secret(&der);
+}
+
 /*
  * mutate_req: flips bits at every offset of a valid TSRequest.  Whatever
- * still decodes must re-encode to the mutated bytes (the only accepted
- * non-canonical form, a 5-byte positive errorCode, cannot arise here);
- * whatever fails must leave the output zeroed.
+ * still decodes must re-encode to the mutated bytes but for the length
+ * forms (the only other accepted non-canonical form, a 5-byte positive
+ * errorCode, cannot arise here); whatever fails must leave the output
+ * zeroed.
  */
 static void
 mutate_req(const uint8_t *msg, size_t len)
@@ -250,7 +281,7 @@ mutate_req(const uint8_t *msg, size_t len)
             memset(&req, 0, sizeof(req));
             err = cs_tsrequest_decode(copy, len, &req);
             if (err == CS_OK) {
-                reencode_req(&req, copy, len);
+                equiv_req(&req, copy, len);
                 cs_tsrequest_clear(&req);
             } else {
                 ck_assert_int_eq(err, CREDSSP_S_BAD_DER);
@@ -279,7 +310,7 @@ mutate_creds(const uint8_t *msg, size_t len)
             memset(&creds, 0, sizeof(creds));
             err = cs_tscredentials_decode(copy, len, &creds);
             if (err == CS_OK) {
-                reencode_creds(&creds, copy, len);
+                equiv_creds(&creds, copy, len);
                 cs_tscredentials_clear(&creds);
             } else {
                 ck_assert_msg(err == CREDSSP_S_BAD_DER ||
@@ -764,13 +795,28 @@ START_TEST(test_indefinite_length)
 }
 END_TEST
 
+/* prepend: puts the h bytes at head before b's bytes. */
+static void
+prepend(cs_blob *b, const uint8_t *head, size_t h)
+{
+    uint8_t *p = malloc(h + b->len);
+
+    ck_assert_ptr_nonnull(p);
+    memcpy(p, head, h);
+    if (b->len > 0) {
+        memcpy(p + h, b->data, b->len);
+    }
+    free(b->data);
+    b->data = p;
+    b->len += h;
+}
+
 /* wrap: puts b inside a DER tag (definite, minimal length). */
 static void
 wrap(uint8_t tag, cs_blob *b)
 {
     uint8_t head[6];
     size_t h = 0, n = b->len;
-    uint8_t *p;
 
     head[h++] = tag;
     if (n < 0x80) {
@@ -783,15 +829,7 @@ wrap(uint8_t tag, cs_blob *b)
             head[h++] = (uint8_t)(n >> (8 * bytes));
         }
     }
-    p = malloc(h + n);
-    ck_assert_ptr_nonnull(p);
-    memcpy(p, head, h);
-    if (n > 0) {
-        memcpy(p + h, b->data, n);
-    }
-    free(b->data);
-    b->data = p;
-    b->len = h + n;
+    prepend(b, head, h);
 }
 
 /* nest: `core` inside `depth` levels of `tag`. */
@@ -866,23 +904,377 @@ START_TEST(test_deep_nesting)
 }
 END_TEST
 
-/* Long-form lengths where the short form fits, and other padding. */
-START_TEST(test_non_minimal_length)
+/*
+ * BER length forms (long forms where the short one fits, leading zero
+ * octets) are taken, as Windows takes them from rdesktop; the value is
+ * the same and goes out again as DER.
+ */
+START_TEST(test_ber_lengths)
 {
-    bad_req(LIT("\x30\x81\x05\xa0\x03\x02\x01\x06"));
-    bad_req(LIT("\x30\x82\x00\x05\xa0\x03\x02\x01\x06"));
-    bad_req(LIT("\x30\x84\x00\x00\x00\x05\xa0\x03\x02\x01\x06"));
-    bad_req(LIT("\x30\x06\xa0\x81\x03\x02\x01\x06"));
-    bad_req(LIT("\x30\x06\xa0\x04\x02\x81\x01\x06"));
-    /* 0x81 0x7f would be 127 in one byte */
-    bad_req(LIT("\x30\x0a\xa0\x03\x02\x01\x06\xa2\x03\x04\x81\x00"));
-    /* version 6 padded with a zero byte */
+    static const char *const forms[] = {
+        "\x30\x81\x05\xa0\x03\x02\x01\x06",
+        "\x30\x82\x00\x05\xa0\x03\x02\x01\x06",
+        "\x30\x84\x00\x00\x00\x05\xa0\x03\x02\x01\x06",
+        "\x30\x06\xa0\x81\x03\x02\x01\x06",
+        "\x30\x06\xa0\x04\x02\x81\x01\x06",
+        "\x30\x83\x00\x00\x08\xa0\x82\x00\x04\x02\x81\x01\x06",
+    };
+    static const size_t lens[] = { 8, 9, 11, 8, 8, 13 };
+    struct cs_tsrequest req = { 0 };
+    size_t i;
+
+    for (i = 0; i < NUM_ELEMS(forms); i++) {
+        ck_assert_int_eq(cs_tsrequest_decode((const uint8_t *)forms[i],
+                                             lens[i], &req), CS_OK);
+        ck_assert_uint_eq(req.version, 6);
+        reencode_req(&req, LIT(min_request));
+        cs_tsrequest_clear(&req);
+    }
+    /* An empty authInfo with 04 81 00. */
+    ck_assert_int_eq(cs_tsrequest_decode(
+                         LIT("\x30\x0a\xa0\x03\x02\x01\x06\xa2\x03\x04"
+                             "\x81\x00"), &req), CS_OK);
+    ck_assert(req.has_auth_info);
+    ck_assert_uint_eq(req.auth_info.len, 0);
+    reencode_req(&req, LIT("\x30\x09\xa0\x03\x02\x01\x06\xa2\x02\x04"
+                           "\x00"));
+    cs_tsrequest_clear(&req);
+    /* The protocol.md vector with every length in 82 hi lo. */
+    ck_assert_int_eq(cs_tsrequest_decode(
+        LIT("\x30\x82\x00\x52\xa0\x82\x00\x05\x02\x82\x00\x01\x06"
+            "\xa1\x82\x00\x13\x30\x82\x00\x0f\x30\x82\x00\x0b\xa0"
+            "\x82\x00\x07\x04\x82\x00\x03" "123"
+            "\xa2\x0b\x04\x09" "auth info"
+            "\xa3\x0e\x04\x0c" "pub key auth"
+            "\xa4\x03\x02\x01\x0a\xa5\x0e\x04\x0c" "client nonce"),
+        &req), CS_OK);
+    reencode_req(&req, LIT(kat_request));
+    cs_tsrequest_clear(&req);
+}
+END_TEST
+
+/* What stays refused next to the length forms: padded INTEGERs,
+ * constructed strings, other identifier forms, the reserved length octet
+ * 0xff, an indefinite length on a primitive. */
+START_TEST(test_non_der_forms)
+{
+    /* version 6 padded with a zero byte, also with a long-form length */
     bad_req(LIT("\x30\x06\xa0\x04\x02\x02\x00\x06"));
+    bad_req(LIT("\x30\x07\xa0\x05\x02\x81\x02\x00\x06"));
     /* a constructed (definite) OCTET STRING for authInfo */
     bad_req(LIT("\x30\x0d\xa0\x03\x02\x01\x06"
                 "\xa2\x06\x24\x04\x04\x02\x61\x62"));
+    bad_req(LIT("\x30\x0f\xa0\x03\x02\x01\x06"
+                "\xa2\x82\x00\x06\x24\x04\x04\x02\x61\x62"));
     /* a high-tag-number form of [0] */
     bad_req(LIT("\x30\x06\xbf\x00\x03\x02\x01\x06"));
+    bad_req(LIT("\x30\x07\xbf\x00\x81\x03\x02\x01\x06"));
+    /* the reserved length octet */
+    bad_req(LIT("\x30\xff\xa0\x03\x02\x01\x06"));
+    /* an indefinite length on a primitive */
+    bad_req(LIT("\x30\x07\xa0\x05\x02\x80\x06\x00\x00"));
+    /* a long-form length that runs past the input */
+    bad_req(LIT("\x30\x82\x00\x06\xa0\x03\x02\x01\x06"));
+    bad_req(LIT("\x30\x82\x00"));
+}
+END_TEST
+
+/*
+ * rdesktop 1.9.0's BER writer (its asn.c ber_out_header): a length of 128
+ * or more as 82 hi lo, a shorter one in one byte; a one-byte INTEGER; and
+ * text ending in a UTF-16 NUL.  rd_wrap and rd_text build messages the
+ * way it does.
+ */
+static void
+rd_wrap(uint8_t tag, cs_blob *b)
+{
+    uint8_t head[4];
+    size_t h = 0, n = b->len;
+
+    head[h++] = tag;
+    if (n >= 0x80) {
+        head[h++] = 0x82;
+        head[h++] = (uint8_t)(n >> 8);
+    }
+    head[h++] = (uint8_t)n;
+    prepend(b, head, h);
+}
+
+/* rd_cat: appends b to all and frees b. */
+static void
+rd_cat(cs_blob *all, cs_blob *b)
+{
+    all->data = realloc(all->data, all->len + b->len + 1);
+    ck_assert_ptr_nonnull(all->data);
+    memcpy(all->data + all->len, b->data, b->len);
+    all->len += b->len;
+    cs_blob_free(b);
+}
+
+/* rd_field: [tag] { OCTET STRING bytes } appended to all. */
+static void
+rd_field(cs_blob *all, uint8_t ctx_tag, const uint8_t *bytes, size_t len)
+{
+    cs_blob f = { 0 };
+
+    ck_assert_int_eq(cs_blob_set(&f, bytes, len), CS_OK);
+    rd_wrap(0x04, &f);
+    rd_wrap(ctx_tag, &f);
+    rd_cat(all, &f);
+}
+
+/* rd_text: [tag] { OCTET STRING UTF-16LE(s) + NUL } appended to all, as
+ * rdesktop's out_utf16s writes it (ASCII here). */
+static void
+rd_text(cs_blob *all, uint8_t ctx_tag, const char *s)
+{
+    size_t n = strlen(s), i;
+    uint8_t *w = calloc(2 * n + 2, 1);
+
+    ck_assert_ptr_nonnull(w);
+    for (i = 0; i < n; i++) {
+        w[2 * i] = (uint8_t)s[i];
+    }
+    rd_field(all, ctx_tag, w, 2 * n + 2);
+    free(w);
+}
+
+/* rd_password_creds: rdesktop's TSCredentials for TSPasswordCreds. */
+static void
+rd_password_creds(const char *domain, const char *user, const char *pw,
+                  cs_blob *out)
+{
+    static const uint8_t cred_type[] = { 0xa0, 0x03, 0x02, 0x01, 0x01 };
+    cs_blob pwc = { 0 };
+
+    rd_text(&pwc, 0xa0, domain);
+    rd_text(&pwc, 0xa1, user);
+    rd_text(&pwc, 0xa2, pw);
+    rd_wrap(0x30, &pwc);
+    ck_assert_int_eq(cs_blob_set(out, cred_type, sizeof(cred_type)), CS_OK);
+    rd_field(out, 0xa1, pwc.data, pwc.len);
+    cs_blob_free(&pwc);
+    rd_wrap(0x30, out);
+}
+
+/*
+ * rdesktop's authInfo plaintext: every length of 128 or more in long form
+ * at every level (30 82 .., a1 82 .., 04 82 .., 30 82 ..) and NUL-ended
+ * strings.  It decodes to the names without the NUL, and goes out again
+ * as DER without it.
+ */
+START_TEST(test_rdesktop_credentials)
+{
+    static const char pw[] = "correct-horse-battery-staple-0123456789";
+    struct cs_tscredentials creds = { 0 }, want = { 0 };
+    cs_blob msg = { 0 }, der = { 0 };
+
+    rd_password_creds("CREDSSP.TEST", "alice", pw, &msg);
+    /* The shape the issue saw on the wire, long forms at every level. */
+    ck_assert_mem_eq(msg.data, "\x30\x82\x00", 3);
+    ck_assert_mem_eq(msg.data + 9, "\xa1\x82\x00", 3);
+    ck_assert_mem_eq(msg.data + 13, "\x04\x82\x00", 3);
+    ck_assert_mem_eq(msg.data + 17, "\x30\x82\x00", 3);
+    ck_assert_int_eq(cs_tscredentials_decode(msg.data, msg.len, &creds),
+                     CS_OK);
+    ck_assert_int_eq(creds.cred_type, CS_CRED_PASSWORD);
+    ck_assert_str_eq(creds.u.password.domain, "CREDSSP.TEST");
+    ck_assert_str_eq(creds.u.password.user, "alice");
+    ck_assert_str_eq(creds.u.password.password, pw);
+    want.cred_type = CS_CRED_PASSWORD;
+    want.u.password.domain = (char *)"CREDSSP.TEST";
+    want.u.password.user = (char *)"alice";
+    want.u.password.password = (char *)pw;
+    ck_assert_int_eq(cs_tscredentials_encode(&want, &der), CS_OK);
+    ck_assert_uint_lt(der.len, msg.len);
+    equiv_creds(&creds, msg.data, msg.len);
+    reencode_creds(&creds, der.data, der.len);
+    cs_tscredentials_clear(&creds);
+    cs_blob_free_secret(&der);
+    cs_blob_free_secret(&msg);
+}
+END_TEST
+
+/*
+ * rdesktop's TSRequests (version 2, no clientNonce): its first with an
+ * AP-REQ of several hundred bytes, its pubKeyAuth, and its authInfo, each
+ * with 82 hi lo lengths; all decode, and go out again as DER.
+ */
+START_TEST(test_rdesktop_requests)
+{
+    static const uint8_t version[] = { 0xa0, 0x03, 0x02, 0x01, 0x02 };
+    uint8_t big[600];
+    struct cs_tsrequest req = { 0 };
+    cs_blob msg = { 0 }, f = { 0 };
+    size_t i;
+
+    for (i = 0; i < sizeof(big); i++) {
+        big[i] = (uint8_t)(i * 7 + 1);
+    }
+    big[0] = 0x6e;                /* an AP-REQ's outer tag */
+    /* negoTokens [1] { SEQUENCE { SEQUENCE { [0] { OCTET STRING } } } } */
+    ck_assert_int_eq(cs_blob_set(&msg, version, sizeof(version)), CS_OK);
+    ck_assert_int_eq(cs_blob_set(&f, big, 300), CS_OK);
+    rd_wrap(0x04, &f);
+    rd_wrap(0xa0, &f);
+    rd_wrap(0x30, &f);
+    rd_wrap(0x30, &f);
+    rd_wrap(0xa1, &f);
+    rd_cat(&msg, &f);
+    rd_wrap(0x30, &msg);
+    ck_assert_mem_eq(msg.data, "\x30\x82\x01", 3);
+    ck_assert_int_eq(cs_tsrequest_decode(msg.data, msg.len, &req), CS_OK);
+    ck_assert_uint_eq(req.version, 2);
+    ck_assert_uint_eq(req.num_nego_tokens, 1);
+    ck_assert(blob_eq(&req.nego_tokens[0], big, 300));
+    ck_assert(!req.has_client_nonce);
+    equiv_req(&req, msg.data, msg.len);
+    cs_tsrequest_clear(&req);
+    cs_blob_free(&msg);
+
+    /* pubKeyAuth [3] of 290 bytes, then authInfo [2] of 160. */
+    for (i = 0; i < 2; i++) {
+        ck_assert_int_eq(cs_blob_set(&msg, version, sizeof(version)), CS_OK);
+        rd_field(&msg, i == 0 ? 0xa3 : 0xa2, big, i == 0 ? 290 : 160);
+        rd_wrap(0x30, &msg);
+        ck_assert_int_eq(cs_tsrequest_decode(msg.data, msg.len, &req),
+                         CS_OK);
+        ck_assert(i == 0 ? blob_eq(&req.pub_key_auth, big, 290)
+                         : blob_eq(&req.auth_info, big, 160));
+        equiv_req(&req, msg.data, msg.len);
+        /* Cut anywhere, it is still refused. */
+        all_truncations_req(msg.data, msg.len);
+        cs_tsrequest_clear(&req);
+        cs_blob_free(&msg);
+    }
+}
+END_TEST
+
+/*
+ * One trailing UTF-16 NUL on each string is taken (rdesktop's), in every
+ * credential type; a second one, or one anywhere else, is not.
+ */
+START_TEST(test_trailing_nul)
+{
+    static const char with_nul[] =
+        "\x30\x23\xa0\x03\x02\x01\x01\xa1\x1c\x04\x1a\x30\x18"
+        "\xa0\x06\x04\x04" "D\0\0\0"
+        "\xa1\x06\x04\x04" "u\0\0\0"
+        "\xa2\x06\x04\x04" "p\0\0\0";
+    static const char only_nul[] =
+        "\x30\x1d\xa0\x03\x02\x01\x01\xa1\x16\x04\x14\x30\x12"
+        "\xa0\x04\x04\x02\0\0"
+        "\xa1\x04\x04\x02\0\0"
+        "\xa2\x04\x04\x02\0\0";
+    struct cs_tscredentials creds = { 0 };
+
+    ck_assert_int_eq(cs_tscredentials_decode(LIT(with_nul), &creds), CS_OK);
+    ck_assert_str_eq(creds.u.password.domain, "D");
+    ck_assert_str_eq(creds.u.password.user, "u");
+    ck_assert_str_eq(creds.u.password.password, "p");
+    equiv_creds(&creds, LIT(with_nul));
+    cs_tscredentials_clear(&creds);
+    /* A string that is just the NUL is the empty string. */
+    ck_assert_int_eq(cs_tscredentials_decode(LIT(only_nul), &creds), CS_OK);
+    ck_assert_str_eq(creds.u.password.domain, "");
+    ck_assert_str_eq(creds.u.password.user, "");
+    ck_assert_str_eq(creds.u.password.password, "");
+    reencode_creds(&creds, LIT(kat_empty_password));
+    cs_tscredentials_clear(&creds);
+
+    /* Two NULs at the end of the password, of the user, of the domain */
+    bad_creds(LIT("\x30\x1d\xa0\x03\x02\x01\x01\xa1\x16\x04\x14\x30\x12"
+                  "\xa0\x02\x04\x00\xa1\x02\x04\x00\xa2\x08\x04\x06"
+                  "p\0\0\0\0\0"), CREDSSP_S_BAD_UTF16);
+    bad_creds(LIT("\x30\x1d\xa0\x03\x02\x01\x01\xa1\x16\x04\x14\x30\x12"
+                  "\xa0\x02\x04\x00\xa1\x08\x04\x06" "u\0\0\0\0\0"
+                  "\xa2\x02\x04\x00"), CREDSSP_S_BAD_UTF16);
+    bad_creds(LIT("\x30\x1b\xa0\x03\x02\x01\x01\xa1\x14\x04\x12\x30\x10"
+                  "\xa0\x06\x04\x04\0\0\0\0"
+                  "\xa1\x02\x04\x00\xa2\x02\x04\x00"), CREDSSP_S_BAD_UTF16);
+    /* A NUL first, or in the middle, with or without one at the end */
+    bad_creds(LIT("\x30\x1b\xa0\x03\x02\x01\x01\xa1\x14\x04\x12\x30\x10"
+                  "\xa0\x02\x04\x00\xa1\x02\x04\x00\xa2\x06\x04\x04"
+                  "\0\0p\0"), CREDSSP_S_BAD_UTF16);
+    bad_creds(LIT("\x30\x1d\xa0\x03\x02\x01\x01\xa1\x16\x04\x14\x30\x12"
+                  "\xa0\x02\x04\x00\xa1\x02\x04\x00\xa2\x08\x04\x06"
+                  "p\0\0\0q\0"), CREDSSP_S_BAD_UTF16);
+    bad_creds(LIT("\x30\x1f\xa0\x03\x02\x01\x01\xa1\x18\x04\x16\x30\x14"
+                  "\xa0\x02\x04\x00\xa1\x02\x04\x00\xa2\x0a\x04\x08"
+                  "p\0\0\0q\0\0\0"), CREDSSP_S_BAD_UTF16);
+    /* An odd length ending in one zero byte is not a NUL either */
+    bad_creds(LIT("\x30\x1a\xa0\x03\x02\x01\x01\xa1\x13\x04\x11\x30\x0f"
+                  "\xa0\x02\x04\x00\xa1\x02\x04\x00\xa2\x05\x04\x03"
+                  "p\0\0"), CREDSSP_S_BAD_UTF16);
+}
+END_TEST
+
+/* The other credential types' strings take one trailing NUL too. */
+START_TEST(test_trailing_nul_other_types)
+{
+    /* TSSmartCardCreds(pin "1\0", cspData{keySpec 1, cardName "c\0"},
+     * userHint "u\0") */
+    static const char smartcard[] =
+        "\x30\x2c\xa0\x03\x02\x01\x02\xa1\x25\x04\x23"
+        "\x30\x21\xa0\x06\x04\x04\x31\x00\x00\x00"
+        "\xa1\x0f\x30\x0d\xa0\x03\x02\x01\x01"
+        "\xa1\x06\x04\x04" "c\0\0\0"
+        "\xa2\x06\x04\x04" "u\0\0\0";
+    /* TSRemoteGuardCreds(logonCred{"K\0", 00 00}): the buffer is not
+     * text and keeps its bytes. */
+    static const char remote_guard[] =
+        "\x30\x1d\xa0\x03\x02\x01\x06\xa1\x16\x04\x14"
+        "\x30\x12\xa0\x10\x30\x0e"
+        "\xa0\x06\x04\x04\x4b\x00\x00\x00\xa1\x04\x04\x02\x00\x00";
+    struct cs_tscredentials creds = { 0 };
+
+    ck_assert_int_eq(cs_tscredentials_decode(LIT(smartcard), &creds), CS_OK);
+    ck_assert_str_eq(creds.u.smartcard.pin, "1");
+    ck_assert_str_eq(creds.u.smartcard.csp_data.card_name, "c");
+    ck_assert_str_eq(creds.u.smartcard.user_hint, "u");
+    equiv_creds(&creds, LIT(smartcard));
+    cs_tscredentials_clear(&creds);
+    ck_assert_int_eq(cs_tscredentials_decode(LIT(remote_guard), &creds),
+                     CS_OK);
+    ck_assert_str_eq(creds.u.remote_guard.logon_cred.package_name, "K");
+    ck_assert(blob_eq(&creds.u.remote_guard.logon_cred.cred_buffer,
+                      (const uint8_t *)"\0\0", 2));
+    equiv_creds(&creds, LIT(remote_guard));
+    cs_tscredentials_clear(&creds);
+}
+END_TEST
+
+/* Indefinite lengths, constructed strings and trailing bytes stay refused
+ * in the credentials too, also next to rdesktop's long forms. */
+START_TEST(test_rdesktop_neighbours_refused)
+{
+    cs_blob msg = { 0 }, bad = { 0 };
+    size_t i;
+
+    rd_password_creds("D", "u", "p", &msg);
+    /* trailing byte after the whole */
+    ck_assert_int_eq(cs_blob_set(&bad, msg.data, msg.len), CS_OK);
+    bad.data = realloc(bad.data, bad.len + 1);
+    bad.data[bad.len++] = 0;
+    bad_creds(bad.data, bad.len, CREDSSP_S_BAD_DER);
+    cs_blob_free(&bad);
+    /* each definite length of the inner SEQUENCE turned indefinite (and
+     * the end-of-contents added) */
+    for (i = 0; i + 1 < msg.len; i++) {
+        if (msg.data[i] == 0x30 && i > 0) {
+            break;
+        }
+    }
+    ck_assert_uint_lt(i + 1, msg.len);
+    ck_assert_int_eq(cs_blob_set(&bad, msg.data, msg.len), CS_OK);
+    ck_assert_uint_lt(bad.data[i + 1], 0x80);
+    bad.data[i + 1] = 0x80;
+    bad.data = realloc(bad.data, bad.len + 2);
+    bad.data[bad.len++] = 0;
+    bad.data[bad.len++] = 0;
+    bad_creds(bad.data, bad.len, CREDSSP_S_BAD_DER);
+    cs_blob_free(&bad);
+    cs_blob_free(&msg);
 }
 END_TEST
 
@@ -1436,9 +1828,9 @@ START_TEST(test_inner_der)
                   "\xa0\x02\x04\x00\xa1\x02\x04\x00\xa2\x02\x04\x00"
                   "\x00\x00"),
               CREDSSP_S_BAD_DER);
-    /* the inner SEQUENCE with a non-minimal length */
-    bad_creds(LIT("\x30\x18\xa0\x03\x02\x01\x01\xa1\x11\x04\x0f\x30\x81\x0c"
-                  "\xa0\x02\x04\x00\xa1\x02\x04\x00\xa2\x02\x04\x00"),
+    /* the inner SEQUENCE with a non-minimal length and a trailing byte */
+    bad_creds(LIT("\x30\x19\xa0\x03\x02\x01\x01\xa1\x12\x04\x10\x30\x81\x0c"
+                  "\xa0\x02\x04\x00\xa1\x02\x04\x00\xa2\x02\x04\x00\x00"),
               CREDSSP_S_BAD_DER);
     /* password missing */
     bad_creds(LIT("\x30\x13\xa0\x03\x02\x01\x01\xa1\x0c\x04\x0a\x30\x08"
@@ -1480,7 +1872,7 @@ START_TEST(test_inner_bad_utf16)
     /* password an embedded U+0000 */
     bad_creds(LIT("\x30\x1b\xa0\x03\x02\x01\x01\xa1\x14\x04\x12\x30\x10"
                   "\xa0\x02\x04\x00\xa1\x02\x04\x00\xa2\x06\x04\x04"
-                  "a\0\0\0"),
+                  "\0\0a\0"),
               CREDSSP_S_BAD_UTF16);
     /* smart card PIN with an odd length */
     bad_creds(LIT("\x30\x19\xa0\x03\x02\x01\x02\xa1\x12\x04\x10"
@@ -1530,6 +1922,12 @@ tsrequest_suite(void)
     tcase_add_test(kat, test_kat_request_encode);
     tcase_add_test(kat, test_kat_request_decode);
     tcase_add_test(kat, test_kat_password);
+    tcase_add_test(kat, test_ber_lengths);
+    tcase_add_test(kat, test_rdesktop_credentials);
+    tcase_add_test(kat, test_rdesktop_requests);
+    tcase_add_test(kat, test_trailing_nul);
+    tcase_add_test(kat, test_trailing_nul_other_types);
+    tcase_add_test(kat, test_rdesktop_neighbours_refused);
     suite_add_tcase(s, kat);
 
     tcase_add_test(rt, test_request_version_only);
@@ -1554,7 +1952,7 @@ tsrequest_suite(void)
     tcase_add_test(bad, test_wrong_context_tag);
     tcase_add_test(bad, test_indefinite_length);
     tcase_add_loop_test(bad, test_deep_nesting, 0, 2);
-    tcase_add_test(bad, test_non_minimal_length);
+    tcase_add_test(bad, test_non_der_forms);
     tcase_add_test(bad, test_length_beyond_input);
     tcase_add_test(bad, test_truncation_everywhere);
     tcase_add_test(bad, test_empty_nego_data);
