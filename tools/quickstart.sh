@@ -20,8 +20,8 @@ cd "$(dirname "$0")/.."
 PACKAGES="build-essential autoconf automake libtool pkg-config libkrb5-dev
 libssl-dev check krb5-kdc krb5-admin-server krb5-user gss-ntlmssp
 krb5-gss-samples python3 python3-gssapi python3-winrm freerdp2-x11
-freerdp2-shadow-x11 winpr-utils xvfb tshark clang libclang-rt-14-dev valgrind
-openssl binutils gnuplot-nox"
+freerdp2-shadow-x11 winpr-utils xvfb tshark rdesktop python3-impacket iproute2
+clang libclang-rt-14-dev valgrind openssl binutils gnuplot-nox"
 # Only for the CI/FULL checks: Debian packaging (package_test.sh) and the
 # RPM spec check (rpmspec_test.sh skips without rpm elsewhere).
 PACKAGES_FULL="dpkg-dev debhelper lintian rpm"
