@@ -39,6 +39,19 @@ enum peer_authinfo {
     PEER_AI_NESTED                /* sealed DER nested 2,000 deep */
 };
 
+/* The initiator's inner SPNEGO scripted like an sspi-rs-based client
+ * (IronRDP) in Kerberos mode: a Kerberos user-to-user request
+ * (KERB-TGT-REQUEST) as the optimistic token; then, if the acceptor picks
+ * NTLM, NTLM with the mechListMIC exchange.  The peer needs .ntlm. */
+enum peer_u2u {
+    PEER_U2U_NONE,
+    PEER_U2U_NTLM,                /* offers [MS-KRB5, KRB5, NTLM] */
+    PEER_U2U_NO_NTLM,             /* offers [MS-KRB5, KRB5] */
+    PEER_U2U_BAD_MIC              /* as PEER_U2U_NTLM, but its mechListMIC
+                                   * covers [NTLM]: what the MIC of a
+                                   * client whose list was cut would be */
+};
+
 /* What an earlier session sent, to replay. */
 struct peer_record {
     cs_blob pubkey;               /* our pubKeyAuth, sealed */
@@ -61,6 +74,7 @@ struct peer_script {
                                    * TLS flight, mid-handshake */
     bool empty_target_name;       /* acceptor: our NTLM CHALLENGE's
                                    * TargetName emptied (length 0) */
+    enum peer_u2u u2u;
     const struct peer_record *replay;
 };
 
@@ -75,6 +89,9 @@ struct peer_result {
     bool peer_done;               /* the peer completed its part */
     cs_err peer_err;              /* or failed with this */
     struct peer_record rec;       /* what the peer sent this time */
+    char name[256];               /* the module's acceptor: who it says
+                                   * authenticated */
+    char inner_mech[32];          /* and over which inner mech */
 };
 
 /* peer_run: one exchange between the peer and the module under test in
