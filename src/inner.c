@@ -9,8 +9,9 @@
 #include <string.h>
 
 #include "inner.h"
-#include "negtoken.h"
 #include "trace.h"
+
+#include "negtoken.h"
 
 /* The flags CredSSP asks of the inner mech: mutual authentication where
  * the mech can give it, and the wrap protection pubKeyAuth and authInfo

@@ -248,17 +248,29 @@ add_authinfo(struct peer *p, struct cs_tsrequest *req)
     return err;
 }
 
-/* u2u_first: our first inner token, a NegTokenInit with the user-to-user
- * request as its optimistic token. */
+/* u2u_first: our first TSRequest, whose inner token is a NegTokenInit
+ * with the user-to-user request as its optimistic token. */
 static cs_err
-u2u_first(struct peer *p, cs_blob *out)
+u2u_first(struct peer *p)
 {
     gss_OID_desc mechs[3] = { ms_krb5, cs_oid_krb5, cs_oid_ntlmssp };
     cs_blob req = { (uint8_t *)u2u_request, sizeof(u2u_request) };
+    struct cs_tsrequest first = { 0 };
+    cs_blob token = { 0 };
+    cs_err err;
 
-    return cs_negtoken_init_encode(mechs,
-                                   p->s->u2u == PEER_U2U_NO_NTLM ? 2 : 3,
-                                   &req, out, &p->mech_types);
+    err = cs_negtoken_init_encode(mechs,
+                                  p->s->u2u == PEER_U2U_NO_NTLM ? 2 : 3,
+                                  &req, &token, &p->mech_types);
+    if (err == CS_OK) {
+        err = cs_tsrequest_add_nego_token(&first, token.data, token.len);
+    }
+    if (err == CS_OK) {
+        err = send_req(p, &first);
+    }
+    cs_tsrequest_clear(&first);
+    cs_blob_free(&token);
+    return err;
 }
 
 /* reset_ntlm: what MIT's SPNEGO does after a mechListMIC. */
@@ -456,15 +468,17 @@ peer_step(struct peer *p, const gss_buffer_t in)
     if (err == CS_OK && !p->hs_done) {
         err = cs_tls_handshake(ctx->tls, &p->hs_done);
     }
+    if (err == CS_OK && p->hs_done && p->s->u2u != PEER_U2U_NONE &&
+        !p->started) {
+        p->started = true;
+        err = u2u_first(p);
+    }
     if (err == CS_OK && p->hs_done && !p->s->acceptor && !p->started) {
         struct cs_tsrequest first = { 0 };
 
         p->started = true;
-        err = p->s->u2u != PEER_U2U_NONE
-                  ? u2u_first(p, &token)
-                  : cs_inner_init(&ctx->inner, ctx->cred->inner,
-                                  ctx->target, ctx->cred->mode, NULL,
-                                  &token);
+        err = cs_inner_init(&ctx->inner, ctx->cred->inner, ctx->target,
+                            ctx->cred->mode, NULL, &token);
         if (err == CS_OK) {
             err = cs_tsrequest_add_nego_token(&first, token.data, token.len);
         }

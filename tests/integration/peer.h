@@ -31,14 +31,6 @@ enum peer_pubkey {
     PEER_PK_REPLAY                /* sealed in an earlier session */
 };
 
-/* The authInfo the peer (as initiator) sends. */
-enum peer_authinfo {
-    PEER_AI_HONEST,               /* the test user's password */
-    PEER_AI_REPLAY,               /* sealed in an earlier session */
-    PEER_AI_CRED_TYPE,            /* TSCredentials of credType 3 */
-    PEER_AI_NESTED                /* sealed DER nested 2,000 deep */
-};
-
 /* The initiator's inner SPNEGO scripted like an sspi-rs-based client
  * (IronRDP) in Kerberos mode: a Kerberos user-to-user request
  * (KERB-TGT-REQUEST) as the optimistic token; then, if the acceptor picks
@@ -50,6 +42,14 @@ enum peer_u2u {
     PEER_U2U_BAD_MIC              /* as PEER_U2U_NTLM, but its mechListMIC
                                    * covers [NTLM]: what the MIC of a
                                    * client whose list was cut would be */
+};
+
+/* The authInfo the peer (as initiator) sends. */
+enum peer_authinfo {
+    PEER_AI_HONEST,               /* the test user's password */
+    PEER_AI_REPLAY,               /* sealed in an earlier session */
+    PEER_AI_CRED_TYPE,            /* TSCredentials of credType 3 */
+    PEER_AI_NESTED                /* sealed DER nested 2,000 deep */
 };
 
 /* What an earlier session sent, to replay. */
@@ -74,8 +74,8 @@ struct peer_script {
                                    * TLS flight, mid-handshake */
     bool empty_target_name;       /* acceptor: our NTLM CHALLENGE's
                                    * TargetName emptied (length 0) */
-    enum peer_u2u u2u;
     const struct peer_record *replay;
+    enum peer_u2u u2u;
 };
 
 struct peer_result {
