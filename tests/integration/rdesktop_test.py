@@ -18,9 +18,13 @@ cannot give, so it is judged by our server's report:
    clientNonce, a BER long-form length where DER has a shorter one, and
    domain, user and password each ending with a UTF-16 NUL (so this test
    really covers those encodings).
-2. bob's ticket, `-u alice`: our server reports bob, the Kerberos identity,
+2. a wrong password (-p) with alice's ticket: Kerberos authenticates alice
+   (rdesktop's password only travels in TSCredentials), and the wrong
+   password shows when it is used: --store-ccache gets no TGT with it,
+   our server fails with SEC_E_NO_CREDENTIALS and stores nothing.
+3. bob's ticket, `-u alice`: our server reports bob, the Kerberos identity,
    not the user named in the delegated credentials.
-3. no ticket: rdesktop cannot start Kerberos; our server reports no
+4. no ticket: rdesktop cannot start Kerberos; our server reports no
    authentication.
 
 Exit 0 pass, 1 fail; 77 (99 with CI=true) when a program is missing.
@@ -49,7 +53,8 @@ def kinit(principal, password):
     K.check(p.returncode == 0, 'kinit -f %s %s' % (principal, p.stderr))
 
 
-def rdesktop(display, server_args=(), server_env=None, capture=False):
+def rdesktop(display, server_args=(), server_env=None, capture=False,
+             password=PASSWORD):
     """One rdesktop run against a new `credssp serve`: rdesktop's output,
     the server's exit status, events and text, the port and the pcap."""
     server, port = K.serve(server_args, env=server_env)
@@ -60,7 +65,7 @@ def rdesktop(display, server_args=(), server_env=None, capture=False):
     open(conf, 'w').close()
     env = dict(os.environ, DISPLAY=display, HOME=WORK,
                GSS_MECH_CONFIG=conf)
-    client = K.start(['rdesktop', '-u', USER, '-d', REALM, '-p', PASSWORD,
+    client = K.start(['rdesktop', '-u', USER, '-d', REALM, '-p', password,
                       'localhost:%d' % port],
                      stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                      stderr=subprocess.STDOUT, text=True, env=env)
@@ -161,13 +166,26 @@ def main():
                 (USER, REALM) in k.stdout,
                 'the delegated password got alice a TGT\n' + k.stdout +
                 k.stderr)
+        if os.path.exists(os.path.join(store, 'krb5cc_' + USER)):
+            os.unlink(os.path.join(store, 'krb5cc_' + USER))
         K.check(PASSWORD not in r['text'],
                 'our server never prints the password')
         K.check('Connection established using CredSSP' in r['out'],
                 'rdesktop saw CredSSP succeed')
         wire_facts(r['pcap'], r['port'], keys)
 
-        # 2. bob's ticket, rdesktop still says -u alice.
+        # 2. alice's ticket, a wrong password.
+        r = rdesktop(display, ('--store-ccache', store),
+                     password='not-the-password')
+        ok = authenticated(r['events']) or {}
+        K.check(ok.get('user') == '%s@%s' % (USER, REALM),
+                'wrong password: Kerberos still authenticates alice')
+        K.check(r['rc'] != 0 and 'SEC_E_NO_CREDENTIALS' in r['text'] and
+                not os.path.exists(os.path.join(store, 'krb5cc_' + USER)),
+                'wrong password: no TGT with it, our server says '
+                'SEC_E_NO_CREDENTIALS')
+
+        # 3. bob's ticket, rdesktop still says -u alice.
         kinit('bob', 'Bob-pass-2')
         r = rdesktop(display)
         ok = authenticated(r['events']) or {}
@@ -176,7 +194,7 @@ def main():
                 'bob\'s ticket: our server reports bob, the delegated '
                 'credentials name alice: %r' % ok)
 
-        # 3. no ticket.
+        # 4. no ticket.
         subprocess.run(['kdestroy'], capture_output=True, timeout=30)
         r = rdesktop(display)
         K.check(r['rc'] != 0 and authenticated(r['events']) is None,
