@@ -335,23 +335,21 @@ u2u_step(struct peer *p, const cs_blob *in, cs_blob *out)
     gss_buffer_desc types = { p->mech_types.len, p->mech_types.data };
     gss_buffer_desc mic_in;
     cs_blob ntlm = { 0 }, mic = { 0 };
+    gss_OID_desc picked;
+    bool starting = ctx->inner.ctx == GSS_C_NO_CONTEXT;
     OM_uint32 minor;
     cs_err err = cs_negtoken_resp_decode(in->data, in->len, &r);
 
-    if (err == CS_OK && (r.state == CS_NEG_REJECT ||
-                         (ctx->inner.ctx == GSS_C_NO_CONTEXT &&
-                          !(r.supported_mech.len == cs_oid_ntlmssp.length &&
-                            memcmp(r.supported_mech.data,
-                                   cs_oid_ntlmssp.elements,
-                                   cs_oid_ntlmssp.length) == 0)))) {
+    picked.length = (OM_uint32)r.supported_mech.len;
+    picked.elements = r.supported_mech.data;
+    if (err == CS_OK &&
+        (r.state == CS_NEG_REJECT ||
+         (starting && !cs_oid_equal(&picked, &cs_oid_ntlmssp)))) {
         err = CREDSSP_S_INNER_FAILED;
     }
-    if (err == CS_OK &&
-        (ctx->inner.ctx == GSS_C_NO_CONTEXT || r.token.len > 0)) {
+    if (err == CS_OK && (starting || r.token.len > 0)) {
         err = cs_inner_init(&ctx->inner, ctx->cred->inner, ctx->target,
-                            ctx->cred->mode,
-                            ctx->inner.ctx == GSS_C_NO_CONTEXT ? NULL
-                                                               : &r.token,
+                            ctx->cred->mode, starting ? NULL : &r.token,
                             &ntlm);
     }
     if (err == CS_OK && r.mic.len > 0) {
