@@ -84,19 +84,24 @@ apply_store(struct cs_cred *c, gss_const_key_value_set_t store,
 /*
  * acquire: what the three acquire calls share.  The inner credentials and
  * the TLS context are acquired at first use, so that options set on the
- * handle afterwards still count.
+ * handle afterwards still count; except for a GSS_CREDSSP_GS2_MECH
+ * initiator credential without a password, whose inner credential must be
+ * there now: SASL GS2 clients ask the user for a password exactly when
+ * this call fails.
  */
 static OM_uint32
 acquire(OM_uint32 *minor_status, gss_name_t desired_name,
-        const gss_buffer_t password, gss_cred_usage_t usage,
-        gss_const_key_value_set_t store, gss_cred_id_t *output_cred_handle,
-        gss_OID_set *actual_mechs, OM_uint32 *time_rec)
+        const gss_buffer_t password, gss_OID_set desired_mechs,
+        gss_cred_usage_t usage, gss_const_key_value_set_t store,
+        gss_cred_id_t *output_cred_handle, gss_OID_set *actual_mechs,
+        OM_uint32 *time_rec)
 {
     const struct cs_glue *g = cs_mech_glue(minor_status);
+    const gss_OID_desc *mech = NULL;
     struct cs_cred *c = NULL;
     const char *store_pw = NULL, *store_user = NULL;
     char *pw = NULL, *text = NULL;
-    OM_uint32 major = GSS_S_FAILURE, minor;
+    OM_uint32 major = GSS_S_FAILURE, minor, inner_minor = 0;
     cs_err err;
 
     if (g == NULL) {
@@ -164,10 +169,24 @@ acquire(OM_uint32 *minor_status, gss_name_t desired_name,
             goto cleanup;
         }
     }
+    /* The mechglue asks for one mechanism at a time, by its OID. */
+    if (desired_mechs != GSS_C_NO_OID_SET && desired_mechs->count == 1) {
+        mech = cs_mech_oid(&desired_mechs->elements[0]);
+    }
+    if (mech == NULL) {
+        mech = &cs_oid_credssp;
+    }
+    if (mech == &cs_oid_credssp_gs2 && usage == GSS_C_INITIATE &&
+        !c->has_password) {
+        err = cs_cred_finish(c, &inner_minor);
+        if (err != CS_OK) {
+            goto cleanup;
+        }
+    }
     if (actual_mechs != NULL) {
         if (g->create_empty_oid_set(&minor, actual_mechs) != GSS_S_COMPLETE ||
-            g->add_oid_set_member(&minor, (gss_OID)&cs_oid_credssp,
-                                  actual_mechs) != GSS_S_COMPLETE) {
+            g->add_oid_set_member(&minor, (gss_OID)mech, actual_mechs) !=
+                GSS_S_COMPLETE) {
             err = CREDSSP_S_NOMEM;
             goto cleanup;
         }
@@ -198,8 +217,9 @@ gss_acquire_cred(OM_uint32 *minor_status, gss_name_t desired_name,
                  gss_cred_id_t *output_cred_handle, gss_OID_set *actual_mechs,
                  OM_uint32 *time_rec)
 {
-    return acquire(minor_status, desired_name, GSS_C_NO_BUFFER, cred_usage,
-                   NULL, output_cred_handle, actual_mechs, time_rec);
+    return acquire(minor_status, desired_name, GSS_C_NO_BUFFER,
+                   desired_mechs, cred_usage, NULL, output_cred_handle,
+                   actual_mechs, time_rec);
 }
 
 CS_EXPORT OM_uint32
@@ -210,8 +230,9 @@ gss_acquire_cred_from(OM_uint32 *minor_status, gss_name_t desired_name,
                       gss_cred_id_t *output_cred_handle,
                       gss_OID_set *actual_mechs, OM_uint32 *time_rec)
 {
-    return acquire(minor_status, desired_name, GSS_C_NO_BUFFER, cred_usage,
-                   cred_store, output_cred_handle, actual_mechs, time_rec);
+    return acquire(minor_status, desired_name, GSS_C_NO_BUFFER,
+                   desired_mechs, cred_usage, cred_store, output_cred_handle,
+                   actual_mechs, time_rec);
 }
 
 CS_EXPORT OM_uint32
@@ -229,8 +250,9 @@ gssspi_acquire_cred_with_password(OM_uint32 *minor_status,
         *minor_status = CREDSSP_S_BAD_NAME;
         return GSS_S_BAD_NAME;
     }
-    return acquire(minor_status, desired_name, password, cred_usage, NULL,
-                   output_cred_handle, actual_mechs, time_rec);
+    return acquire(minor_status, desired_name, password, desired_mechs,
+                   cred_usage, NULL, output_cred_handle, actual_mechs,
+                   time_rec);
 }
 
 CS_EXPORT OM_uint32
@@ -363,6 +385,7 @@ static const struct {
     { &gss_credssp_opt_tls_ciphersuites_desc, "tls_ciphersuites" },
     { &gss_credssp_opt_max_token_desc, "max_token_size" },
     { &gss_credssp_opt_max_legs_desc, "max_legs" },
+    { &gss_credssp_opt_other_user_desc, "allow_other_user_delegation" },
 };
 
 /* set_store_key: GSS_CREDSSP_OPT_STORE_KEY: "credssp_KEY=VALUE", as if
@@ -597,8 +620,7 @@ gss_store_cred_into(OM_uint32 *minor_status, gss_cred_id_t input_cred_handle,
         *minor_status = CREDSSP_S_BAD_HANDLE;
         return GSS_S_NO_CRED;
     }
-    if (desired_mech != GSS_C_NO_OID &&
-        !cs_oid_equal(desired_mech, GSS_CREDSSP_MECH)) {
+    if (desired_mech != GSS_C_NO_OID && cs_mech_oid(desired_mech) == NULL) {
         *minor_status = 0;
         return GSS_S_BAD_MECH;
     }
@@ -614,8 +636,12 @@ gss_store_cred_into(OM_uint32 *minor_status, gss_cred_id_t input_cred_handle,
     if (elements_stored != NULL) {
         major = g->create_empty_oid_set(minor_status, elements_stored);
         if (major == GSS_S_COMPLETE) {
-            major = g->add_oid_set_member(minor_status, GSS_CREDSSP_MECH,
-                                          elements_stored);
+            major = g->add_oid_set_member(
+                minor_status,
+                desired_mech != GSS_C_NO_OID
+                    ? (gss_OID)cs_mech_oid(desired_mech)
+                    : GSS_CREDSSP_MECH,
+                elements_stored);
         }
     }
     if (cred_usage_stored != NULL) {

@@ -52,6 +52,8 @@ cs_major(cs_err err)
         return GSS_S_BAD_SIG;
     case CREDSSP_S_REPLAYED:
         return GSS_S_DUPLICATE_TOKEN;
+    case CREDSSP_S_CCACHE_IN_USE:
+        return GSS_S_DUPLICATE_ELEMENT;
     case CREDSSP_S_BAD_QOP:
         return GSS_S_BAD_QOP;
     case CREDSSP_S_NO_MIC:
@@ -85,6 +87,7 @@ cs_major(cs_err err)
     case CREDSSP_S_UNTRUSTED_CERT:
     case CREDSSP_S_WRONG_PRINCIPAL:
     case CREDSSP_S_STORE_FAILED:
+    case CREDSSP_S_DELEG_OTHER_USER:
     case CREDSSP_S_POLICY_NTLM_ONLY:
     case CREDSSP_S_DELEGATION_POLICY:
     case CREDSSP_S_LOGON_FAILED:
@@ -192,10 +195,13 @@ gss_display_status(OM_uint32 *minor_status, OM_uint32 status_value,
     }
     if (text != NULL) {
         *message_context = 0;
-        if (cs_copy_out(status_string, text, strlen(text)) != CS_OK) {
+        /* With a NUL the length does not count, as MIT's own mechs give
+         * it: Cyrus SASL's GS2 strcat()s the value. */
+        if (cs_copy_out(status_string, text, strlen(text) + 1) != CS_OK) {
             *minor_status = CREDSSP_S_NOMEM;
             return GSS_S_FAILURE;
         }
+        status_string->length--;
         return GSS_S_COMPLETE;
     }
     if (g == NULL || in_display_status) {
@@ -225,12 +231,15 @@ static gss_OID_desc ma_attrs[] = {
     MA("\x17"),                   /* GSS_C_MA_OOS_DET */
     MA("\x18"),                   /* GSS_C_MA_CBINDINGS */
 };
+/* GSS_CREDSSP_GS2_MECH's one more: its first token is always framed. */
+static gss_OID_desc ma_itok_framed = MA("\x09");
 #undef MA
 
 /*
- * gss_inquire_attrs_for_mech: architecture.md's set.  NOT_DFLT_MECH keeps
- * SPNEGO from ever offering CredSSP (no CredSSP in SPNEGO in CredSSP) and
- * keeps it out of default credentials.  Called re-entrantly from inside
+ * gss_inquire_attrs_for_mech: architecture.md's set, for both OIDs, and
+ * GSS_C_MA_ITOK_FRAMED for GSS_CREDSSP_GS2_MECH only.  NOT_DFLT_MECH keeps
+ * SPNEGO from ever offering either (no CredSSP in SPNEGO in CredSSP) and
+ * keeps them out of default credentials.  Called re-entrantly from inside
  * our own init (SPNEGO lists mechs): takes no lock.
  */
 CS_EXPORT OM_uint32
@@ -263,6 +272,11 @@ gss_inquire_attrs_for_mech(OM_uint32 *minor_status, gss_const_OID mech,
             major = g->add_oid_set_member(minor_status, &ma_attrs[j],
                                           sets[i]);
         }
+        if (major == GSS_S_COMPLETE &&
+            cs_oid_equal(mech, &cs_oid_credssp_gs2)) {
+            major = g->add_oid_set_member(minor_status, &ma_itok_framed,
+                                          sets[i]);
+        }
     }
     if (major != GSS_S_COMPLETE && mech_attrs != NULL) {
         g->release_oid_set(&tmp, mech_attrs);
@@ -279,11 +293,42 @@ gss_internal_release_oid(OM_uint32 *minor_status, gss_OID *oid)
 {
     *minor_status = 0;
     if (oid != NULL &&
-        (*oid == &cs_oid_credssp || cs_is_static_name_type(*oid))) {
+        (*oid == &cs_oid_credssp || *oid == &cs_oid_credssp_gs2 ||
+         cs_is_static_name_type(*oid))) {
         *oid = GSS_C_NO_OID;
         return GSS_S_COMPLETE;
     }
     return GSS_S_CONTINUE_NEEDED;
+}
+
+/*
+ * gss_inquire_saslname_for_mech: GSS_CREDSSP_GS2_MECH's SASL name is the
+ * one RFC 5801 derives from its OID, which MIT's mechglue computes when a
+ * mechanism answers GSS_S_UNAVAILABLE.  GSS_CREDSSP_MECH has none: its
+ * first token is bare, so a GS2 client would flag it non-standard and a
+ * GS2 server on MIT's mechglue could not route it; without a name, GS2
+ * implementations (Cyrus SASL's gs2 plugin) leave it out instead of
+ * offering a mechanism that cannot work.
+ */
+CS_EXPORT OM_uint32
+gss_inquire_saslname_for_mech(OM_uint32 *minor_status,
+                              const gss_OID desired_mech,
+                              gss_buffer_t sasl_mech_name,
+                              gss_buffer_t mech_name,
+                              gss_buffer_t mech_description)
+{
+    (void)sasl_mech_name;
+    (void)mech_name;
+    (void)mech_description;
+    if (minor_status == NULL) {
+        return GSS_S_CALL_INACCESSIBLE_WRITE;
+    }
+    *minor_status = 0;
+    if (cs_oid_equal(desired_mech, &cs_oid_credssp_gs2)) {
+        return GSS_S_UNAVAILABLE;
+    }
+    *minor_status = CREDSSP_S_UNSUPPORTED_OPTION;
+    return GSS_S_BAD_MECH;
 }
 
 /*

@@ -94,16 +94,26 @@ finish_step(OM_uint32 *minor_status, struct cs_ctx **ctx_slot,
     return major;
 }
 
-/* frame_first: puts the RFC 2743 header (our OID) before the first token,
- * for GSS acceptors that route it through the mechglue unchanged. */
+/* ctx_mech: the mechanism OID a context runs under. */
+static gss_OID
+ctx_mech(const struct cs_ctx *ctx)
+{
+    return (gss_OID)(ctx != NULL && ctx->gs2 ? &cs_oid_credssp_gs2
+                                             : &cs_oid_credssp);
+}
+
+/* frame_first: puts the RFC 2743 header (the context's OID) before the
+ * first token, for GSS acceptors that route it through the mechglue
+ * unchanged. */
 static cs_err
-frame_first(cs_blob *out)
+frame_first(const struct cs_ctx *ctx, cs_blob *out)
 {
     gss_buffer_desc in = { out->len, out->data }, framed = { 0, NULL };
     OM_uint32 minor;
     cs_err err;
 
-    if (gss_credssp_frame_token(&minor, &in, &framed) != GSS_S_COMPLETE) {
+    if (gss_credssp_frame_token_mech(&minor, ctx_mech(ctx), &in, &framed) !=
+        GSS_S_COMPLETE) {
         return CREDSSP_S_NOMEM;
     }
     cs_blob_free(out);
@@ -137,11 +147,14 @@ gss_init_sec_context(OM_uint32 *minor_status,
     *minor_status = 0;
     output_token->length = 0;
     output_token->value = NULL;
-    if (actual_mech_type != NULL) {
-        *actual_mech_type = (gss_OID)&cs_oid_credssp;
-    }
     ctx = (struct cs_ctx *)*context_handle;
     first = ctx == NULL;
+    if (actual_mech_type != NULL) {
+        *actual_mech_type =
+            first && cs_mech_oid(mech_type) != NULL
+                ? (gss_OID)cs_mech_oid(mech_type)
+                : ctx_mech(ctx);
+    }
     if (first) {
         if (req_flags & UNSUPPORTED_FLAGS) {
             *minor_status = CREDSSP_S_UNSUPPORTED_FLAG;
@@ -159,6 +172,7 @@ gss_init_sec_context(OM_uint32 *minor_status,
         }
         cs_cred_unref(cred);
         if (err == CS_OK) {
+            ctx->gs2 = cs_oid_equal(mech_type, &cs_oid_credssp_gs2);
             ctx->req_flags = req_flags;
             err = cs_ctx_set_target(ctx, target_name);
         }
@@ -180,9 +194,12 @@ gss_init_sec_context(OM_uint32 *minor_status,
                                                      : 0,
                       &out, &done);
     ctx->inner.cb = GSS_C_NO_CHANNEL_BINDINGS;
-    if (err == CS_OK && first && ctx->cred->set.frame_initial != NULL &&
-        cs_pattern_match(ctx->cred->set.frame_initial, ctx->target_spn)) {
-        err = frame_first(&out);
+    /* GSS_CREDSSP_GS2_MECH always frames (GSS_C_MA_ITOK_FRAMED). */
+    if (err == CS_OK && first &&
+        (ctx->gs2 || (ctx->cred->set.frame_initial != NULL &&
+                      cs_pattern_match(ctx->cred->set.frame_initial,
+                                       ctx->target_spn)))) {
+        err = frame_first(ctx, &out);
     }
     set_outputs(ctx, ret_flags, time_rec);
     return finish_step(minor_status, &ctx, context_handle, first, err, done,
@@ -190,19 +207,23 @@ gss_init_sec_context(OM_uint32 *minor_status,
 }
 
 /*
- * unframe: an acceptor's first token may carry the RFC 2743 header with our
- * OID (the mechglue needs it to route a TLS ClientHello to us); strip it,
- * strictly: minimal DER length, our OID, nothing after the declared end.
- * A raw TLS token is taken as it is.
+ * unframe: an acceptor's first token may carry the RFC 2743 header with one
+ * of our two OIDs (the mechglue needs it to route a TLS ClientHello to us);
+ * strip it, strictly: minimal DER length, our OID, nothing after the
+ * declared end.  *gs2 says which OID it was.  A raw TLS token is taken as
+ * it is (GSS_CREDSSP_MECH).
  */
 static cs_err
-unframe(const gss_buffer_t in, gss_buffer_desc *raw)
+unframe(const gss_buffer_t in, gss_buffer_desc *raw, bool *gs2)
 {
+    const gss_OID_desc *mech = NULL;
+    gss_OID_desc oid;
     struct cs_cursor c;
     size_t len = 0, i, n;
     uint8_t b;
 
     *raw = *in;
+    *gs2 = false;
     if (in->length == 0 || ((const uint8_t *)in->value)[0] != 0x60) {
         return CS_OK;
     }
@@ -224,16 +245,21 @@ unframe(const gss_buffer_t in, gss_buffer_desc *raw)
             return CREDSSP_S_BAD_FRAMING;
         }
     }
-    if (!c.ok || len != c.left || cs_cursor_u8(&c) != 0x06 ||
-        cs_cursor_u8(&c) != cs_oid_credssp.length || !c.ok ||
-        c.left < cs_oid_credssp.length ||
-        memcmp(c.p, cs_oid_credssp.elements, cs_oid_credssp.length) != 0) {
+    if (c.ok && len == c.left && cs_cursor_u8(&c) == 0x06) {
+        oid.length = cs_cursor_u8(&c);
+        oid.elements = (void *)c.p;
+        if (c.ok && c.left >= oid.length) {
+            mech = cs_mech_oid(&oid);
+        }
+    }
+    if (mech == NULL) {
         CS_TRACE("first token: %zu bytes, framing not ours", in->length);
         return CREDSSP_S_BAD_FRAMING;
     }
-    (void)cs_cursor_skip(&c, cs_oid_credssp.length);
+    (void)cs_cursor_skip(&c, mech->length);
     raw->value = (void *)c.p;
     raw->length = c.left;
+    *gs2 = mech == &cs_oid_credssp_gs2;
     return CS_OK;
 }
 
@@ -253,7 +279,7 @@ gss_accept_sec_context(OM_uint32 *minor_status, gss_ctx_id_t *context_handle,
     gss_buffer_desc raw = { 0, NULL };
     cs_blob out = { 0 };
     OM_uint32 inner_minor = 0, minor, major;
-    bool first, done = false;
+    bool first, done = false, gs2 = false;
     cs_err err = CS_OK;
 
     if (g == NULL) {
@@ -274,13 +300,17 @@ gss_accept_sec_context(OM_uint32 *minor_status, gss_ctx_id_t *context_handle,
     if (delegated_cred_handle != NULL) {
         *delegated_cred_handle = GSS_C_NO_CREDENTIAL;
     }
-    if (mech_type != NULL) {
-        *mech_type = (gss_OID)&cs_oid_credssp;
-    }
     ctx = (struct cs_ctx *)*context_handle;
     first = ctx == NULL;
+    if (mech_type != NULL) {
+        *mech_type = ctx_mech(ctx);
+    }
     if (first) {
-        err = unframe(input_token_buffer, &raw);
+        err = unframe(input_token_buffer, &raw, &gs2);
+        if (mech_type != NULL) {
+            *mech_type = (gss_OID)(gs2 ? &cs_oid_credssp_gs2
+                                       : &cs_oid_credssp);
+        }
         if (err == CS_OK) {
             err = get_cred(verifier_cred_handle, GSS_C_ACCEPT, &cred,
                            &inner_minor);
@@ -298,6 +328,7 @@ gss_accept_sec_context(OM_uint32 *minor_status, gss_ctx_id_t *context_handle,
             major = cs_status(minor_status, err, NULL);
             goto done;
         }
+        ctx->gs2 = gs2;
     } else {
         if (ctx->role != CS_ACCEPTOR) {
             *minor_status = CREDSSP_S_BAD_HANDLE;
@@ -402,9 +433,13 @@ gss_inquire_context(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
     }
     if (src_name != NULL) {
         *src_name = GSS_C_NO_NAME;
-        if (peer != GSS_C_NO_NAME &&
-            g->duplicate_name(minor_status, peer, src_name) !=
-                GSS_S_COMPLETE) {
+        if (peer == GSS_C_NO_NAME && ctx->role == CS_INITIATOR) {
+            /* A default credential: its inner one's name (the ccache's
+             * principal), as SASL GS2 clients display it. */
+            *src_name = cs_inner_cred_name(ctx->cred->inner);
+        } else if (peer != GSS_C_NO_NAME &&
+                   g->duplicate_name(minor_status, peer, src_name) !=
+                       GSS_S_COMPLETE) {
             return GSS_S_FAILURE;
         }
     }
@@ -421,7 +456,7 @@ gss_inquire_context(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
     }
     set_outputs(ctx, ctx_flags, lifetime_rec);
     if (mech_type != NULL) {
-        *mech_type = (gss_OID)&cs_oid_credssp;
+        *mech_type = ctx_mech(ctx);
     }
     if (locally_initiated != NULL) {
         *locally_initiated = ctx->role == CS_INITIATOR;

@@ -3,13 +3,16 @@
  *
  *   TLS handshake -> negoTokens until the inner context completes -> the
  *   client's pubKeyAuth (with its last inner token, or after our final
- *   SPNEGO token: both orders) -> our pubKeyAuth -> authInfo.
+ *   SPNEGO token: both orders) -> our pubKeyAuth -> authInfo (->
+ *   GSS_CREDSSP_GS2_MECH only: our confirmation).
  */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "engine.h"
+#include "ident.h"
 #include "pubkeyauth.h"
 #include "trace.h"
 
@@ -182,15 +185,69 @@ cleanup:
 }
 
 /*
+ * check_owner: whether delegated credentials are the authenticated user's
+ * (ident.h); *matched says so.  Password credentials name a user, smart
+ * card credentials only through their hints (a PIN alone names nobody,
+ * and the card's certificate is beyond us); Remote Guard buffers are
+ * opaque.  Another user's are CREDSSP_S_DELEG_OTHER_USER unless
+ * allow_other_user_delegation.
+ */
+static cs_err
+check_owner(const struct cs_ctx *ctx, const struct cs_ident *id,
+            const struct cs_tscredentials *t, bool *matched)
+{
+    const char *domain, *user;
+
+    *matched = false;
+    if (t->cred_type == CS_CRED_PASSWORD) {
+        domain = t->u.password.domain;
+        user = t->u.password.user;
+    } else if (t->cred_type == CS_CRED_SMARTCARD &&
+               t->u.smartcard.user_hint != NULL &&
+               *t->u.smartcard.user_hint != '\0') {
+        domain = t->u.smartcard.domain_hint;
+        user = t->u.smartcard.user_hint;
+    } else {
+        CS_TRACE("authInfo: credentials of type %d name no user",
+                 (int)t->cred_type);
+        return CS_OK;
+    }
+    domain = domain != NULL ? domain : "";
+    *matched = cs_ident_match(id, domain, user);
+    CS_TRACE("authInfo: credentials of %s%s%s, authenticated %s: %s",
+             domain, *domain != '\0' ? "\\" : "", user,
+             *id->text != '\0' ? id->text : "(no name)",
+             *matched ? "the same user"
+             : ctx->cred->set.allow_other_user
+                 ? "another user, allowed by allow_other_user_delegation"
+                 : "ANOTHER USER");
+    if (*matched || ctx->cred->set.allow_other_user) {
+        return CS_OK;
+    }
+    cs_err_set_detail(CREDSSP_S_DELEG_OTHER_USER,
+                      "SEC_E_LOGON_DENIED: the delegated credentials name "
+                      "\"%s%s%s\", not the authenticated user \"%s\"; "
+                      "they were refused and nothing was kept (see "
+                      "allow_other_user_delegation)",
+                      domain, *domain != '\0' ? "\\" : "", user,
+                      *id->text != '\0' ? id->text : "(no name)");
+    return CREDSSP_S_DELEG_OTHER_USER;
+}
+
+/*
  * keep_delegated: turns received TSCredentials into a delegated credential
- * handle.  Empty password credentials (no ISC_REQ_DELEGATE, or restricted
- * admin) give no handle.
+ * handle, once they are known to be the authenticated user's.  Empty
+ * password credentials (no ISC_REQ_DELEGATE, or restricted admin) give no
+ * handle.
  */
 static cs_err
 keep_delegated(struct cs_ctx *ctx, struct cs_tscredentials *creds)
 {
     struct cs_password_creds *pw = &creds->u.password;
+    struct cs_ident id = { 0 };
     struct cs_cred *c = NULL;
+    char *name = NULL, *principal = NULL;
+    bool matched = false;
     cs_err err;
 
     if (creds->cred_type == CS_CRED_PASSWORD && *pw->user == '\0' &&
@@ -198,25 +255,40 @@ keep_delegated(struct cs_ctx *ctx, struct cs_tscredentials *creds)
         CS_TRACE("authInfo: empty credentials");
         return CS_OK;
     }
-    err = cs_cred_new(GSS_C_INITIATE, &c);
+    err = cs_ident_from_inner(&ctx->inner, &id);
+    if (err == CS_OK) {
+        err = check_owner(ctx, &id, creds, &matched);
+    }
+    if (err == CS_OK && creds->cred_type == CS_CRED_PASSWORD) {
+        err = cs_ident_names(&id, matched, pw->user, &name, &principal);
+    }
+    if (err == CS_OK) {
+        err = cs_cred_new(GSS_C_INITIATE, &c);
+    }
     if (err != CS_OK) {
-        return err;
+        goto cleanup;
     }
     c->delegated = true;
     c->deleg = *creds;
     memset(creds, 0, sizeof(*creds));
     if (c->deleg.cred_type == CS_CRED_PASSWORD) {
-        err = cs_cred_delegated_password(c);
+        err = cs_cred_delegated_password(c, name, principal);
         if (err != CS_OK) {
-            cs_cred_unref(c);
-            return err;
+            goto cleanup;
         }
     }
     CS_TRACE("authInfo: credentials of type %d delegated",
              (int)c->deleg.cred_type);
     ctx->delegated = c;
+    c = NULL;
     ctx->ret_flags |= GSS_C_DELEG_FLAG;
-    return CS_OK;
+
+cleanup:
+    cs_cred_unref(c);
+    free(name);
+    free(principal);
+    cs_ident_clear(&id);
+    return err;
 }
 
 /* do_authinfo: the client's credentials; the last message. */
@@ -253,6 +325,14 @@ do_authinfo(struct cs_ctx *ctx, cs_err *err)
     if (*err == CS_OK) {
         *err = keep_delegated(ctx, &creds);
     }
+    if (*err == CS_OK && ctx->gs2) {
+        /* GSS_CREDSSP_GS2_MECH: the last token is ours, a TSRequest with
+         * nothing but the version (the public header). */
+        struct cs_tsrequest confirm = { 0 };
+
+        *err = cs_send_request(ctx, &confirm);
+        cs_tsrequest_clear(&confirm);
+    }
 
 cleanup:
     cs_tscredentials_clear(&creds);
@@ -281,6 +361,7 @@ cs_acceptor_step(struct cs_ctx *ctx, const cs_blob *in, bool *done)
         case CS_ST_AUTHINFO:
             w = do_authinfo(ctx, &err);
             break;
+        case CS_ST_CONFIRM:
         case CS_ST_DONE:
         case CS_ST_FAILED:
         default:
@@ -299,6 +380,11 @@ cs_acceptor_step(struct cs_ctx *ctx, const cs_blob *in, bool *done)
                               GSS_C_SEQUENCE_FLAG | GSS_C_REPLAY_FLAG;
             if (ctx->inner.ret_flags & GSS_C_MUTUAL_FLAG) {
                 ctx->ret_flags |= GSS_C_MUTUAL_FLAG;
+            }
+            /* RFC 2744 5.1: the initiator is anonymous; src_name is the
+             * anonymous name. */
+            if (cs_ident_anonymous(&ctx->inner)) {
+                ctx->ret_flags |= GSS_C_ANON_FLAG;
             }
             return CS_OK;
         case CS_WAIT_ERR:

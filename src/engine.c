@@ -4,7 +4,6 @@
  */
 #include "config.h"
 
-#include <ctype.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,6 +81,7 @@ cs_cred_unref(struct cs_cred *c)
     free(c->store.elements);
     clear_password(&c->pw);
     cs_tscredentials_clear(&c->deleg);
+    free(c->store_principal);
     cs_tscredentials_clear(&c->send);
     cs_settings_clear(&c->set);
     pthread_mutex_destroy(&c->lock);
@@ -365,13 +365,114 @@ store_fail(const char *principal, const char *step, OM_uint32 major,
         text.length = 0;
     }
     cs_err_set_detail(CREDSSP_S_STORE_FAILED,
-                      "SEC_E_NO_CREDENTIALS: no Kerberos ticket for the "
-                      "delegated user %s (%s): %.*s",
+                      "SEC_E_NO_CREDENTIALS: no Kerberos ticket for %s, "
+                      "the delegated user (%s): %.*s",
                       principal, step, (int)text.length,
                       text.length > 0 ? (char *)text.value : "unknown");
     CS_TRACE("%s", cs_err_detail(CREDSSP_S_STORE_FAILED));
     g->release_buffer(&tmp, &text);
     return CREDSSP_S_STORE_FAILED;
+}
+
+/* store_value: the value of key in a cred store, or NULL. */
+static const char *
+store_value(gss_const_key_value_set_t store, const char *key)
+{
+    OM_uint32 i;
+
+    for (i = 0; store != NULL && i < store->count; i++) {
+        if (strcmp(store->elements[i].key, key) == 0) {
+            return store->elements[i].value;
+        }
+    }
+    return NULL;
+}
+
+/* ccache_is_collection: whether a ccache name's type is a collection, in
+ * which krb5's own store picks (or makes) the principal's own cache. */
+static bool
+ccache_is_collection(const char *name)
+{
+    static const char *const types[] = { "DIR:", "KEYRING:", "KCM:",
+                                         "API:" };
+    size_t i;
+
+    for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+        if (strncmp(name, types[i], strlen(types[i])) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * check_ccache: krb5's store replaces whatever a single-cache ccache
+ * (FILE:, MEMORY:) held when asked to overwrite; a delegated ticket must
+ * never replace another principal's.  CREDSSP_S_CCACHE_IN_USE when the
+ * cache already holds credentials of a principal other than kcred's.
+ */
+static cs_err
+check_ccache(gss_cred_id_t kcred, gss_const_key_value_set_t cred_store)
+{
+    const struct cs_glue *g = cs_glue();
+    gss_OID_set_desc krb5 = { 1, (gss_OID)&cs_oid_krb5 };
+    const char *cc = store_value(cred_store, "ccache");
+    gss_key_value_element_desc e = { "ccache", cc };
+    gss_key_value_set_desc only_cc = { 1, &e };
+    gss_cred_id_t old = GSS_C_NO_CREDENTIAL;
+    gss_name_t old_name = GSS_C_NO_NAME, new_name = GSS_C_NO_NAME;
+    gss_buffer_desc t_old = { 0, NULL }, t_new = { 0, NULL };
+    OM_uint32 major, minor, tmp;
+    int same = 0;
+    cs_err err = CS_OK;
+
+    if (cc != NULL && ccache_is_collection(cc)) {
+        return CS_OK;
+    }
+    major = cc != NULL
+                ? g->acquire_cred_from(&minor, GSS_C_NO_NAME, 0, &krb5,
+                                       GSS_C_INITIATE, &only_cc, &old, NULL,
+                                       NULL)
+                : g->acquire_cred(&minor, GSS_C_NO_NAME, 0, &krb5,
+                                  GSS_C_INITIATE, &old, NULL, NULL);
+    if (major != GSS_S_COMPLETE) {
+        return CS_OK;             /* nothing there (or nothing readable) */
+    }
+    if (g->inquire_cred_by_mech(&minor, old, (gss_OID)&cs_oid_krb5,
+                                &old_name, NULL, NULL, NULL) !=
+            GSS_S_COMPLETE ||
+        g->inquire_cred_by_mech(&minor, kcred, (gss_OID)&cs_oid_krb5,
+                                &new_name, NULL, NULL, NULL) !=
+            GSS_S_COMPLETE ||
+        g->compare_name(&minor, old_name, new_name, &same) !=
+            GSS_S_COMPLETE ||
+        !same) {
+        if (g->display_name(&tmp, old_name, &t_old, NULL) !=
+            GSS_S_COMPLETE) {
+            t_old.length = 0;
+        }
+        if (g->display_name(&tmp, new_name, &t_new, NULL) !=
+            GSS_S_COMPLETE) {
+            t_new.length = 0;
+        }
+        cs_err_set_detail(CREDSSP_S_CCACHE_IN_USE,
+                          "SEC_E_WRONG_PRINCIPAL: the credential cache %s "
+                          "holds credentials of %.*s, not of %.*s; they "
+                          "were not replaced",
+                          cc != NULL ? cc : "(the default)",
+                          (int)t_old.length,
+                          t_old.length > 0 ? (char *)t_old.value : "?",
+                          (int)t_new.length,
+                          t_new.length > 0 ? (char *)t_new.value : "?");
+        CS_TRACE("%s", cs_err_detail(CREDSSP_S_CCACHE_IN_USE));
+        err = CREDSSP_S_CCACHE_IN_USE;
+    }
+    g->release_buffer(&tmp, &t_old);
+    g->release_buffer(&tmp, &t_new);
+    g->release_name(&tmp, &old_name);
+    g->release_name(&tmp, &new_name);
+    g->release_cred(&tmp, &old);
+    return err;
 }
 
 cs_err
@@ -381,46 +482,67 @@ cs_cred_store_krb5(struct cs_cred *c, OM_uint32 overwrite,
 {
     const struct cs_glue *g = cs_glue();
     const struct cs_password_creds *d = &c->deleg.u.password;
+    const char *principal = c->store_principal;
     gss_OID_set_desc krb5 = { 1, (gss_OID)&cs_oid_krb5 };
-    gss_buffer_desc text, pw;
-    gss_name_t name = GSS_C_NO_NAME;
+    gss_buffer_desc text, pw, full = { 0, NULL };
+    gss_name_t name = GSS_C_NO_NAME, mn = GSS_C_NO_NAME;
     gss_cred_id_t kcred = GSS_C_NO_CREDENTIAL;
     OM_uint32 major, minor = 0, tmp;
-    char *principal = NULL;
+    char *shown = NULL;
     cs_err err;
-    size_t i;
 
-    if (!c->delegated || c->deleg.cred_type != CS_CRED_PASSWORD) {
+    if (!c->delegated || c->deleg.cred_type != CS_CRED_PASSWORD ||
+        principal == NULL) {
         return CREDSSP_S_NO_DELEGATED_CREDS;
     }
     pw.value = d->password;
     pw.length = strlen(d->password);
-    /* The realm is the delegated domain, upper-cased (Windows sends the
-     * DNS domain or the NetBIOS one; only the first can be a realm). */
-    if (asprintf(&principal, "%s@%s", d->user, d->domain) < 0) {
-        return CREDSSP_S_NOMEM;
-    }
-    for (i = strlen(d->user) + 1; principal[i] != '\0'; i++) {
-        principal[i] = (char)toupper((unsigned char)principal[i]);
-    }
-    text.value = principal;
+    /* The principal comes from the authenticated name, never from the
+     * domain the client put in its credentials (cs_ident_names): the
+     * realm, and so the KDC asked, is the one that authenticated it. */
+    text.value = (void *)principal;
     text.length = strlen(principal);
     major = g->import_name(&minor, &text, (gss_OID)&cs_oid_nt_user_name,
                            &name);
+    if (major == GSS_S_COMPLETE) {
+        major = g->canonicalize_name(&minor, name, (gss_OID)&cs_oid_krb5,
+                                     &mn);
+    }
     if (major != GSS_S_COMPLETE) {
         err = store_fail(principal, "name", major, minor);
         goto cleanup;
     }
-    major = g->acquire_cred_with_password(&minor, name, &pw, 0, &krb5,
+    /* With its realm (the default one when the name had none), for the
+     * texts. */
+    if (g->display_name(&tmp, mn, &full, NULL) == GSS_S_COMPLETE) {
+        shown = dup_str(full.value, full.length);
+        g->release_buffer(&tmp, &full);
+    }
+    principal = shown != NULL ? shown : principal;
+    major = g->acquire_cred_with_password(&minor, mn, &pw, 0, &krb5,
                                           GSS_C_INITIATE, &kcred, NULL,
                                           NULL);
     if (major != GSS_S_COMPLETE) {
         err = store_fail(principal, "initial ticket", major, minor);
         goto cleanup;
     }
+    err = check_ccache(kcred, cred_store);
+    if (err != CS_OK) {
+        goto cleanup;
+    }
     major = g->store_cred_into(&minor, kcred, GSS_C_INITIATE,
                                (gss_OID)&cs_oid_krb5, overwrite,
                                default_cred, cred_store, NULL, NULL);
+    if (major == GSS_S_DUPLICATE_ELEMENT) {
+        cs_err_set_detail(CREDSSP_S_CCACHE_IN_USE,
+                          "SEC_E_WRONG_PRINCIPAL: the credential cache "
+                          "already holds credentials of %s and "
+                          "overwrite_cred was not set; they were not "
+                          "replaced", principal);
+        CS_TRACE("%s", cs_err_detail(CREDSSP_S_CCACHE_IN_USE));
+        err = CREDSSP_S_CCACHE_IN_USE;
+        goto cleanup;
+    }
     if (major != GSS_S_COMPLETE) {
         err = store_fail(principal, "store", major, minor);
         goto cleanup;
@@ -430,47 +552,36 @@ cs_cred_store_krb5(struct cs_cred *c, OM_uint32 overwrite,
 
 cleanup:
     g->release_cred(&tmp, &kcred);
+    g->release_name(&tmp, &mn);
     g->release_name(&tmp, &name);
-    free(principal);
+    free(shown);
     return err;
 }
 
 cs_err
-cs_cred_delegated_password(struct cs_cred *c)
+cs_cred_delegated_password(struct cs_cred *c, const char *name,
+                           const char *principal)
 {
     const struct cs_glue *g = cs_glue();
     const struct cs_password_creds *d = &c->deleg.u.password;
     gss_buffer_desc text;
     OM_uint32 major, minor;
-    char *name = NULL;
-    cs_err err = CREDSSP_S_NOMEM;
-    int n;
+    cs_err err;
 
-    /* A dotted domain is a realm (user@REALM); otherwise DOMAIN\user. */
-    if (*d->domain == '\0') {
-        n = asprintf(&name, "%s", d->user);
-    } else if (strchr(d->domain, '.') != NULL) {
-        n = asprintf(&name, "%s@%s", d->user, d->domain);
-    } else {
-        n = asprintf(&name, "%s\\%s", d->domain, d->user);
-    }
-    if (n < 0) {
-        return CREDSSP_S_NOMEM;
-    }
     err = cs_cred_set_password(c, name, d->password);
     if (err != CS_OK) {
-        goto cleanup;
+        return err;
     }
     c->has_password = *d->password != '\0';
-    text.value = name;
+    c->store_principal = strdup(principal);
+    if (c->store_principal == NULL) {
+        return CREDSSP_S_NOMEM;
+    }
+    text.value = (void *)name;
     text.length = strlen(name);
     major = g->import_name(&minor, &text, (gss_OID)&cs_oid_nt_user_name,
                            &c->name);
-    err = major == GSS_S_COMPLETE ? CS_OK : CREDSSP_S_BAD_NAME;
-
-cleanup:
-    free(name);
-    return err;
+    return major == GSS_S_COMPLETE ? CS_OK : CREDSSP_S_BAD_NAME;
 }
 
 /* ---- contexts ---- */
@@ -624,6 +735,7 @@ note_msg(uint8_t *list, size_t *num, const struct cs_tsrequest *req)
     m |= req->has_pub_key_auth ? CS_MSG_PUBKEY : 0;
     m |= req->has_auth_info ? CS_MSG_AUTHINFO : 0;
     m |= req->has_error_code ? CS_MSG_ERROR : 0;
+    m |= m == 0 ? CS_MSG_EMPTY : 0;
     m |= req->has_client_nonce ? CS_MSG_NONCE : 0;
     if (*num < CS_MAX_MSGS) {
         list[*num] = m;
@@ -846,6 +958,14 @@ cs_ctx_flow(const struct cs_ctx *ctx)
     size_t ns = ini ? ctx->num_recv : ctx->num_sent;
     const struct cs_flow *f;
 
+    /* GS2: any flow of the table, then the acceptor's confirmation. */
+    if (ctx->gs2) {
+        if (ns == 0 || ns > CS_MAX_MSGS ||
+            (s[ns - 1] & ~CS_MSG_NONCE) != CS_MSG_EMPTY) {
+            return NULL;
+        }
+        ns--;
+    }
     for (f = cs_flows; f->name != NULL; f++) {
         if (same_msgs(c, nc, f->client) && same_msgs(s, ns, f->server)) {
             return f;
@@ -867,6 +987,10 @@ error_status(cs_err err)
         return CS_STATUS_LOGON_FAILURE;
     case CREDSSP_S_VERSION_TOO_LOW:
         return CS_STATUS_NOT_SUPPORTED;
+    case CREDSSP_S_DELEG_OTHER_USER:
+        /* Not a wrong password: the server does not take these
+         * credentials from this user (gsscredssp(8), DELEGATION). */
+        return CS_STATUS_ACCESS_DENIED;
     case CREDSSP_S_BAD_DER:
     case CREDSSP_S_UNEXPECTED_MESSAGE:
     case CREDSSP_S_SPLIT_RECORD:
@@ -999,9 +1123,10 @@ cs_ctx_step(struct cs_ctx *ctx, const uint8_t *in, size_t in_len,
          * the inner context (and gss-ntlmssp's per-context conversion
          * handles) goes (doc/performance.md, memory). */
         cs_inner_finish(&ctx->inner);
-        CS_TRACE("%s complete: message flow %s",
+        CS_TRACE("%s complete: message flow %s%s",
                  ctx->role == CS_INITIATOR ? "initiator" : "acceptor",
-                 f != NULL ? f->name : "NOT IN TABLE");
+                 f != NULL ? f->name : "NOT IN TABLE",
+                 ctx->gs2 ? " + GS2 confirmation" : "");
     }
     return CS_OK;
 

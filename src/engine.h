@@ -41,6 +41,9 @@ struct cs_settings {
     size_t max_token;             /* 0: CS_DEFAULT_MAX_TOKEN */
     unsigned max_legs;            /* 0: CS_DEFAULT_MAX_LEGS */
     bool restricted_admin;        /* initiator: never send the password */
+    bool allow_other_user;        /* acceptor: take delegated credentials
+                                   * of another user than the inner
+                                   * authentication's */
     char *ntlm_deleg;             /* patterns, comma-separated; NULL: none */
     char *deleg;                  /* patterns; NULL: "*" */
     char *frame_initial;          /* patterns; NULL: never frame */
@@ -93,6 +96,8 @@ struct cs_cred {
     bool delegated;
     bool delegated_empty;
     struct cs_tscredentials deleg;
+    char *store_principal;        /* the Kerberos principal a ticket is
+                                   * stored for (ident.h) */
 };
 
 cs_err cs_cred_new(gss_cred_usage_t usage, struct cs_cred **out) CS_WUR;
@@ -105,8 +110,11 @@ cs_err cs_cred_set_password(struct cs_cred *c, const char *name_text,
                             const char *password) CS_WUR;
 
 /* cs_cred_delegated_password: makes a delegated password credential
- * usable as an initiator credential (its name and password). */
-cs_err cs_cred_delegated_password(struct cs_cred *c) CS_WUR;
+ * usable as an initiator credential: name (user@REALM, DOMAIN\user or
+ * user) and the delegated password; principal is what
+ * cs_cred_store_krb5 gets a ticket for (both from cs_ident_names). */
+cs_err cs_cred_delegated_password(struct cs_cred *c, const char *name,
+                                  const char *principal) CS_WUR;
 
 /* cs_cred_set_creds_key: one "smartcard_*" or "remote_guard_*" key (the
  * cred-store key without "credssp_"): the credentials an initiator sends
@@ -115,10 +123,13 @@ cs_err cs_cred_delegated_password(struct cs_cred *c) CS_WUR;
 cs_err cs_cred_set_creds_key(struct cs_cred *c, const char *name,
                              const char *value) CS_WUR;
 
-/* cs_cred_store_krb5: obtains a TGT with a delegated password and stores
- * it where cred_store says (its "ccache" key), as gss_store_cred_into
- * does for krb5.  CREDSSP_S_STORE_FAILED with krb5's reason in the
- * detail text when the KDC does not give one. */
+/* cs_cred_store_krb5: obtains a TGT for the credential's store_principal
+ * with the delegated password and stores it where cred_store says (its
+ * "ccache" key), as gss_store_cred_into does for krb5.
+ * CREDSSP_S_STORE_FAILED with krb5's reason in the detail text when the
+ * KDC does not give one; CREDSSP_S_CCACHE_IN_USE when the cache holds
+ * another principal's credentials (never replaced) or, without
+ * overwrite, any. */
 cs_err cs_cred_store_krb5(struct cs_cred *c, OM_uint32 overwrite,
                           OM_uint32 default_cred,
                           gss_const_key_value_set_t cred_store) CS_WUR;
@@ -142,6 +153,7 @@ enum cs_state {
     CS_ST_NEGO,                   /* negoTokens, until pubKeyAuth */
     CS_ST_PUBKEY,                 /* acceptor: waiting for pubKeyAuth */
     CS_ST_AUTHINFO,               /* acceptor: waiting for authInfo */
+    CS_ST_CONFIRM,                /* GS2 initiator: waiting for the end */
     CS_ST_DONE,
     CS_ST_FAILED
 };
@@ -156,6 +168,7 @@ enum cs_wait { CS_WAIT_ERR, CS_WAIT_OK, CS_WAIT_TOKEN, CS_WAIT_DONE };
 #define CS_MSG_AUTHINFO 0x04
 #define CS_MSG_ERROR 0x08
 #define CS_MSG_NONCE 0x10
+#define CS_MSG_EMPTY 0x20         /* none of the above: GS2's confirmation */
 #define CS_MAX_MSGS 16
 
 /* A legal message sequence ([MS-CSSP] 3.1.5): what the client's and the
@@ -173,6 +186,9 @@ extern const struct cs_flow cs_flows[];
 struct cs_ctx {
     enum cs_role role;
     enum cs_state state;
+    /* GSS_CREDSSP_GS2_MECH: the acceptor confirms authInfo with one more
+     * TSRequest, and the initiator completes on it (the public header). */
+    bool gs2;
     struct cs_cred *cred;         /* referenced */
     gss_name_t target;            /* initiator: union name (owned) */
     char *target_spn;             /* "SERVICE/host", for policy */

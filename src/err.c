@@ -7,20 +7,27 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "cs.h"
+#include "escape.h"
 
 static __thread uint32_t detail_code;
-static __thread char detail_text[512];
+static __thread char detail_text[1024];
 
 void
 cs_err_set_detail(uint32_t code, const char *fmt, ...)
 {
+    char raw[512];
     va_list ap;
 
     va_start(ap, fmt);
-    vsnprintf(detail_text, sizeof(detail_text), fmt, ap);
+    vsnprintf(raw, sizeof(raw), fmt, ap);
     va_end(ap);
+    /* The particulars name what a peer chose (a certificate's names, a
+     * delegated user): escaped, so that they cannot drive the terminal
+     * that shows the status, nor forge a line of a log. */
+    (void)cs_escape(detail_text, sizeof(detail_text), raw, strlen(raw));
     detail_code = code;
 }
 
@@ -223,6 +230,15 @@ cs_err_text(uint32_t code)
         return "SEC_E_INVALID_TOKEN: the server's NTLM CHALLENGE names a "
                "target type but has an empty TargetName; refused before "
                "gss-ntlmssp sees it (version 1.2.0 crashes on it)";
+    case CREDSSP_S_DELEG_OTHER_USER:
+        return "SEC_E_LOGON_DENIED: the delegated credentials name another "
+               "user than the one the inner authentication authenticated; "
+               "they were refused and nothing was kept (see "
+               "allow_other_user_delegation)";
+    case CREDSSP_S_CCACHE_IN_USE:
+        return "SEC_E_WRONG_PRINCIPAL: the credential cache already holds "
+               "credentials: another principal's (never replaced), or the "
+               "same principal's and overwrite_cred was not set";
     case CREDSSP_S_MINOR_END:
         break;
     }

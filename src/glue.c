@@ -94,11 +94,18 @@ const gss_OID_desc cs_oid_ntlmssp = {
 const gss_OID_desc cs_oid_nt_user_name = {
     10, (void *)"\x2a\x86\x48\x86\xf7\x12\x01\x02\x01\x01"
 };
+/* GSS_C_NT_ANONYMOUS, 1.3.6.1.5.6.3 (RFC 2743 4.6). */
+const gss_OID_desc cs_oid_nt_anonymous = {
+    6, (void *)"\x2b\x06\x01\x05\x06\x03"
+};
 const gss_OID_desc cs_oid_nt_hostbased_service = {
     10, (void *)"\x2a\x86\x48\x86\xf7\x12\x01\x02\x01\x04"
 };
 const gss_OID_desc cs_oid_credssp = {
     GSS_CREDSSP_MECH_OID_LENGTH, (void *)GSS_CREDSSP_MECH_OID_STRING
+};
+const gss_OID_desc cs_oid_credssp_gs2 = {
+    GSS_CREDSSP_GS2_MECH_OID_LENGTH, (void *)GSS_CREDSSP_GS2_MECH_OID_STRING
 };
 
 bool
@@ -109,4 +116,16 @@ cs_oid_equal(gss_const_OID a, gss_const_OID b)
     }
     return a->length == b->length &&
            memcmp(a->elements, b->elements, a->length) == 0;
+}
+
+const gss_OID_desc *
+cs_mech_oid(gss_const_OID oid)
+{
+    if (cs_oid_equal(oid, &cs_oid_credssp)) {
+        return &cs_oid_credssp;
+    }
+    if (cs_oid_equal(oid, &cs_oid_credssp_gs2)) {
+        return &cs_oid_credssp_gs2;
+    }
+    return NULL;
 }

@@ -70,10 +70,17 @@ extern const gss_OID_desc cs_oid_spnego;
 extern const gss_OID_desc cs_oid_krb5;
 extern const gss_OID_desc cs_oid_ntlmssp;
 extern const gss_OID_desc cs_oid_nt_user_name;
+extern const gss_OID_desc cs_oid_nt_anonymous;
 extern const gss_OID_desc cs_oid_nt_hostbased_service;
 extern const gss_OID_desc cs_oid_credssp;
+extern const gss_OID_desc cs_oid_credssp_gs2;
 
 /* cs_oid_equal: whether two OIDs are the same (NULL equals only NULL). */
 bool cs_oid_equal(gss_const_OID a, gss_const_OID b);
+
+/* cs_mech_oid: our static copy of oid when it names one of the two
+ * mechanisms this module registers (GSS_CREDSSP_MECH or
+ * GSS_CREDSSP_GS2_MECH), else NULL. */
+const gss_OID_desc *cs_mech_oid(gss_const_OID oid);
 
 #endif /* CS_GLUE_H */

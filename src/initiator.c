@@ -2,7 +2,8 @@
  * initiator.c - the CredSSP client state machine ([MS-CSSP] 3.1.5).
  *
  *   TLS handshake -> negoTokens (the last one with pubKeyAuth) -> the
- *   server's pubKeyAuth (with the final SPNEGO token, if any) -> authInfo.
+ *   server's pubKeyAuth (with the final SPNEGO token, if any) -> authInfo
+ *   (-> GSS_CREDSSP_GS2_MECH only: the server's confirmation).
  *
  * Credentials leave only in do_finish, after the server's pubKeyAuth
  * verified and policy allowed it.
@@ -254,7 +255,39 @@ do_finish(struct cs_ctx *ctx, cs_err *err)
              : c->send.cred_type == CS_CRED_SMARTCARD ? "smart card"
                                                         : "Remote Guard",
              c->set.restricted_admin ? " (restricted admin)" : "");
+    if (ctx->gs2) {
+        /* GSS_CREDSSP_GS2_MECH ends on the acceptor's confirmation. */
+        ctx->state = CS_ST_CONFIRM;
+        return CS_WAIT_TOKEN;
+    }
     return CS_WAIT_DONE;
+}
+
+/*
+ * do_confirm: GSS_CREDSSP_GS2_MECH's last message, the acceptor's
+ * TSRequest with nothing but its version (the public header).  An
+ * errorCode there is the acceptor's refusal (cs_recv_request maps it).
+ */
+static enum cs_wait
+do_confirm(struct cs_ctx *ctx, cs_err *err)
+{
+    struct cs_tsrequest req = { 0 };
+    bool got = false;
+
+    *err = cs_recv_request(ctx, &req, &got);
+    if (*err != CS_OK) {
+        return CS_WAIT_ERR;
+    }
+    if (!got) {
+        return CS_WAIT_TOKEN;
+    }
+    if (req.num_nego_tokens > 0 || req.has_pub_key_auth ||
+        req.has_auth_info) {
+        *err = CREDSSP_S_UNEXPECTED_MESSAGE;
+    }
+    cs_tsrequest_clear(&req);
+    CS_TRACE("GS2 confirmation %s", *err == CS_OK ? "received" : "REJECTED");
+    return *err == CS_OK ? CS_WAIT_DONE : CS_WAIT_ERR;
 }
 
 /* verify_server: unwraps the server's pubKeyAuth and checks it. */
@@ -347,6 +380,9 @@ cs_initiator_step(struct cs_ctx *ctx, const cs_blob *in, bool *done)
             break;
         case CS_ST_NEGO:
             w = do_nego(ctx, &err);
+            break;
+        case CS_ST_CONFIRM:
+            w = do_confirm(ctx, &err);
             break;
         case CS_ST_PUBKEY:
         case CS_ST_AUTHINFO:

@@ -7,9 +7,11 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "escape.h"
 #include "trace.h"
 
 /* trace_file may change at run time (cs_trace_set_file): it is read and
@@ -62,16 +64,46 @@ cs_trace_on(void)
     return __atomic_load_n(&trace_enabled, __ATOMIC_ACQUIRE) != 0;
 }
 
-/* write_line: one trace line; the caller holds trace_lock. */
+/*
+ * write_line: one trace line; the caller holds trace_lock.  The message
+ * may hold what a peer chose (names, a certificate's subject): it is
+ * escaped (src/escape.c), so that a newline cannot forge a line and
+ * control sequences cannot drive a terminal showing the trace.
+ */
 static void __attribute__((format(printf, 3, 0)))
 write_line(const char *file, int line, const char *fmt, va_list ap)
 {
+    char small[512], *raw = small, *safe = NULL;
+    size_t len, need;
+    va_list again;
+    int n;
+
     if (trace_file == NULL) {
         return;
     }
-    fprintf(trace_file, "[%ld] %s:%d: ", (long)getpid(), file, line);
-    vfprintf(trace_file, fmt, ap);
-    fputc('\n', trace_file);
+    va_copy(again, ap);
+    n = vsnprintf(small, sizeof(small), fmt, ap);
+    if (n >= 0 && (size_t)n >= sizeof(small)) {
+        raw = malloc((size_t)n + 1);
+        if (raw != NULL) {
+            vsnprintf(raw, (size_t)n + 1, fmt, again);
+        }
+    }
+    va_end(again);
+    if (n >= 0 && raw != NULL) {
+        len = strlen(raw);
+        need = cs_escape(NULL, 0, raw, len) + 1;
+        safe = malloc(need);
+        if (safe != NULL) {
+            (void)cs_escape(safe, need, raw, len);
+        }
+    }
+    fprintf(trace_file, "[%ld] %s:%d: %s\n", (long)getpid(), file, line,
+            safe != NULL ? safe : "(trace line lost: out of memory)");
+    free(safe);
+    if (raw != small) {
+        free(raw);
+    }
 }
 
 /* trace_locked: write_line with variable arguments. */

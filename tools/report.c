@@ -235,3 +235,29 @@ ct_report_server(const struct ct_out *out, const char *peer,
     emit(stdout, &line);
     ct_text_free(&line);
 }
+
+/*
+ * Reports a ticket stored with --store-ccache: the principal (which the
+ * peer's authentication chose, so escaped) and the ccache.
+ */
+void
+ct_report_stored(const struct ct_out *out, const char *principal,
+                 const char *ccache)
+{
+    struct ct_text line = { 0 };
+
+    if (out->json) {
+        ct_text_adds(&line, "{\"event\":\"stored\"");
+        json_field(&line, "role", out->role);
+        json_field(&line, "principal", principal);
+        json_field(&line, "ccache", ccache);
+        ct_text_adds(&line, "}");
+    } else {
+        ct_text_addf(&line, "%s: ticket for ", out->role);
+        ct_text_add_safe(&line, principal, strlen(principal));
+        ct_text_adds(&line, " stored in ");
+        ct_text_add_safe(&line, ccache, strlen(ccache));
+    }
+    emit(stdout, &line);
+    ct_text_free(&line);
+}

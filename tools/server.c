@@ -17,6 +17,8 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -158,44 +160,126 @@ display_name(gss_name_t name, struct ct_text *t)
     ct_text_adds(t, "unknown");
 }
 
-/*
- * store_ticket: --store-ccache: the delegated password becomes the user's
- * TGT in DIR/krb5cc_USER (gss_store_cred_into), for single sign-on.  The
- * user name is the delegated one, with anything but [A-Za-z0-9._-]
- * replaced, so it cannot leave DIR.
- */
-static enum ct_rc
-store_ticket(gss_cred_id_t deleg, const char *user, const char *dir,
-             const struct ct_out *out, struct ct_err *err)
+/* ccache_principal: the default principal of a ccache, displayed; false
+ * when it cannot be read. */
+static bool
+ccache_principal(const char *ccache, struct ct_text *t)
 {
-    char path[4096], *p;
-    gss_key_value_element_desc e = { "ccache", path };
+    gss_key_value_element_desc e = { "ccache", ccache };
     gss_key_value_set_desc kv = { 1, &e };
-    OM_uint32 major, minor;
-    int n;
+    gss_OID_desc krb5 = {
+        9, (void *)"\x2a\x86\x48\x86\xf7\x12\x01\x02\x02"
+    };
+    gss_OID_set_desc set = { 1, &krb5 };
+    gss_cred_id_t cred = GSS_C_NO_CREDENTIAL;
+    gss_name_t name = GSS_C_NO_NAME;
+    gss_buffer_desc disp = GSS_C_EMPTY_BUFFER;
+    OM_uint32 minor, tmp;
+    bool ok;
 
-    n = snprintf(path, sizeof(path), "FILE:%s/krb5cc_%s", dir, user);
-    if (n < 0 || (size_t)n >= sizeof(path)) {
-        ct_err_set(err, "--store-ccache: path too long");
-        return CT_ERR;
+    ok = !GSS_ERROR(gss_acquire_cred_from(&minor, GSS_C_NO_NAME, 0, &set,
+                                          GSS_C_INITIATE, &kv, &cred, NULL,
+                                          NULL)) &&
+         !GSS_ERROR(gss_inquire_cred(&minor, cred, &name, NULL, NULL,
+                                     NULL)) &&
+         !GSS_ERROR(gss_display_name(&minor, name, &disp, NULL)) &&
+         disp.length > 0;
+    if (ok) {
+        ct_text_add(t, disp.value, disp.length);
     }
-    for (p = path + strlen(path) - strlen(user); *p != '\0'; p++) {
-        if (!isalnum((unsigned char)*p) && *p != '.' && *p != '-' &&
-            *p != '_') {
-            *p = '_';
+    (void)gss_release_buffer(&tmp, &disp);
+    (void)gss_release_name(&tmp, &name);
+    (void)gss_release_cred(&tmp, &cred);
+    return ok;
+}
+
+/* add_file_name: a principal as a file name: [A-Za-z0-9._@-] as they
+ * are, every other byte (and '%') as %XX, so that two principals never
+ * share a name and none leaves the directory. */
+static void
+add_file_name(struct ct_text *t, const char *principal)
+{
+    const unsigned char *p = (const unsigned char *)principal;
+
+    for (; *p != '\0'; p++) {
+        if (isalnum(*p) || *p == '.' || *p == '_' || *p == '@' ||
+            *p == '-') {
+            ct_text_add(t, (const char *)p, 1);
+        } else {
+            ct_text_addf(t, "%%%02X", (unsigned int)*p);
         }
     }
+}
+
+/*
+ * store_ticket: --store-ccache: the delegated password becomes a TGT
+ * (gss_store_cred_into), for single sign-on.  The mechanism gets it for
+ * the principal the inner authentication authenticated, in its realm
+ * (gsscredssp(8)).  The ticket goes to a new file of its own first, and
+ * is then renamed to DIR/krb5cc_PRINCIPAL after the principal it holds,
+ * realm included: it replaces nothing but that principal's earlier
+ * cache, and that whole.
+ */
+static enum ct_rc
+store_ticket(gss_cred_id_t deleg, const char *dir, const struct ct_out *out,
+             struct ct_err *err)
+{
+    char tmp[4096];
+    struct ct_text ccache = { 0 }, principal = { 0 }, path = { 0 };
+    gss_key_value_element_desc e = { "ccache", NULL };
+    gss_key_value_set_desc kv = { 1, &e };
+    OM_uint32 major, minor;
+    enum ct_rc rc = CT_ERR;
+    bool made = false;
+    int n, fd;
+
+    n = snprintf(tmp, sizeof(tmp), "%s/.krb5cc_new_XXXXXX", dir);
+    if (n < 0 || (size_t)n >= sizeof(tmp)) {
+        ct_err_set(err, "--store-ccache: path too long");
+        goto cleanup;
+    }
+    fd = mkstemp(tmp);
+    if (fd < 0) {
+        ct_err_errno(err, errno, "--store-ccache: cannot create a file in "
+                     "%s", dir);
+        goto cleanup;
+    }
+    made = true;
+    (void)close(fd);
+    ct_text_addf(&ccache, "FILE:%s", tmp);
+    e.value = ct_text_str(&ccache);
     major = gss_store_cred_into(&minor, deleg, GSS_C_INITIATE, GSS_C_NO_OID,
                                 1, 0, &kv, NULL, NULL);
     if (major != GSS_S_COMPLETE) {
         ct_err_gss(err, "gss_store_cred_into", major, minor);
-        return CT_ERR;
+        goto cleanup;
     }
-    ct_verbose(out, "stored a ticket for %s in %s", user, path);
-    if (!out->json) {
-        printf("ticket for %s stored in %s\n", user, path);
+    if (!ccache_principal(e.value, &principal)) {
+        ct_err_set(err, "--store-ccache: the stored cache names no "
+                   "principal");
+        goto cleanup;
     }
-    return CT_OK;
+    ct_text_addf(&path, "%s/krb5cc_", dir);
+    add_file_name(&path, ct_text_str(&principal));
+    if (rename(tmp, ct_text_str(&path)) != 0) {
+        ct_err_errno(err, errno, "--store-ccache: rename to %s",
+                     ct_text_str(&path));
+        goto cleanup;
+    }
+    made = false;
+    ct_text_clear(&ccache);
+    ct_text_addf(&ccache, "FILE:%s", ct_text_str(&path));
+    ct_report_stored(out, ct_text_str(&principal), ct_text_str(&ccache));
+    rc = CT_OK;
+
+cleanup:
+    if (made) {
+        (void)unlink(tmp);
+    }
+    ct_text_free(&ccache);
+    ct_text_free(&principal);
+    ct_text_free(&path);
+    return rc;
 }
 
 /* Authenticates the client on the connected socket fd and reports. */
@@ -246,8 +330,7 @@ serve_one(int fd, gss_cred_id_t cred, const struct ct_serve_opts *opts,
     }
     ct_report_server(out, peer, ct_text_str(&user), &info, &deleg);
     if (opts->store_ccache != NULL && deleg.type == CT_DELEG_PASSWORD &&
-        store_ticket(s.deleg, ct_text_str(&deleg.user), opts->store_ccache,
-                     out, &err) != CT_OK) {
+        store_ticket(s.deleg, opts->store_ccache, out, &err) != CT_OK) {
         goto fail;
     }
     rc = CT_OK;

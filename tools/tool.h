@@ -257,6 +257,8 @@ void ct_deleg_info_free(struct ct_deleg_info *info);
 void ct_verbose(const struct ct_out *out, const char *fmt, ...)
     CT_PRINTF(2, 3);
 void ct_report_error(const struct ct_out *out, const struct ct_err *err);
+void ct_report_stored(const struct ct_out *out, const char *principal,
+                      const char *ccache);
 void ct_report_client(const struct ct_out *out, const char *target,
                       const struct ct_ctx_info *info, OM_uint32 ret_flags);
 void ct_report_server(const struct ct_out *out, const char *peer,

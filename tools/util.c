@@ -8,10 +8,12 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "escape.h"
 #include "tool.h"
 
 /* Records a plain error message in *err. */
@@ -134,131 +136,62 @@ ct_text_addf(struct ct_text *t, const char *fmt, ...)
 }
 
 /*
- * Returns the length (1 to 4) of the well-formed UTF-8 sequence at p, or 0
- * when the bytes there are not one (RFC 3629: no overlongs, no surrogates,
- * nothing above U+10FFFF).
- */
-static size_t
-utf8_seq_len(const unsigned char *p, size_t left)
-{
-    unsigned char b = p[0];
-    unsigned char lo = 0x80, hi = 0xbf;
-    size_t n, i;
-
-    if (b < 0x80) {
-        return 1;
-    } else if (b >= 0xc2 && b <= 0xdf) {
-        n = 2;
-    } else if (b >= 0xe0 && b <= 0xef) {
-        n = 3;
-        if (b == 0xe0) {
-            lo = 0xa0;
-        } else if (b == 0xed) {
-            hi = 0x9f;
-        }
-    } else if (b >= 0xf0 && b <= 0xf4) {
-        n = 4;
-        if (b == 0xf0) {
-            lo = 0x90;
-        } else if (b == 0xf4) {
-            hi = 0x8f;
-        }
-    } else {
-        return 0;
-    }
-    if (left < n) {
-        return 0;
-    }
-    if (p[1] < lo || p[1] > hi) {
-        return 0;
-    }
-    for (i = 2; i < n; i++) {
-        if (p[i] < 0x80 || p[i] > 0xbf) {
-            return 0;
-        }
-    }
-    return n;
-}
-
-/*
- * Appends s as a JSON string literal: quotes, backslash and C0/C1 control
- * characters escaped, malformed UTF-8 replaced by U+FFFD so that the
- * output is always valid JSON.
+ * Appends s as a JSON string literal: quotes, backslash and the
+ * characters src/escape.c does not print as they are (controls, bidi and
+ * other format characters) escaped, malformed UTF-8 replaced by U+FFFD,
+ * so that the output is always valid JSON.
  */
 void
 ct_text_add_json(struct ct_text *t, const char *s, size_t len)
 {
     const unsigned char *p = (const unsigned char *)s;
     size_t i = 0, n;
+    uint32_t cp;
 
     ct_text_add(t, "\"", 1);
     while (i < len) {
-        unsigned char c = p[i];
-
-        if (c == '"') {
-            ct_text_add(t, "\\\"", 2);
-        } else if (c == '\\') {
-            ct_text_add(t, "\\\\", 2);
-        } else if (c == '\n') {
-            ct_text_add(t, "\\n", 2);
-        } else if (c == '\r') {
-            ct_text_add(t, "\\r", 2);
-        } else if (c == '\t') {
-            ct_text_add(t, "\\t", 2);
-        } else if (c < 0x20 || c == 0x7f) {
-            ct_text_addf(t, "\\u%04x", (unsigned int)c);
-        } else if (c < 0x80) {
-            ct_text_add(t, (const char *)p + i, 1);
-        } else {
-            n = utf8_seq_len(p + i, len - i);
-            if (n == 0) {
-                ct_text_adds(t, "\\ufffd");
-                i++;
-                continue;
-            }
-            if (c == 0xc2 && p[i + 1] < 0xa0) {
-                /* U+0080..U+009F, the C1 controls. */
-                ct_text_addf(t, "\\u%04x", (unsigned int)p[i + 1]);
-            } else {
-                ct_text_add(t, (const char *)p + i, n);
-            }
-            i += n;
+        n = cs_utf8_next(p + i, len - i, &cp);
+        if (n == 0) {
+            ct_text_adds(t, "\\ufffd");
+            i++;
             continue;
         }
-        i++;
+        if (cp == '"') {
+            ct_text_add(t, "\\\"", 2);
+        } else if (cp == '\\') {
+            ct_text_add(t, "\\\\", 2);
+        } else if (cp == '\n') {
+            ct_text_add(t, "\\n", 2);
+        } else if (cp == '\r') {
+            ct_text_add(t, "\\r", 2);
+        } else if (cp == '\t') {
+            ct_text_add(t, "\\t", 2);
+        } else if (!cs_escape_keeps(cp)) {
+            ct_text_addf(t, "\\u%04x", (unsigned int)cp);
+        } else {
+            ct_text_add(t, (const char *)p + i, n);
+        }
+        i += n;
     }
     ct_text_add(t, "\"", 1);
 }
 
 /*
- * Appends s for a terminal: printable ASCII and well-formed UTF-8 outside
- * the C1 control range as they are, every other byte as \xNN, so that text
- * a peer chose cannot drive the terminal.
+ * Appends s for a terminal, through the escaping the mechanism uses for
+ * its own texts (src/escape.c): printable ASCII and well-formed UTF-8 as
+ * they are, controls and display-changing characters as \xNN, so that
+ * text a peer chose cannot drive the terminal.
  */
 void
 ct_text_add_safe(struct ct_text *t, const char *s, size_t len)
 {
-    const unsigned char *p = (const unsigned char *)s;
-    size_t i = 0, n;
+    size_t need = cs_escape(NULL, 0, s, len);
 
-    while (i < len) {
-        unsigned char c = p[i];
-
-        if (c >= 0x20 && c < 0x7f) {
-            ct_text_add(t, (const char *)p + i, 1);
-            i++;
-            continue;
-        }
-        n = (c >= 0x80) ? utf8_seq_len(p + i, len - i) : 0;
-        /* U+0080..U+009F (C2 80..C2 9F) are C1 controls. */
-        if (n > 1 && !(c == 0xc2 && p[i + 1] < 0xa0)) {
-            ct_text_add(t, (const char *)p + i, n);
-            i += n;
-            continue;
-        }
-        ct_text_addf(t, "\\x%02x", (unsigned int)c);
-        i++;
+    if (!text_grow(t, need)) {
+        return;
     }
+    (void)cs_escape(t->data + t->len, need + 1, s, len);
+    t->len += need;
 }
 
 /* Returns the text, "" when empty, a marker when it could not grow. */

@@ -12,6 +12,9 @@
  * raw TLS ClientHello.  Pass the first token you receive through
  * gss_credssp_frame_token() before handing it to gss_accept_sec_context().
  * Later tokens are passed unchanged.
+ *
+ * SASL (RFC 5801 GS2, e.g. Cyrus SASL) and other applications that pass
+ * tokens through unchanged use GSS_CREDSSP_GS2_MECH instead (below).
  */
 #ifndef GSSAPI_CREDSSP_H
 #define GSSAPI_CREDSSP_H
@@ -49,6 +52,7 @@ extern "C" {
  *   base.3.N  credential options (gss_set_cred_option)
  *   base.4.N  credential inquiries (gss_inquire_cred_by_oid)
  *   base.5.N  process-wide operations (gssspi_mech_invoke)
+ *   base.6.N  further mechanisms the same module registers
  * N is below 128, so each is the base plus two bytes.
  */
 #define GSS_CREDSSP_EXT_OID_LENGTH (GSS_CREDSSP_OID_BASE_LENGTH + 2)
@@ -64,6 +68,38 @@ GSS_CREDSSP_DECLARE_OID(gss_mech_credssp_oid_desc,
                         GSS_CREDSSP_MECH_OID_STRING,
                         GSS_CREDSSP_MECH_OID_LENGTH);
 #define GSS_CREDSSP_MECH ((gss_OID)&gss_mech_credssp_oid_desc)
+
+/*
+ * GSS_CREDSSP_GS2_MECH (base.6.1): the same CredSSP exchange for GSS
+ * applications that hand tokens to the mechglue unchanged, above all SASL
+ * through RFC 5801 GS2 (Cyrus SASL's gs2 plugin).  Its SASL name is the
+ * one RFC 5801 derives from the OID: GSS_CREDSSP_GS2_SASL_NAME.  It
+ * differs from GSS_CREDSSP_MECH in three points only:
+ *  - the initiator's first token always carries the RFC 2743 header with
+ *    this OID (it advertises GSS_C_MA_ITOK_FRAMED), so acceptors need no
+ *    gss_credssp_frame_token();
+ *  - the acceptor answers the initiator's credentials (authInfo) with one
+ *    more token, a TSRequest carrying nothing but its version, inside TLS,
+ *    and the initiator completes on it: the last token goes from acceptor
+ *    to initiator, as SASL protocols without "additional data with
+ *    success" need (a SASL client that is done cannot take the empty
+ *    challenge its server would otherwise send);
+ *  - an initiator credential acquired without a password fails at once
+ *    (GSS_S_NO_CRED) when no Kerberos or NTLM credential can be had, as
+ *    SASL clients ask the user for a password exactly then.
+ * Windows, FreeRDP and pyspnego speak GSS_CREDSSP_MECH only; it is what
+ * RDP and WinRM use, and its tokens stay byte-identical with theirs.
+ */
+#define GSS_CREDSSP_GS2_MECH_OID_STRING GSS_CREDSSP_OID_BASE_STRING "\x06\x01"
+#define GSS_CREDSSP_GS2_MECH_OID_LENGTH GSS_CREDSSP_EXT_OID_LENGTH
+#define GSS_CREDSSP_GS2_MECH_OID_DOTTED \
+    "1.2.840.113556.1.8000.2554.12432.22378.1866.19045.36928.10346293." \
+    "15062345.6.1"
+#define GSS_CREDSSP_GS2_SASL_NAME "GS2-JNX24R37B3G"
+GSS_CREDSSP_DECLARE_OID(gss_mech_credssp_gs2_oid_desc,
+                        GSS_CREDSSP_GS2_MECH_OID_STRING,
+                        GSS_CREDSSP_GS2_MECH_OID_LENGTH);
+#define GSS_CREDSSP_GS2_MECH ((gss_OID)&gss_mech_credssp_gs2_oid_desc)
 
 /*
  * Context inquiries (base.2.N).  Each returns one buffer:
@@ -171,16 +207,22 @@ GSS_CREDSSP_DECLARE_OID(gss_credssp_opt_restricted_admin_desc,
 GSS_CREDSSP_DECLARE_OID(gss_credssp_opt_store_key_desc,
                         GSS_CREDSSP_OID_BASE_STRING "\x03\x10",
                         GSS_CREDSSP_EXT_OID_LENGTH);
+GSS_CREDSSP_DECLARE_OID(gss_credssp_opt_other_user_desc,
+                        GSS_CREDSSP_OID_BASE_STRING "\x03\x11",
+                        GSS_CREDSSP_EXT_OID_LENGTH);
 #define GSS_CREDSSP_OPT_INNER_MECH ((gss_OID)&gss_credssp_opt_inner_mech_desc)
 /* ENCRYPTION_ORACLE: "force-updated", "mitigated" (default) or
  * "vulnerable", as Windows' Encryption Oracle Remediation policy. */
 #define GSS_CREDSSP_OPT_ENCRYPTION_ORACLE \
     ((gss_OID)&gss_credssp_opt_oracle_desc)
 /* FRAME_INITIAL_TOKEN: comma-separated SPN patterns (shell wildcards, as
- * for the delegation policy) of targets for which the initiator's first
- * token carries the RFC 2743 header, so that an unmodified GSS acceptor
- * (Cyrus SASL GS2) routes it through the mechglue.  Default: none
- * (CredSSP peers expect a bare TLS record). */
+ * for the delegation policy) of targets for which the GSS_CREDSSP_MECH
+ * initiator's first token carries the RFC 2743 header, so that a GSS
+ * acceptor that does not frame it routes it through the mechglue.
+ * Default: none (CredSSP peers expect a bare TLS record).  SASL GS2
+ * cannot use it (its client marks such a mechanism's tokens
+ * non-standard, and its server then passes them on bare): use
+ * GSS_CREDSSP_GS2_MECH there. */
 #define GSS_CREDSSP_OPT_FRAME_INITIAL_TOKEN \
     ((gss_OID)&gss_credssp_opt_frame_desc)
 #define GSS_CREDSSP_OPT_MIN_VERSION \
@@ -196,6 +238,13 @@ GSS_CREDSSP_DECLARE_OID(gss_credssp_opt_store_key_desc,
  * without GSS_C_DELEG_FLAG. */
 #define GSS_CREDSSP_OPT_RESTRICTED_ADMIN \
     ((gss_OID)&gss_credssp_opt_restricted_admin_desc)
+/* ALLOW_OTHER_USER_DELEGATION: no|yes (default no), acceptor: delegated
+ * credentials that name another user than the one the inner Kerberos or
+ * NTLM authentication authenticated are refused (GSS_S_FAILURE,
+ * CREDSSP_S_DELEG_OTHER_USER) unless this is yes.  Either way a ticket
+ * gss_store_cred_into gets is in the authenticated realm. */
+#define GSS_CREDSSP_OPT_ALLOW_OTHER_USER_DELEGATION \
+    ((gss_OID)&gss_credssp_opt_other_user_desc)
 /* STORE_KEY: "credssp_KEY=VALUE": any of our cred-store keys below but
  * credssp_user and credssp_password, set on an existing handle. */
 #define GSS_CREDSSP_OPT_STORE_KEY ((gss_OID)&gss_credssp_opt_store_key_desc)
@@ -231,9 +280,10 @@ GSS_CREDSSP_DECLARE_OID(gss_credssp_opt_store_key_desc,
  * Credential inquiries (base.4.N), for gss_inquire_cred_by_oid().
  *  DELEGATED_PASSWORD  on a delegated credential handle from
  *      gss_accept_sec_context: three buffers, UTF-8, in this order:
- *      domain, user, password.  The password buffer is secret: wipe it
- *      before gss_release_buffer_set().  No buffers when the initiator sent
- *      empty credentials.
+ *      domain, user, password, as the initiator sent them (they name the
+ *      authenticated user unless ALLOW_OTHER_USER_DELEGATION).  The
+ *      password buffer is secret: wipe it before gss_release_buffer_set().
+ *      No buffers when the initiator sent empty credentials.
  */
 GSS_CREDSSP_DECLARE_OID(gss_credssp_cred_password_desc,
                         GSS_CREDSSP_OID_BASE_STRING "\x04\x01",
@@ -298,6 +348,8 @@ GSS_CREDSSP_DECLARE_OID(gss_credssp_invoke_trace_desc,
 #define GSS_CREDSSP_STORE_MAX_TOKEN_SIZE "credssp_max_token_size"
 #define GSS_CREDSSP_STORE_MAX_LEGS "credssp_max_legs"
 #define GSS_CREDSSP_STORE_RESTRICTED_ADMIN "credssp_restricted_admin"
+#define GSS_CREDSSP_STORE_ALLOW_OTHER_USER_DELEGATION \
+    "credssp_allow_other_user_delegation"              /* no|yes */
 /* Smart card credentials an initiator sends instead of its password
  * (TSSmartCardCreds; the inner authentication still needs Kerberos or
  * NTLM credentials): the PIN (secret), keySpec (decimal), the CSP data
@@ -384,14 +436,15 @@ enum gss_credssp_minor {
     CREDSSP_S_STORE_FAILED,
     CREDSSP_S_BAD_AUTHINFO,
     CREDSSP_S_BAD_NTLM_CHALLENGE,
+    CREDSSP_S_DELEG_OTHER_USER,
+    CREDSSP_S_CCACHE_IN_USE,
     CREDSSP_S_MINOR_END
 };
 
 /*
- * gss_credssp_frame_token: wraps the first token an acceptor received in
- * the RFC 2743 header naming GSS_CREDSSP_MECH, so that MIT's mechglue
- * routes it to this mechanism.  Free *framed with gss_release_buffer().
- * A token that already carries the header must not be passed.
+ * gss_credssp_frame_token_mech: wraps a token in the RFC 2743 header
+ * naming mech (GSS_CREDSSP_MECH or GSS_CREDSSP_GS2_MECH).  Free *framed
+ * with gss_release_buffer().
  *
  * (gss_encapsulate_token does the same, but MIT krb5 1.20 sizes its output
  * one byte too long when the framed length is 126 or 127, and its own
@@ -399,8 +452,8 @@ enum gss_credssp_minor {
  * DER.)
  */
 static inline OM_uint32
-gss_credssp_frame_token(OM_uint32 *minor_status, const gss_buffer_t token,
-                        gss_buffer_t framed)
+gss_credssp_frame_token_mech(OM_uint32 *minor_status, gss_const_OID mech,
+                             const gss_buffer_t token, gss_buffer_t framed)
 {
     size_t inner, hdr, i, n;
     unsigned char *p;
@@ -408,10 +461,11 @@ gss_credssp_frame_token(OM_uint32 *minor_status, const gss_buffer_t token,
     *minor_status = 0;
     framed->length = 0;
     framed->value = NULL;
-    if (token == GSS_C_NO_BUFFER || token->length > 0x7fffffff) {
+    if (token == GSS_C_NO_BUFFER || token->length > 0x7fffffff ||
+        mech == GSS_C_NO_OID || mech->length > 127) {
         return GSS_S_CALL_BAD_STRUCTURE;
     }
-    inner = 2 + GSS_CREDSSP_MECH_OID_LENGTH + token->length;
+    inner = 2 + mech->length + token->length;
     n = inner < 0x80 ? 0 : inner < 0x100 ? 1 : inner < 0x10000 ? 2
         : inner < 0x1000000 ? 3 : 4;
     hdr = 2 + n;
@@ -426,16 +480,28 @@ gss_credssp_frame_token(OM_uint32 *minor_status, const gss_buffer_t token,
         p[2 + i] = (unsigned char)(inner >> (8 * (n - 1 - i)));
     }
     p[hdr] = 0x06;
-    p[hdr + 1] = GSS_CREDSSP_MECH_OID_LENGTH;
-    memcpy(p + hdr + 2, GSS_CREDSSP_MECH_OID_STRING,
-           GSS_CREDSSP_MECH_OID_LENGTH);
+    p[hdr + 1] = (unsigned char)mech->length;
+    memcpy(p + hdr + 2, mech->elements, mech->length);
     if (token->length > 0) {
-        memcpy(p + hdr + 2 + GSS_CREDSSP_MECH_OID_LENGTH, token->value,
-               token->length);
+        memcpy(p + hdr + 2 + mech->length, token->value, token->length);
     }
     framed->value = p;
     framed->length = hdr + inner;
     return GSS_S_COMPLETE;
+}
+
+/*
+ * gss_credssp_frame_token: wraps the first token an acceptor received in
+ * the RFC 2743 header naming GSS_CREDSSP_MECH, so that MIT's mechglue
+ * routes it to this mechanism.  Free *framed with gss_release_buffer().
+ * A token that already carries the header must not be passed.
+ */
+static inline OM_uint32
+gss_credssp_frame_token(OM_uint32 *minor_status, const gss_buffer_t token,
+                        gss_buffer_t framed)
+{
+    return gss_credssp_frame_token_mech(minor_status, GSS_CREDSSP_MECH,
+                                        token, framed);
 }
 
 #ifdef __cplusplus

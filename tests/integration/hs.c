@@ -7,12 +7,45 @@
 #include <string.h>
 
 #include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include "hs.h"
 
 X509 *
 hs_self_signed(EVP_PKEY *key)
+{
+    return hs_cert_named(key, "localhost", NULL);
+}
+
+/* add_san: a subjectAltName of one dNSName (any bytes, as a hostile
+ * server may put there). */
+static int
+add_san(X509 *cert, const char *dns)
+{
+    GENERAL_NAMES *gens = GENERAL_NAMES_new();
+    GENERAL_NAME *gen = GENERAL_NAME_new();
+    ASN1_IA5STRING *ia5 = ASN1_IA5STRING_new();
+    int ok = gens != NULL && gen != NULL && ia5 != NULL &&
+             ASN1_STRING_set(ia5, dns, -1);
+
+    if (ok) {
+        GENERAL_NAME_set0_value(gen, GEN_DNS, ia5);
+        ia5 = NULL;
+        ok = sk_GENERAL_NAME_push(gens, gen) > 0;
+        gen = ok ? NULL : gen;
+    }
+    ok = ok && X509_add1_ext_i2d(cert, NID_subject_alt_name, gens, 0,
+                                 X509V3_ADD_DEFAULT) == 1;
+    ASN1_IA5STRING_free(ia5);
+    GENERAL_NAME_free(gen);
+    GENERAL_NAMES_free(gens);
+    return ok;
+}
+
+X509 *
+hs_cert_named(EVP_PKEY *key, const char *cn, const char *san_dns)
 {
     X509 *cert = X509_new();
     X509_NAME *name;
@@ -24,15 +57,33 @@ hs_self_signed(EVP_PKEY *key)
         !X509_gmtime_adj(X509_getm_notAfter(cert), 3600) ||
         !X509_set_pubkey(cert, key) ||
         (name = X509_get_subject_name(cert)) == NULL ||
-        !X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-                                    (const unsigned char *)"localhost", -1,
-                                    -1, 0) ||
+        !X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
+                                    (const unsigned char *)cn, -1, -1, 0) ||
         !X509_set_issuer_name(cert, name) ||
+        (san_dns != NULL && !add_san(cert, san_dns)) ||
         X509_sign(cert, key, EVP_sha256()) <= 0) {
         X509_free(cert);
         return NULL;
     }
     return cert;
+}
+
+void
+hs_write_pem(X509 *cert, EVP_PKEY *key, const char *cert_path,
+             const char *key_path)
+{
+    FILE *f = fopen(cert_path, "w");
+
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(PEM_write_X509(f, cert), 1);
+    ck_assert_int_eq(fclose(f), 0);
+    if (key_path != NULL) {
+        f = fopen(key_path, "w");
+        ck_assert_ptr_nonnull(f);
+        ck_assert_int_eq(PEM_write_PrivateKey(f, key, NULL, NULL, 0, NULL,
+                                              NULL), 1);
+        ck_assert_int_eq(fclose(f), 0);
+    }
 }
 
 int
@@ -134,7 +185,7 @@ hs_init_cred(const struct hs_opts *o, gss_cred_id_t *cred, OM_uint32 *minor)
     gss_name_t name = GSS_C_NO_NAME;
     OM_uint32 major, tmp;
 
-    credssp_set.elements = GSS_CREDSSP_MECH;
+    credssp_set.elements = o->mech_oid ? o->mech_oid : GSS_CREDSSP_MECH;
     major = gss_import_name(minor, &ubuf, GSS_C_NT_USER_NAME, &name);
     if (major != GSS_S_COMPLETE) {
         return major;
@@ -171,7 +222,7 @@ hs_acc_cred(const struct hs_opts *o, gss_cred_id_t *cred, OM_uint32 *minor)
 {
     OM_uint32 major;
 
-    credssp_set.elements = GSS_CREDSSP_MECH;
+    credssp_set.elements = o->mech_oid ? o->mech_oid : GSS_CREDSSP_MECH;
     major = gss_acquire_cred(minor, GSS_C_NO_NAME, 0, &credssp_set,
                              GSS_C_ACCEPT, cred, NULL, NULL);
     if (major != GSS_S_COMPLETE) {
@@ -397,7 +448,8 @@ hs_run(const struct hs_opts *o, struct hs_result *r)
     for (guard = 0; guard < 32; guard++) {
         gss_release_buffer(&tmp, &c2s);
         r->init_major = gss_init_sec_context(
-            &r->init_minor, icred, &ictx, target, GSS_CREDSSP_MECH,
+            &r->init_minor, icred, &ictx, target,
+            o->mech_oid ? o->mech_oid : GSS_CREDSSP_MECH,
             GSS_C_CONF_FLAG | GSS_C_INTEG_FLAG | o->req_flags, 0,
             icb, &s2c, NULL, &c2s, &r->init_flags,
             NULL);
@@ -490,4 +542,40 @@ done:
     }
     gss_release_cred(&tmp, &deleg);
     return rc;
+}
+
+int
+hs_run_verbose(const struct hs_opts *o, struct hs_result *r)
+{
+    int rc = hs_run(o, r);
+
+    if (rc != 0) {
+        fprintf(stderr, "handshake failed: init [%s] acc [%s]\n",
+                r->init_error, r->acc_error);
+    }
+    return rc;
+}
+
+void
+hs_release(struct hs_result *r)
+{
+    OM_uint32 minor;
+
+    gss_release_name(&minor, &r->src);
+    gss_delete_sec_context(&minor, &r->ictx, GSS_C_NO_BUFFER);
+    gss_delete_sec_context(&minor, &r->actx, GSS_C_NO_BUFFER);
+}
+
+void
+hs_kinit(void)
+{
+    char cmd[512];
+    FILE *p;
+
+    snprintf(cmd, sizeof(cmd), "kinit '%s' >/dev/null",
+             hs_env("CREDSSP_TEST_USER"));
+    p = popen(cmd, "w");
+    ck_assert_ptr_nonnull(p);
+    fprintf(p, "%s\n", hs_env("CREDSSP_TEST_PASSWORD"));
+    ck_assert_int_eq(pclose(p), 0);
 }

@@ -41,6 +41,7 @@ struct hs_opts {
     bool keep_deleg;              /* return the delegated handle */
     bool keep_ctx;                /* return both contexts and src name */
     const char *frame;            /* frame_initial_token patterns */
+    gss_OID mech_oid;             /* NULL: GSS_CREDSSP_MECH */
     bool raw_first;               /* acceptor gets the first token as is */
     const char *init_cb;          /* channel-binding application data */
     const char *acc_cb;
@@ -74,6 +75,16 @@ struct hs_result {
 /* hs_run: one handshake; returns 0 when both sides completed. */
 int hs_run(const struct hs_opts *opts, struct hs_result *res);
 
+/* hs_run_verbose: hs_run, printing both sides' errors when it fails. */
+int hs_run_verbose(const struct hs_opts *opts, struct hs_result *res);
+
+/* hs_release: what keep_ctx kept: both contexts and the source name. */
+void hs_release(struct hs_result *res);
+
+/* hs_kinit: `kinit CREDSSP_TEST_USER` with its password into the default
+ * ccache (a Check assertion fails otherwise). */
+void hs_kinit(void);
+
 /* hs_init_cred, hs_acc_cred: the CredSSP credential of each side that
  * opts asks for (the user's password, the options set on it). */
 OM_uint32 hs_init_cred(const struct hs_opts *opts, gss_cred_id_t *cred,
@@ -90,6 +101,16 @@ void hs_status_text(OM_uint32 major, OM_uint32 minor, char *buf,
 struct x509_st;
 struct evp_pkey_st;
 struct x509_st *hs_self_signed(struct evp_pkey_st *key);
+
+/* hs_cert_named: the same with the given CN (UTF-8, any bytes) and, when
+ * san_dns is not NULL, a subjectAltName of that one dNSName. */
+struct x509_st *hs_cert_named(struct evp_pkey_st *key, const char *cn,
+                              const char *san_dns);
+
+/* hs_write_pem: cert (and key, when key_path is not NULL) as PEM files;
+ * Check assertions on failure. */
+void hs_write_pem(struct x509_st *cert, struct evp_pkey_st *key,
+                  const char *cert_path, const char *key_path);
 
 /* hs_main: runs a Check suite, frees it; the exit status for main. */
 struct Suite;

@@ -3,13 +3,13 @@
 # against OpenSSL's DER encoder.
 #
 # For the mechanism OID and for every extension OID (base.2.N context
-# inquiries, base.3.N credential options, base.4.N credential inquiries)
-# the bytes oid_dump prints from the header must equal the body of
-# `$OPENSSL asn1parse -genstr OID:<dotted> -out F` (after its 06 LL
-# header), and each extension must be the 32-byte base followed by
-# "0X 0N".  The dotted mechanism OID of the header, of architecture.md,
-# of the installed mech.d line and of the fixture's GSS_MECH_CONFIG must be
-# one and the same.
+# inquiries, base.3.N credential options, base.4.N credential inquiries,
+# base.6.1 the GS2 mechanism) the bytes oid_dump prints from the header
+# must equal the body of `$OPENSSL asn1parse -genstr OID:<dotted> -out F`
+# (after its 06 LL header), and each extension must be the 32-byte base
+# followed by "0X 0N".  The dotted mechanism OIDs of the header, of
+# architecture.md, of the installed mech.d lines and of the fixture's
+# GSS_MECH_CONFIG must be one and the same.
 #
 # Exit 0 pass, 1 fail, 77 skip (99 with CI=true) when openssl is missing,
 # 99 when oid_dump is not built.
@@ -23,6 +23,7 @@ OPENSSL=${OPENSSL:-openssl}
 MECH_DOTTED=1.2.840.113556.1.8000.2554.12432.22378.1866.19045.36928
 MECH_DOTTED=$MECH_DOTTED.10346293.15062345.1
 MECH_HEX=2a864886f71401be40937ae11081ae6a8e4a81946582a04084f7be358797aa4901
+GS2_DOTTED=${MECH_DOTTED%.1}.6.1
 
 # missing WHAT: a dependency is missing; skip, or fail under CI.
 missing() {
@@ -105,7 +106,7 @@ while read -r name suffix hex; do
     body=$(der_body "$base_dotted$suffix") || { fail=1; continue; }
     check "$name = openssl OID:base$suffix" "$body" "$hex"
 done < "$T/ext"
-for arc in .2. .3. .4.; do
+for arc in .2. .3. .4. .6.; do
     if ! grep -q " $arc" "$T/ext"; then
         echo "FAIL: no base${arc}N OID in the header" >&2
         fail=1
@@ -123,5 +124,10 @@ for f in "$top_builddir/gss-mech.conf.d/credssp.conf" \
     fi
     oid=$(awk '$1 == "credssp" { print $2 }' "$f")
     check "$f names the mechanism OID" "$MECH_DOTTED" "$oid"
+    oid=$(awk '$1 == "credssp-gs2" { print $2 }' "$f")
+    check "$f names the GS2 mechanism OID" "$GS2_DOTTED" "$oid"
+    mods=$(awk '$1 == "credssp" || $1 == "credssp-gs2" { print $3 }' "$f" |
+        sort -u | wc -l)
+    check "$f loads both from one module" 1 "$mods"
 done
 exit $fail

@@ -34,6 +34,7 @@ int
 main(void)
 {
     dump("mech", GSS_CREDSSP_MECH_OID_DOTTED, GSS_CREDSSP_MECH);
+    dump("mech_gs2", ".6.1", GSS_CREDSSP_GS2_MECH);
     dump("inq_version", ".2.1", GSS_CREDSSP_INQ_VERSION);
     dump("inq_inner_mech", ".2.2", GSS_CREDSSP_INQ_INNER_MECH);
     dump("inq_tls_version", ".2.3", GSS_CREDSSP_INQ_TLS_VERSION);

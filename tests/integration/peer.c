@@ -211,11 +211,22 @@ plain_creds(struct peer *p, cs_blob *plain)
         return;
     }
     creds.u.password.domain =
-        (char *)hs_env(p->s->ntlm ? "CREDSSP_TEST_NTLM_DOMAIN"
-                                  : "CREDSSP_TEST_REALM");
-    creds.u.password.user = (char *)hs_env("CREDSSP_TEST_USER");
-    creds.u.password.password = (char *)hs_env("CREDSSP_TEST_PASSWORD");
-    ck_assert_int_eq(cs_tscredentials_encode(&creds, plain), CS_OK);
+        (char *)(p->s->deleg_domain != NULL
+                     ? p->s->deleg_domain
+                     : hs_env(p->s->ntlm ? "CREDSSP_TEST_NTLM_DOMAIN"
+                                         : "CREDSSP_TEST_REALM"));
+    creds.u.password.user = (char *)(p->s->deleg_user != NULL
+                                         ? p->s->deleg_user
+                                         : hs_env("CREDSSP_TEST_USER"));
+    creds.u.password.password =
+        (char *)(p->s->deleg_password != NULL
+                     ? p->s->deleg_password
+                     : hs_env("CREDSSP_TEST_PASSWORD"));
+    ck_assert_int_eq(cs_tscredentials_encode(p->s->deleg_other != NULL
+                                                 ? p->s->deleg_other
+                                                 : &creds,
+                                             plain),
+                     CS_OK);
     if (p->s->authinfo == PEER_AI_CRED_TYPE) {
         /* credType [0] INTEGER 1 becomes 3, which [MS-CSSP] 2.2.1.2
          * does not define. */
@@ -519,20 +530,25 @@ peer_ctx(const struct peer_script *s)
     ck_assert_int_eq(cs_settings_set(&c->set, "encryption_oracle",
                                      "vulnerable"), CS_OK);
     if (!s->acceptor) {
+        const char *user = s->user != NULL ? s->user
+                                           : hs_env("CREDSSP_TEST_USER");
+
         if (s->ntlm) {
             snprintf(text, sizeof(text), "%s\\%s",
-                     hs_env("CREDSSP_TEST_NTLM_DOMAIN"),
-                     hs_env("CREDSSP_TEST_USER"));
+                     hs_env("CREDSSP_TEST_NTLM_DOMAIN"), user);
         } else {
-            snprintf(text, sizeof(text), "%s@%s", hs_env("CREDSSP_TEST_USER"),
+            snprintf(text, sizeof(text), "%s@%s", user,
                      hs_env("CREDSSP_TEST_REALM"));
         }
         buf.length = strlen(text);
         ck_assert_uint_eq(g->import_name(&minor, &buf,
                                          (gss_OID)&cs_oid_nt_user_name,
                                          &c->name), GSS_S_COMPLETE);
-        ck_assert_int_eq(cs_cred_set_password(c, text,
-                                              hs_env("CREDSSP_TEST_PASSWORD")),
+        ck_assert_int_eq(cs_cred_set_password(
+                             c, text,
+                             s->password != NULL
+                                 ? s->password
+                                 : hs_env("CREDSSP_TEST_PASSWORD")),
                          CS_OK);
         ck_assert_int_eq(cs_settings_set(&c->set, "mech",
                                          s->ntlm ? "ntlm" : "kerberos"),
@@ -578,6 +594,8 @@ peer_run(const struct peer_script *s, struct peer_result *res)
     memset(res, 0, sizeof(*res));
     o.mech = s->ntlm ? "ntlm" : "kerberos";
     o.ntlm_deleg = "*";
+    memcpy(s->acceptor ? o.init_extra : o.acc_extra, s->module_extra,
+           sizeof(s->module_extra));
     if (s->version != 0 && s->version < 5) {
         o.init_oracle = o.acc_oracle = "vulnerable";
     }
@@ -629,8 +647,22 @@ peer_run(const struct peer_script *s, struct peer_result *res)
             break;
         }
     }
+    /* What the module told the peer with its failure (errorCode). */
+    if (GSS_ERROR(res->major) && from_mod.length > 0 &&
+        res->peer_err == CS_OK && !p.closed &&
+        cs_tls_feed(p.ctx->tls, from_mod.value, from_mod.length) == CS_OK) {
+        struct cs_tsrequest req = { 0 };
+        bool got = false;
+
+        res->told = cs_recv_request(p.ctx, &req, &got);
+        cs_tsrequest_clear(&req);
+    }
     res->peer_done = res->peer_done && res->peer_err == CS_OK;
     res->delegated = deleg != GSS_C_NO_CREDENTIAL;
+    if (s->keep_deleg) {
+        res->deleg = deleg;
+        deleg = GSS_C_NO_CREDENTIAL;
+    }
     hs_status_text(res->major, res->minor, res->error, sizeof(res->error));
     if (res->major == GSS_S_COMPLETE && src != GSS_C_NO_NAME &&
         gss_display_name(&tmp, src, &text, NULL) == GSS_S_COMPLETE) {

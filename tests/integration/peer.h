@@ -20,6 +20,8 @@
 #include <gssapi/gssapi.h>
 
 #include "cs.h"
+#include "hs.h"
+#include "tsrequest.h"
 
 /* The pubKeyAuth the peer sends. */
 enum peer_pubkey {
@@ -60,6 +62,8 @@ struct peer_record {
 
 struct peer_script {
     bool acceptor;                /* the peer's role; else initiator */
+    const char *user;             /* initiator: who it authenticates as */
+    const char *password;         /* (NULL: the test user) */
     bool ntlm;                    /* inner NTLM, else Kerberos */
     uint32_t version;             /* the peer's version; 0: 6 */
     uint32_t later_version;       /* nonzero: from our second message on */
@@ -74,6 +78,15 @@ struct peer_script {
                                    * TLS flight, mid-handshake */
     bool empty_target_name;       /* acceptor: our NTLM CHALLENGE's
                                    * TargetName emptied (length 0) */
+    /* Initiator, PEER_AI_HONEST: the TSPasswordCreds sent; NULL for the
+     * test user's own (domain: the realm, or the NTLM domain). */
+    const char *deleg_domain;
+    const char *deleg_user;
+    const char *deleg_password;
+    const struct cs_tscredentials *deleg_other; /* smart card etc. */
+    bool keep_deleg;              /* the module's delegated handle is
+                                   * returned in res->deleg */
+    struct hs_opt module_extra[4]; /* options of the module's credential */
     const struct peer_record *replay;
     enum peer_u2u u2u;
 };
@@ -83,11 +96,15 @@ struct peer_result {
     char error[512];              /* their display text */
     OM_uint32 flags;              /* its ret_flags */
     bool delegated;               /* its delegated credential handle */
+    gss_cred_id_t deleg;          /* with keep_deleg; caller releases */
     int authinfo_seen;            /* authInfo the peer received */
     int pubkey_seen;              /* pubKeyAuth the peer received */
     int sent;                     /* TSRequests the peer sent */
     bool peer_done;               /* the peer completed its part */
     cs_err peer_err;              /* or failed with this */
+    cs_err told;                  /* what the module's failure token told
+                                   * the peer: CREDSSP_S_PEER_* for an
+                                   * errorCode */
     struct peer_record rec;       /* what the peer sent this time */
     char name[256];               /* the module's acceptor: who it says
                                    * authenticated */

@@ -1,11 +1,12 @@
 /*
  * registration.c - how the mechanism registers with MIT's mechglue, seen
  * through the real mechglue (GSS_MECH_CONFIG from the fixture lists the
- * module built here and gss-ntlmssp): it is listed, it advertises exactly
- * architecture.md's RFC 5587 attributes (compared with the mechglue's own
- * GSS_C_MA_* OIDs, which also proves the hand-written bytes in
- * mech/gss_misc.c), SPNEGO never offers it, default credentials never
- * include it, and its minor codes display with their SSPI names.
+ * module built here under both its OIDs, and gss-ntlmssp): both are
+ * listed, each advertises exactly architecture.md's RFC 5587 attributes
+ * (compared with the mechglue's own GSS_C_MA_* OIDs, which also proves the
+ * hand-written bytes in mech/gss_misc.c), with GSS_C_MA_ITOK_FRAMED for the
+ * GS2 OID only, SPNEGO never offers either, default credentials never
+ * include either, and the minor codes display with their SSPI names.
  */
 #define _GNU_SOURCE /* memmem */
 
@@ -151,19 +152,27 @@ check_negtokeninit(const gss_buffer_t tok)
                   "SPNEGO's token carries our OID base");
 }
 
-/* gss_indicate_mechs lists the module's OID (and the module loads). */
+/* Both OIDs the module registers; _i of the loop tests. */
+static const gss_OID our_mechs[2] = { GSS_CREDSSP_MECH,
+                                      GSS_CREDSSP_GS2_MECH };
+
+/* gss_indicate_mechs lists both OIDs of the module (and it loads). */
 START_TEST(test_indicate_mechs)
 {
     gss_OID_set mechs = GSS_C_NO_OID_SET;
     OM_uint32 major, minor;
     int present = 0;
+    size_t i;
 
     major = gss_indicate_mechs(&minor, &mechs);
     check_major("gss_indicate_mechs", major, minor);
-    major = gss_test_oid_set_member(&minor, GSS_CREDSSP_MECH, mechs,
-                                    &present);
-    check_major("gss_test_oid_set_member", major, minor);
-    ck_assert_msg(present, "gss_indicate_mechs does not list CredSSP");
+    for (i = 0; i < 2; i++) {
+        major = gss_test_oid_set_member(&minor, our_mechs[i], mechs,
+                                        &present);
+        check_major("gss_test_oid_set_member", major, minor);
+        ck_assert_msg(present, "gss_indicate_mechs does not list OID %zu",
+                      i);
+    }
     major = gss_test_oid_set_member(&minor, &krb5_oid, mechs, &present);
     check_major("gss_test_oid_set_member", major, minor);
     ck_assert(present);
@@ -172,7 +181,8 @@ START_TEST(test_indicate_mechs)
 END_TEST
 
 /* Exactly architecture.md's attributes (with the protection ones, now
- * that gss_wrap exists), never MECH_NEGO. */
+ * that gss_wrap exists), never MECH_NEGO; ITOK_FRAMED for the GS2 OID
+ * (_i 1) and never for the main one (_i 0), whose first token is bare. */
 START_TEST(test_attrs_for_mech)
 {
     gss_const_OID want[] = {
@@ -191,7 +201,7 @@ START_TEST(test_attrs_for_mech)
     size_t i;
     int present;
 
-    major = gss_inquire_attrs_for_mech(&minor, GSS_CREDSSP_MECH, &attrs,
+    major = gss_inquire_attrs_for_mech(&minor, our_mechs[_i], &attrs,
                                        &known);
     check_major("gss_inquire_attrs_for_mech", major, minor);
     ck_assert_ptr_nonnull(attrs);
@@ -208,7 +218,12 @@ START_TEST(test_attrs_for_mech)
         check_major("gss_test_oid_set_member", major, minor);
         ck_assert_msg(present, "attribute %zu not in known_mech_attrs", i);
     }
-    ck_assert_uint_eq(attrs->count, sizeof(want) / sizeof(want[0]));
+    major = gss_test_oid_set_member(&minor, (gss_OID)GSS_C_MA_ITOK_FRAMED,
+                                    attrs, &present);
+    check_major("gss_test_oid_set_member", major, minor);
+    ck_assert_int_eq(present, _i == 1);
+    ck_assert_uint_eq(attrs->count,
+                      sizeof(want) / sizeof(want[0]) + (_i == 1));
     for (i = 0; i < sizeof(never) / sizeof(never[0]); i++) {
         major = gss_test_oid_set_member(&minor, (gss_OID)never[i], attrs,
                                         &present);
@@ -296,6 +311,9 @@ START_TEST(test_display_status)
                       memcmp(text.value, sspi, strlen(sspi)) == 0,
                   "display_status: \"%.*s\"", (int)text.length,
                   (char *)text.value);
+    /* A NUL follows, uncounted (Cyrus SASL strcat()s the text; ASan
+     * builds catch a missing one). */
+    ck_assert_int_eq(((const char *)text.value)[text.length], '\0');
     ck_assert_uint_eq(ctx, 0);
     gss_release_buffer(&minor, &text);
 
@@ -343,6 +361,10 @@ START_TEST(test_default_cred_excludes_credssp)
                                     &present);
     check_major("gss_test_oid_set_member", major, minor);
     ck_assert_msg(!present, "CredSSP is in the default credential");
+    major = gss_test_oid_set_member(&minor, GSS_CREDSSP_GS2_MECH, mechs,
+                                    &present);
+    check_major("gss_test_oid_set_member", major, minor);
+    ck_assert_msg(!present, "CredSSP (GS2) is in the default credential");
     gss_release_oid_set(&minor, &mechs);
 
     /* The same, asked of gss_inquire_cred. */
@@ -380,7 +402,7 @@ registration_suite(void)
 
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_indicate_mechs);
-    tcase_add_test(tc, test_attrs_for_mech);
+    tcase_add_loop_test(tc, test_attrs_for_mech, 0, 2);
     tcase_add_test(tc, test_spnego_explicit_cred);
     tcase_add_test(tc, test_spnego_default_cred);
     tcase_add_test(tc, test_display_status);

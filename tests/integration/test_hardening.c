@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include <openssl/evp.h>
-#include <openssl/pem.h>
 #include <openssl/x509.h>
 
 #include "hs.h"
@@ -25,20 +24,9 @@ write_cert(const char *cert_path, const char *key_path)
 {
     EVP_PKEY *key = EVP_EC_gen("P-256");
     X509 *cert = hs_self_signed(key);
-    FILE *f;
 
     ck_assert_ptr_nonnull(cert);
-    f = fopen(cert_path, "w");
-    ck_assert_ptr_nonnull(f);
-    ck_assert_int_eq(PEM_write_X509(f, cert), 1);
-    ck_assert_int_eq(fclose(f), 0);
-    if (key_path != NULL) {
-        f = fopen(key_path, "w");
-        ck_assert_ptr_nonnull(f);
-        ck_assert_int_eq(PEM_write_PrivateKey(f, key, NULL, NULL, 0, NULL,
-                                              NULL), 1);
-        ck_assert_int_eq(fclose(f), 0);
-    }
+    hs_write_pem(cert, key, cert_path, key_path);
     X509_free(cert);
     EVP_PKEY_free(key);
 }

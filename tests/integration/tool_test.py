@@ -29,7 +29,7 @@ def listener():
 
 
 def run_pair(name, transport, client_args, password=PASSWORD,
-             server_args=()):
+             server_args=(), client_env=None):
     """Runs one server (--once) and one client; returns both results."""
     sock = listener()
     port = sock.getsockname()[1]
@@ -43,8 +43,8 @@ def run_pair(name, transport, client_args, password=PASSWORD,
     client = subprocess.Popen(
         [TOOL, "connect", "--transport", transport,
          "localhost:%d" % port, "--json", *client_args],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, text=True)
+        env=dict(os.environ, **(client_env or {})), stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     results = {}
     for role, proc, stdin in (("client", client, password + "\n"),
                               ("server", server, None)):
@@ -70,6 +70,16 @@ def authenticated(results, role):
     rc, events, _ = results[role]
     ok = [e for e in events if e.get("event") == "authenticated"]
     return rc == 0 and len(ok) == 1, ok[0] if ok else {}
+
+
+def klist(cc, principal, name):
+    """The ccache holds principal's TGT, as klist reads it."""
+    k = subprocess.run(["klist", "-c", "FILE:" + cc], capture_output=True,
+                       text=True, timeout=30)
+    if k.returncode != 0 or "Default principal: %s" % principal \
+            not in k.stdout or "krbtgt/%s@%s" % (REALM, REALM) \
+            not in k.stdout:
+        failures.append("%s: klist says %r %r" % (name, k.stdout, k.stderr))
 
 
 def good_case(name, transport, mech, extra=(), server_args=(), user=USER):
@@ -100,19 +110,41 @@ def main():
         failures.append("lp kerberos: user %r" % s.get("user"))
 
     # --store-ccache: the delegated password becomes alice's TGT in
-    # DIR/krb5cc_alice, which klist reads back.
+    # DIR/krb5cc_alice@CREDSSP.TEST, named by the principal, realm
+    # included; another principal's file and one named by the user alone
+    # (as the tool used to name them) are left alone, and a second store
+    # for alice, after NTLM this time, replaces her own file.
     store = os.path.join(os.environ["CREDSSP_TEST_DIR"], "sso")
     os.mkdir(store)
-    good_case("lp kerberos --store-ccache", "lp", "kerberos",
+    others = {}
+    for name in ("krb5cc_" + USER, "krb5cc_bob@" + REALM):
+        with open(os.path.join(store, name), "w") as f:
+            f.write("not ours: " + name)
+        others[name] = "not ours: " + name
+    principal = "%s@%s" % (USER, REALM)
+    cc = os.path.join(store, "krb5cc_" + principal)
+    r, _, _ = good_case("lp kerberos --store-ccache", "lp", "kerberos",
+                        server_args=["--store-ccache", store])
+    check("--store-ccache output", {"event": "stored", "role": "server",
+                                    "principal": principal,
+                                    "ccache": "FILE:" + cc}
+          in r["server"][1], "no stored event", r)
+    klist(cc, principal, "--store-ccache kerberos")
+    first = os.stat(cc).st_ino
+    good_case("lp ntlm --store-ccache", "lp", "ntlm",
+              extra=["--domain", "CREDSSP", "--allow-ntlm-only-delegation"],
               server_args=["--store-ccache", store])
-    cc = os.path.join(store, "krb5cc_" + USER)
-    k = subprocess.run(["klist", "-c", "FILE:" + cc], capture_output=True,
-                       text=True, timeout=30)
-    if k.returncode != 0 or "Default principal: %s@%s" % (USER, REALM) \
-            not in k.stdout or "krbtgt/%s@%s" % (REALM, REALM) \
-            not in k.stdout:
-        failures.append("--store-ccache: klist says %r %r"
-                        % (k.stdout, k.stderr))
+    klist(cc, principal, "--store-ccache ntlm")
+    if os.stat(cc).st_ino == first:
+        failures.append("--store-ccache: the second store did not replace "
+                        "alice's cache")
+    for name, text in others.items():
+        with open(os.path.join(store, name)) as f:
+            if f.read() != text:
+                failures.append("--store-ccache: %s was changed" % name)
+    left = sorted(os.listdir(store))
+    if left != sorted(list(others) + ["krb5cc_" + principal]):
+        failures.append("--store-ccache: files %r" % left)
 
     # lp transport, NTLM with NTLM-only delegation allowed.
     good_case("lp ntlm", "lp", "ntlm",
@@ -157,6 +189,36 @@ def main():
     check(name, "SEC_E_POLICY_NLTM_ONLY" in r["client"][2],
           "no SEC_E_POLICY_NLTM_ONLY", r)
     check(name, r["server"][0] != 0, "server exit status 0", r)
+
+    # A server certificate whose names carry terminal control sequences
+    # (a clear screen, an xterm title change), refused by a client that
+    # verifies it: all the client prints, the mechanism's trace on stderr
+    # (--verbose) included, shows them escaped.
+    d = os.environ["CREDSSP_TEST_DIR"]
+    cert, key = os.path.join(d, "evil.pem"), os.path.join(d, "evil.key")
+    subprocess.run([os.environ.get("OPENSSL") or "openssl", "req", "-x509",
+                    "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+                    "-nodes", "-keyout", key, "-out", cert, "-days", "1",
+                    "-subj", "/CN=evil\x1b[2J", "-addext",
+                    "subjectAltName=DNS:host\x1b]0;owned\x07.example"],
+                   check=True, capture_output=True, timeout=60)
+    conf = os.path.join(d, "verify.conf")
+    with open(conf, "w") as f:
+        f.write("verify_certificate = yes\nca_file = %s\n" % cert)
+    name = "certificate with control characters"
+    r = run_pair(name, "lp", ["--user", USER, "--password-stdin", "--mech",
+                              "ntlm", "--verbose"],
+                 server_args=["--cert", cert, "--key", key],
+                 client_env={"GSSCREDSSP_CONFIG": conf})
+    out = r["client"][2]
+    check(name, r["client"][0] != 0 and "SEC_E_WRONG_PRINCIPAL" in out,
+          "not refused", r)
+    bad = sorted({c for c in out if (ord(c) < 0x20 and c != "\n") or
+                  ord(c) == 0x7f})
+    check(name, not bad, "control characters %r in the client's output"
+          % bad, r)
+    check(name, out.count("DNS:host\\x1b]0;owned\\x07.example") >= 2,
+          "the escaped subjectAltName is not in the trace and the error", r)
 
     for f in failures:
         print("FAIL:", f)
