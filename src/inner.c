@@ -16,6 +16,8 @@
 #include "ntlm.h"
 #include "trace.h"
 
+#include "negtoken.h"
+
 /* The flags CredSSP asks of the inner mech: mutual authentication where
  * the mech can give it, and the wrap protection pubKeyAuth and authInfo
  * need.  Never DELEG: CredSSP delegates by itself. */
@@ -522,6 +524,66 @@ cs_inner_init(struct cs_inner *ic, gss_cred_id_t cred, gss_name_t target,
     return err;
 }
 
+/*
+ * u2u_fallback: the credential for a first token MIT's SPNEGO cannot take
+ * as it is.  sspi-rs-based clients (IronRDP) in Kerberos mode offer
+ * [MS-KRB5, KRB5, NTLM] and send a Kerberos user-to-user request
+ * (KERB-TGT-REQUEST) as the optimistic token.  MIT's SPNEGO picks the
+ * client's first mech, Kerberos, finds the token framed for a mech
+ * Kerberos does not implement (MIT's krb5 has no user-to-user acceptor)
+ * and rejects the negotiation without trying NTLM; and the client's
+ * Kerberos needs user-to-user, so plain Kerberos cannot serve it either.
+ *
+ * A SPNEGO credential that offers only NTLM, for this one context, makes
+ * MIT's SPNEGO choose NTLM, drop the optimistic token (RFC 4178 3.2) and
+ * demand the mechListMIC exchange, which covers the client's mechTypes as
+ * sent.  This widens nothing: a raw NTLM token is accepted anyway.  The
+ * new NTLM element is the default acceptor (NTLM_USER_FILE), as the raw
+ * one is unless a name was given: gss-ntlmssp 1.2.0 cannot tell the name
+ * of a nameless acceptor credential (gss_inquire_cred_by_mech crashes).
+ * Without an NTLM acceptor element nothing changes.
+ */
+static void
+u2u_fallback(struct cs_inner *ic, gss_cred_id_t cred, const cs_blob *in)
+{
+    const struct cs_glue *g = cs_glue();
+    gss_OID_set_desc spnego = one_mech_set((gss_OID)&cs_oid_spnego);
+    gss_OID_set_desc ntlm = one_mech_set((gss_OID)&cs_oid_ntlmssp);
+    gss_OID_set mechs = GSS_C_NO_OID_SET;
+    OM_uint32 major, minor;
+    bool has_ntlm = false;
+    size_t i;
+
+    if (ic->ctx != GSS_C_NO_CONTEXT || ic->u2u_cred != GSS_C_NO_CREDENTIAL ||
+        !cs_negtoken_u2u_offers_ntlm(in->data, in->len)) {
+        return;
+    }
+    major = g->inquire_cred(&minor, cred, NULL, NULL, NULL, &mechs);
+    for (i = 0; major == GSS_S_COMPLETE && i < mechs->count; i++) {
+        has_ntlm = has_ntlm || cs_oid_equal(&mechs->elements[i],
+                                            &cs_oid_ntlmssp);
+    }
+    if (major == GSS_S_COMPLETE && !has_ntlm) {
+        major = GSS_S_NO_CRED;
+    }
+    if (major == GSS_S_COMPLETE) {
+        major = g->acquire_cred(&minor, GSS_C_NO_NAME, 0, &spnego,
+                                GSS_C_ACCEPT, &ic->u2u_cred, NULL, NULL);
+    }
+    if (major == GSS_S_COMPLETE) {
+        major = g->set_neg_mechs(&minor, ic->u2u_cred, &ntlm);
+    }
+    g->release_oid_set(&minor, &mechs);
+    if (major != GSS_S_COMPLETE) {
+        CS_TRACE("SPNEGO: Kerberos user-to-user offered: no NTLM-only "
+                 "credential (major 0x%x)", major);
+        g->release_cred(&minor, &ic->u2u_cred);
+        return;
+    }
+    CS_TRACE("SPNEGO: Kerberos user-to-user offered, which MIT's krb5 "
+             "cannot accept: negotiating NTLM, also offered");
+}
+
 cs_err
 cs_inner_accept(struct cs_inner *ic, gss_cred_id_t cred, const cs_blob *in,
                 cs_blob *out)
@@ -558,6 +620,10 @@ cs_inner_accept(struct cs_inner *ic, gss_cred_id_t cred, const cs_blob *in,
     } else if (ic->actual_mech.length == 0 && in->len > 0 &&
                in->data[0] == 0x6e) {
         keep_mech(ic, (gss_OID)&cs_oid_krb5);
+    }
+    u2u_fallback(ic, cred, in);
+    if (ic->u2u_cred != GSS_C_NO_CREDENTIAL) {
+        cred = ic->u2u_cred;
     }
     major = g->accept_sec_context(&minor, &ic->ctx, cred, &in_buf,
                                   ic->cb,
@@ -720,6 +786,9 @@ cs_inner_finish(struct cs_inner *ic)
     }
     if (ic->deleg_cred != GSS_C_NO_CREDENTIAL) {
         g->release_cred(&minor, &ic->deleg_cred);
+    }
+    if (ic->u2u_cred != GSS_C_NO_CREDENTIAL) {
+        g->release_cred(&minor, &ic->u2u_cred);
     }
 }
 

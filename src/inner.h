@@ -25,6 +25,8 @@ struct cs_inner {
     OM_uint32 time_rec;
     gss_name_t src_name;          /* acceptor: the authenticated name */
     gss_cred_id_t deleg_cred;     /* acceptor: inner delegation, unused */
+    gss_cred_id_t u2u_cred;       /* acceptor: SPNEGO offering only NTLM,
+                                   * for a user-to-user first token */
     gss_channel_bindings_t cb;    /* the caller's, during one call only */
     bool padded_negotiate;        /* acceptor: the client's NTLM NEGOTIATE
                                    * had no Version; gss-ntlmssp got it

@@ -23,6 +23,9 @@ krb5-gss-samples python3 python3-gssapi python3-winrm freerdp2-x11
 freerdp2-shadow-x11 winpr-utils xvfb tshark clang libclang-rt-14-dev valgrind
 openssl binutils gnuplot-nox sasl2-bin libsasl2-modules-gssapi-mit slapd
 ldap-utils"
+# The peers of rdesktop_test.py and impacket_test.py (whose network
+# namespace needs ip).
+PACKAGES="$PACKAGES rdesktop python3-impacket iproute2"
 # Only for the CI/FULL checks: Debian packaging (package_test.sh) and the
 # RPM spec check (rpmspec_test.sh skips without rpm elsewhere).
 PACKAGES_FULL="dpkg-dev debhelper lintian rpm"

@@ -15,77 +15,26 @@
 
 Appends rows to OUTDIR/bench.csv.  Every process is stopped by PID.
 """
-import json
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                '..', 'integration'))
+from peerkit import (TOOL, events, free_port, serve, start,  # noqa: E402
+                     start_xvfb, stop, stop_all, wait_listening)
+
 RUNS = int(os.environ.get("FREERDP_BENCH_RUNS", "10"))
-TOOL = os.path.join(os.environ['top_builddir'], 'tools', 'credssp')
 OPENSSL = os.environ.get('OPENSSL') or 'openssl'
 USER = os.environ['CREDSSP_TEST_USER']
 PASSWORD = os.environ['CREDSSP_TEST_PASSWORD']
 DOMAIN = os.environ['CREDSSP_TEST_NTLM_DOMAIN']
 NEEDED = ('xfreerdp', 'freerdp-shadow-cli', 'winpr-hash', 'Xvfb')
-procs = []
-
-
-def start(cmd, **kw):
-    p = subprocess.Popen(cmd, **kw)
-    procs.append(p)
-    return p
-
-
-def stop(p):
-    """Stops a process we started, by its PID, and reaps it."""
-    if p.poll() is None:
-        p.terminate()
-        try:
-            p.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            p.kill()
-            p.wait()
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
-
-
-def wait_listening(port, proc, limit=30.0):
-    """Bounded wait until something listens on 127.0.0.1:port, read from
-    /proc/net/tcp (no probe connection reaches the server)."""
-    want = ':%04X' % port
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline and proc.poll() is None:
-        with open('/proc/net/tcp') as f:
-            for line in f.readlines()[1:]:
-                cols = line.split()
-                if cols[1].endswith(want) and cols[3] == '0A':
-                    return True
-        time.sleep(0.05)
-    return False
-
-
-def start_xvfb():
-    r, w = os.pipe()
-    # -noreset: see freerdp_test.py's start_xvfb.
-    p = start(['Xvfb', '-displayfd', str(w), '-nolisten', 'tcp',
-               '-noreset'], pass_fds=[w], stdout=subprocess.DEVNULL,
-              stderr=subprocess.DEVNULL)
-    os.close(w)
-    with os.fdopen(r) as f:
-        display = f.readline().strip()
-    if not display:
-        raise SystemExit('freerdp_bench: Xvfb did not start')
-    return ':' + display
 
 
 def timed(cmd, **kw):
@@ -162,16 +111,7 @@ def make_cert(work, kind):
 
 def xfreerdp_takes(work, env, kind):
     cert, key = make_cert(work, kind)
-    sock = socket.socket()
-    sock.bind(('127.0.0.1', 0))
-    sock.listen(1)
-    port = sock.getsockname()[1]
-    server = start([TOOL, 'serve', '--transport', 'rdp', '--listen',
-                    '127.0.0.1:%d' % port, '--listen-fd', str(sock.fileno()),
-                    '--once', '--json', '--cert', cert, '--key', key],
-                   pass_fds=[sock.fileno()], stdout=subprocess.PIPE,
-                   stderr=subprocess.PIPE, text=True)
-    sock.close()
+    server, port = serve(('--cert', cert, '--key', key))
     client = start(['xfreerdp', '/v:127.0.0.1:%d' % port, '/u:' + USER,
                     '/d:' + DOMAIN, '/p:' + PASSWORD, '+auth-only',
                     '/sec:nla', '/cert:ignore'], env=env,
@@ -183,8 +123,7 @@ def xfreerdp_takes(work, env, kind):
     finally:
         stop(client)
         stop(server)
-    ok = [json.loads(x) for x in sout.splitlines()
-          if x.startswith('{') and '"authenticated"' in x]
+    ok = [e for e in events(sout) if e.get('event') == 'authenticated']
     nla_err = re.findall(r'\[ERROR\]\[com\.freerdp\.core\.nla\].*', cout)
     passed = server.returncode == 0 and len(ok) == 1 and not nla_err
     if not passed:
@@ -205,7 +144,7 @@ def main():
     work = tempfile.mkdtemp(prefix='freerdp-bench.',
                             dir=os.environ['CREDSSP_TEST_DIR'])
     try:
-        display = start_xvfb()
+        _, display = start_xvfb(work)
         env = dict(os.environ, DISPLAY=display, HOME=work,
                    XDG_CONFIG_HOME=os.path.join(work, 'xdg'))
         with open(os.path.join(out, 'bench.csv'), 'a') as csv:
@@ -221,8 +160,7 @@ def main():
                 csv.write('interop,xfreerdp-nla,%s,%d,,,,%s\n' %
                           (kind, ok, 'passed' if ok else 'FAILED'))
     finally:
-        for p in reversed(procs):
-            stop(p)
+        stop_all()
         shutil.rmtree(work, ignore_errors=True)
     return 0
 

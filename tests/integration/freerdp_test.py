@@ -20,95 +20,23 @@ Everything binds free 127.0.0.1 ports; every process is stopped by PID.
 Exit 0 pass, 1 fail; 77 (99 with CI=true) when FreeRDP, Xvfb or tshark is
 missing.
 """
-import json
 import os
 import re
-import select
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 
-TOOL = os.path.join(os.environ['top_builddir'], 'tools', 'credssp')
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from peerkit import (TOOL, Capture, check, events, finish,  # noqa: E402
+                     free_port, missing_exit, serve, start, start_xvfb,
+                     stop, stop_all, wait_listening)
+
 USER = os.environ['CREDSSP_TEST_USER']
 PASSWORD = os.environ['CREDSSP_TEST_PASSWORD']
 DOMAIN = os.environ['CREDSSP_TEST_NTLM_DOMAIN']
 WORK = tempfile.mkdtemp(prefix='freerdp.', dir=os.environ['CREDSSP_TEST_DIR'])
 NEEDED = ('xfreerdp', 'freerdp-shadow-cli', 'winpr-hash', 'Xvfb', 'tshark')
-failures = []
-procs = []
-
-
-def check(cond, what):
-    print(('ok: ' if cond else 'FAIL: ') + what)
-    if not cond:
-        failures.append(what)
-
-
-def start(cmd, **kw):
-    p = subprocess.Popen(cmd, **kw)
-    procs.append(p)
-    return p
-
-
-def stop(p):
-    """Stops a process we started, by its PID, and reaps it."""
-    if p.poll() is None:
-        p.terminate()
-        try:
-            p.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            p.kill()
-            p.wait()
-
-
-def listener():
-    s = socket.socket()
-    s.bind(('127.0.0.1', 0))
-    s.listen(4)
-    return s
-
-
-def free_port():
-    with listener() as s:
-        return s.getsockname()[1]
-
-
-def wait_listening(port, proc, limit=30.0):
-    """Waits, bounded, until some process listens on 127.0.0.1:port (read
-    from /proc/net/tcp: no probe connection disturbs the server)."""
-    want = ':%04X' % port
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline and proc.poll() is None:
-        with open('/proc/net/tcp') as f:
-            for line in f.readlines()[1:]:
-                cols = line.split()
-                if cols[1].endswith(want) and cols[3] == '0A':
-                    return True
-        time.sleep(0.05)
-    return False
-
-
-def start_xvfb():
-    """Xvfb on a display it picks itself; -displayfd says when it is up.
-    -noreset: by default the X server resets when its last client leaves,
-    and closes connections that arrive meanwhile; freerdp-shadow-cli opens
-    the display, closes it and opens it again, and under load its second
-    connection fell into that reset ("failed to open display", seen with
-    strace).  Xvfb's output goes to WORK/xvfb.log."""
-    r, w = os.pipe()
-    with open(os.path.join(WORK, 'xvfb.log'), 'w') as log:
-        p = start(['Xvfb', '-displayfd', str(w), '-nolisten', 'tcp',
-                   '-noreset'], pass_fds=[w], stdout=log,
-                  stderr=subprocess.STDOUT)
-    os.close(w)
-    with os.fdopen(r) as f:
-        display = f.readline().strip()
-    if not display:
-        raise SystemExit('FAIL: Xvfb did not start')
-    return p, ':' + display
 
 
 def connect(port, password, extra=()):
@@ -117,9 +45,7 @@ def connect(port, password, extra=()):
          '--user', USER, '--domain', DOMAIN, '--password-stdin', '--mech',
          'ntlm', '--json', *extra],
         input=password + '\n', capture_output=True, text=True, timeout=60)
-    events = [json.loads(x) for x in p.stdout.splitlines()
-              if x.startswith('{')]
-    return p.returncode, events, p.stdout + p.stderr
+    return p.returncode, events(p.stdout), p.stdout + p.stderr
 
 
 def our_client_to_shadow(display):
@@ -169,19 +95,6 @@ def our_client_to_shadow(display):
         stop(shadow)
 
 
-def serve(transport_args=()):
-    sock = listener()
-    port = sock.getsockname()[1]
-    server = start([TOOL, 'serve', '--transport', 'rdp', '--listen',
-                    '127.0.0.1:%d' % port, '--listen-fd',
-                    str(sock.fileno()), '--once', '--json',
-                    *transport_args],
-                   pass_fds=[sock.fileno()], stdout=subprocess.PIPE,
-                   stderr=subprocess.PIPE, text=True)
-    sock.close()
-    return server, port
-
-
 def xfreerdp_to_our_server(display):
     for password, good in ((PASSWORD, True), ('not-the-password', False)):
         server, port = serve()
@@ -198,9 +111,7 @@ def xfreerdp_to_our_server(display):
         finally:
             stop(client)
             stop(server)
-        events = [json.loads(x) for x in sout.splitlines()
-                  if x.startswith('{')]
-        ok = [e for e in events if e.get('event') == 'authenticated']
+        ok = [e for e in events(sout) if e.get('event') == 'authenticated']
         nla_errors = re.findall(r'\[ERROR\]\[com\.freerdp\.core\.nla\].*',
                                 cout)
         if good:
@@ -226,55 +137,20 @@ def xfreerdp_to_our_server(display):
 
 def dissect():
     """One exchange of ours, captured and decrypted by tshark."""
-    port = free_port()
-    marker = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    marker.bind(('127.0.0.1', 0))
-    mport = marker.getsockname()[1]
-    pcap = os.path.join(WORK, 'cap.pcapng')
     keys = os.path.join(WORK, 'keys')
-    # -P -l: tshark also prints each packet as it is captured, so the
-    # marker datagram sent after the exchange tells when all is in.
-    cap = start(['tshark', '-i', 'lo', '-f',
-                 'tcp port %d or udp port %d' % (port, mport), '-P', '-l',
-                 '-w', pcap], stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE, text=True)
-    # "Capturing on" comes before packets really flow: capture is live once
-    # a marker datagram shows up in tshark's own output (resent until it
-    # does, for at most 20 s).
-    deadline = time.monotonic() + 20
-    seen = False
-    while not seen and time.monotonic() < deadline:
-        marker.sendto(b'start of capture', ('127.0.0.1', mport))
-        ready, _, _ = select.select([cap.stdout], [], [], 0.2)
-        if ready:
-            seen = 'UDP' in cap.stdout.readline()
-    check(seen, 'tshark is capturing')
     env = dict(os.environ, SSLKEYLOGFILE=keys)
-    sock = socket.socket()
-    sock.bind(('127.0.0.1', port))
-    sock.listen(1)
-    server = start([TOOL, 'serve', '--transport', 'rdp', '--listen',
-                    '127.0.0.1:%d' % port, '--listen-fd',
-                    str(sock.fileno()), '--once', '--json'],
-                   pass_fds=[sock.fileno()], env=env,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    sock.close()
+    server, port = serve(env=env)
+    cap = Capture(WORK, port)
     p = subprocess.run([TOOL, 'connect', '--transport', 'rdp',
                         '127.0.0.1:%d' % port, '--user', USER, '--domain',
                         DOMAIN, '--password-stdin', '--mech', 'ntlm',
                         '--delegate', '--allow-ntlm-only-delegation'],
                        input=PASSWORD + '\n', env=env, capture_output=True,
                        text=True, timeout=60)
-    server.wait(timeout=60)
+    server.communicate(timeout=60)
     check(p.returncode == 0 and server.returncode == 0,
           'exchange to capture completed')
-    marker.sendto(b'end of capture', ('127.0.0.1', mport))
-    for line in cap.stdout:
-        if 'UDP' in line and 'Len=14' in line:
-            break
-    marker.close()
-    cap.send_signal(2)                  # SIGINT: close the file; by PID
-    cap.wait(timeout=30)
+    pcap = cap.done()
     fields = ['credssp.version', 'credssp.negoTokens', 'credssp.pubKeyAuth',
               'credssp.clientNonce', 'credssp.authInfo']
     out = subprocess.run(
@@ -305,22 +181,19 @@ def dissect():
 def main():
     missing = [p for p in NEEDED if shutil.which(p) is None]
     if missing:
-        print('freerdp_test: missing %s (Debian packages freerdp2-x11 '
-              'freerdp2-shadow-x11 winpr-utils xvfb tshark)' %
-              ' '.join(missing), file=sys.stderr)
-        return 99 if os.environ.get('CI') == 'true' else 77
-    xvfb, display = start_xvfb()
+        return missing_exit('freerdp_test', '%s (Debian packages '
+                            'freerdp2-x11 freerdp2-shadow-x11 winpr-utils '
+                            'xvfb tshark)' % ' '.join(missing))
+    xvfb, display = start_xvfb(WORK)
     try:
         our_client_to_shadow(display)
         xfreerdp_to_our_server(display)
         dissect()
     finally:
-        for p in reversed(procs):
-            stop(p)
+        stop_all()
         if not os.environ.get('FREERDP_TEST_KEEP'):
             shutil.rmtree(WORK, ignore_errors=True)
-    print('freerdp_test: %d failures' % len(failures))
-    return 1 if failures else 0
+    return finish('freerdp_test')
 
 
 if __name__ == '__main__':

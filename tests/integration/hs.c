@@ -257,9 +257,8 @@ inquire_text(gss_ctx_id_t ctx, gss_OID oid, char *buf, size_t len)
     gss_release_buffer_set(&minor, &set);
 }
 
-/* inner_mech_name: the inner mech inquiry as a word. */
-static void
-inner_mech_name(gss_ctx_id_t ctx, char *buf, size_t len)
+void
+hs_inner_mech_name(gss_ctx_id_t ctx, char *buf, size_t len)
 {
     gss_buffer_set_t set = GSS_C_NO_BUFFER_SET;
     OM_uint32 minor;
@@ -510,7 +509,7 @@ hs_run(const struct hs_opts *o, struct hs_result *r)
                      sizeof(r->tls_version));
         inquire_text(actx, GSS_CREDSSP_INQ_TLS_CIPHER, r->cipher,
                      sizeof(r->cipher));
-        inner_mech_name(actx, r->inner_mech, sizeof(r->inner_mech));
+        hs_inner_mech_name(actx, r->inner_mech, sizeof(r->inner_mech));
         if (o->keep_ctx) {
             r->ictx = ictx;
             r->actx = actx;

@@ -12,11 +12,37 @@
 #include "engine.h"
 #include "glue.h"
 #include "hs.h"
+#include "negtoken.h"
 #include "peer.h"
 #include "pubkeyauth.h"
 
 #define NEST_DEPTH 2000
 #define OVERSIZE 70000
+
+/* 1.2.840.48018.1.2.2: the Kerberos OID Microsoft's clients list first. */
+static const gss_OID_desc ms_krb5 = {
+    9, (void *)"\x2a\x86\x48\x82\xf7\x12\x01\x02\x02"
+};
+
+/* gss-ntlmssp's option that resets NTLM's RC4 state; MIT's SPNEGO calls it
+ * after making (0) or verifying (1) a mechListMIC ([MS-SPNG] 3.3.5.1). */
+static const gss_OID_desc ntlm_reset_crypto = {
+    11, (void *)"\x2b\x06\x01\x04\x01\xb7\x7d\x85\x0f\x01\x03"
+};
+
+/* The optimistic token of an sspi-rs Kerberos client for TERMSRV/localhost:
+ * the RFC 2743 framing with OID 1.2.840.113554.1.2.2.3 (user-to-user),
+ * token ID 04 00, then KERB-TGT-REQUEST { pvno [0] 5, msg-type [1] 16,
+ * server-name [2] { name-type [0] 2, name-string [1] { "TERMSRV",
+ * "localhost" } } }. */
+static const uint8_t u2u_request[] = {
+    0x60, 0x3b, 0x06, 0x0a, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x12, 0x01, 0x02,
+    0x02, 0x03, 0x04, 0x00, 0x30, 0x2b, 0xa0, 0x03, 0x02, 0x01, 0x05, 0xa1,
+    0x03, 0x02, 0x01, 0x10, 0xa2, 0x1f, 0x30, 0x1d, 0xa0, 0x03, 0x02, 0x01,
+    0x02, 0xa1, 0x16, 0x30, 0x14, 0x1b, 0x07, 0x54, 0x45, 0x52, 0x4d, 0x53,
+    0x52, 0x56, 0x1b, 0x09, 0x6c, 0x6f, 0x63, 0x61, 0x6c, 0x68, 0x6f, 0x73,
+    0x74
+};
 
 struct peer {
     const struct peer_script *s;
@@ -27,6 +53,8 @@ struct peer {
     bool sent_pubkey;
     bool closed;                  /* our close_notify went */
     cs_blob out;                  /* what we send next */
+    cs_blob mech_types;           /* u2u: the DER of the mechTypes sent */
+    bool mic_sent;                /* u2u: our mechListMIC went */
 };
 
 /* append: adds more to what we send next (and frees more). */
@@ -231,6 +259,131 @@ add_authinfo(struct peer *p, struct cs_tsrequest *req)
     return err;
 }
 
+/* u2u_first: our first TSRequest, whose inner token is a NegTokenInit
+ * with the user-to-user request as its optimistic token. */
+static cs_err
+u2u_first(struct peer *p)
+{
+    gss_OID_desc mechs[3] = { ms_krb5, cs_oid_krb5, cs_oid_ntlmssp };
+    cs_blob req = { (uint8_t *)u2u_request, sizeof(u2u_request) };
+    struct cs_tsrequest first = { 0 };
+    cs_blob token = { 0 };
+    cs_err err;
+
+    err = cs_negtoken_init_encode(mechs,
+                                  p->s->u2u == PEER_U2U_NO_NTLM ? 2 : 3,
+                                  &req, &token, &p->mech_types);
+    if (err == CS_OK) {
+        err = cs_tsrequest_add_nego_token(&first, token.data, token.len);
+    }
+    if (err == CS_OK) {
+        err = send_req(p, &first);
+    }
+    cs_tsrequest_clear(&first);
+    cs_blob_free(&token);
+    return err;
+}
+
+/* reset_ntlm: what MIT's SPNEGO does after a mechListMIC. */
+static cs_err
+reset_ntlm(struct peer *p, OM_uint32 verified)
+{
+    gss_buffer_desc v = { sizeof(verified), &verified };
+    OM_uint32 minor;
+
+    return gss_set_sec_context_option(&minor, &p->ctx->inner.ctx,
+                                      (gss_OID)&ntlm_reset_crypto,
+                                      &v) == GSS_S_COMPLETE
+               ? CS_OK
+               : CREDSSP_S_INNER_FAILED;
+}
+
+/* u2u_mic: our mechListMIC, over the mechTypes we sent (or, for
+ * PEER_U2U_BAD_MIC, over [NTLM]). */
+static cs_err
+u2u_mic(struct peer *p, cs_blob *mic)
+{
+    gss_buffer_desc types = { p->mech_types.len, p->mech_types.data };
+    gss_buffer_desc buf = { 0, NULL };
+    cs_blob junk = { 0 }, ntlm_only = { 0 };
+    OM_uint32 minor;
+    cs_err err = CS_OK;
+
+    if (p->s->u2u == PEER_U2U_BAD_MIC) {
+        err = cs_negtoken_init_encode(&cs_oid_ntlmssp, 1, NULL, &junk,
+                                      &ntlm_only);
+        types.length = ntlm_only.len;
+        types.value = ntlm_only.data;
+    }
+    if (err == CS_OK &&
+        gss_get_mic(&minor, p->ctx->inner.ctx, GSS_C_QOP_DEFAULT, &types,
+                    &buf) != GSS_S_COMPLETE) {
+        err = CREDSSP_S_INNER_FAILED;
+    }
+    if (err == CS_OK) {
+        err = cs_blob_set(mic, buf.value, buf.length);
+    }
+    if (err == CS_OK) {
+        err = reset_ntlm(p, 0);
+    }
+    p->mic_sent = true;
+    gss_release_buffer(&minor, &buf);
+    cs_blob_free(&junk);
+    cs_blob_free(&ntlm_only);
+    return err;
+}
+
+/*
+ * u2u_step: our SPNEGO answer to the acceptor's NegTokenResp.  Once it
+ * picked NTLM: NTLM's next token, with our mechListMIC when NTLM is
+ * complete; its own mechListMIC verified when it sends one.
+ */
+static cs_err
+u2u_step(struct peer *p, const cs_blob *in, cs_blob *out)
+{
+    struct cs_ctx *ctx = p->ctx;
+    struct cs_neg_resp r;
+    gss_buffer_desc types = { p->mech_types.len, p->mech_types.data };
+    gss_buffer_desc mic_in;
+    cs_blob ntlm = { 0 }, mic = { 0 };
+    gss_OID_desc picked;
+    bool starting = ctx->inner.ctx == GSS_C_NO_CONTEXT;
+    OM_uint32 minor;
+    cs_err err = cs_negtoken_resp_decode(in->data, in->len, &r);
+
+    picked.length = (OM_uint32)r.supported_mech.len;
+    picked.elements = r.supported_mech.data;
+    if (err == CS_OK &&
+        (r.state == CS_NEG_REJECT ||
+         (starting && !cs_oid_equal(&picked, &cs_oid_ntlmssp)))) {
+        err = CREDSSP_S_INNER_FAILED;
+    }
+    if (err == CS_OK && (starting || r.token.len > 0)) {
+        err = cs_inner_init(&ctx->inner, ctx->cred->inner, ctx->target,
+                            ctx->cred->mode, starting ? NULL : &r.token,
+                            &ntlm);
+    }
+    if (err == CS_OK && r.mic.len > 0) {
+        mic_in.length = r.mic.len;
+        mic_in.value = r.mic.data;
+        err = gss_verify_mic(&minor, ctx->inner.ctx, &types, &mic_in,
+                             NULL) == GSS_S_COMPLETE
+                  ? reset_ntlm(p, 1)
+                  : CREDSSP_S_INNER_FAILED;
+    }
+    if (err == CS_OK && ctx->inner.complete && !p->mic_sent) {
+        err = u2u_mic(p, &mic);
+    }
+    if (err == CS_OK && (ntlm.len > 0 || mic.len > 0)) {
+        err = cs_negtoken_resp_encode(CS_NEG_ACCEPT_INCOMPLETE, &ntlm, &mic,
+                                      out);
+    }
+    cs_negtoken_resp_clear(&r);
+    cs_blob_free(&ntlm);
+    cs_blob_free(&mic);
+    return err;
+}
+
 /* as_initiator: our answer to one TSRequest of the module's acceptor. */
 static cs_err
 as_initiator(struct peer *p, const struct cs_tsrequest *in)
@@ -240,7 +393,9 @@ as_initiator(struct peer *p, const struct cs_tsrequest *in)
     cs_blob token = { 0 };
     cs_err err = CS_OK;
 
-    if (in->num_nego_tokens > 0) {
+    if (in->num_nego_tokens > 0 && p->s->u2u != PEER_U2U_NONE) {
+        err = u2u_step(p, &in->nego_tokens[0], &token);
+    } else if (in->num_nego_tokens > 0) {
         err = cs_inner_init(&ctx->inner, ctx->cred->inner, ctx->target,
                             ctx->cred->mode, &in->nego_tokens[0], &token);
     }
@@ -425,6 +580,11 @@ peer_step(struct peer *p, const gss_buffer_t in)
     if (err == CS_OK && !p->hs_done) {
         err = cs_tls_handshake(ctx->tls, &p->hs_done);
     }
+    if (err == CS_OK && p->hs_done && p->s->u2u != PEER_U2U_NONE &&
+        !p->started) {
+        p->started = true;
+        err = u2u_first(p);
+    }
     if (err == CS_OK && p->hs_done && !p->s->acceptor && !p->started) {
         struct cs_tsrequest first = { 0 };
 
@@ -537,13 +697,14 @@ void
 peer_run(const struct peer_script *s, struct peer_result *res)
 {
     struct hs_opts o = { 0 };
-    struct peer p = { s, res, NULL, false, false, false, false, { 0 } };
+    struct peer p = { .s = s, .res = res };
     gss_buffer_desc tb = { 17, (void *)"TERMSRV@localhost" };
     gss_buffer_desc from_mod = { 0, NULL };
     cs_blob to_mod = { 0 };
     gss_cred_id_t cred = GSS_C_NO_CREDENTIAL, deleg = GSS_C_NO_CREDENTIAL;
     gss_ctx_id_t gctx = GSS_C_NO_CONTEXT;
-    gss_name_t target = GSS_C_NO_NAME;
+    gss_name_t target = GSS_C_NO_NAME, src = GSS_C_NO_NAME;
+    gss_buffer_desc text = { 0, NULL };
     OM_uint32 minor, tmp;
     bool module_turn = s->acceptor, first = true;
 
@@ -591,8 +752,9 @@ peer_run(const struct peer_script *s, struct peer_result *res)
                                                           &framed),
                                   GSS_S_COMPLETE);
             }
+            gss_release_name(&tmp, &src);
             res->major = gss_accept_sec_context(
-                &res->minor, &gctx, cred, first ? &framed : &in, NULL, NULL,
+                &res->minor, &gctx, cred, first ? &framed : &in, NULL, &src,
                 NULL, &from_mod, &res->flags, NULL, &deleg);
             first = false;
             gss_release_buffer(&tmp, &framed);
@@ -626,6 +788,16 @@ peer_run(const struct peer_script *s, struct peer_result *res)
         deleg = GSS_C_NO_CREDENTIAL;
     }
     hs_status_text(res->major, res->minor, res->error, sizeof(res->error));
+    if (res->major == GSS_S_COMPLETE && src != GSS_C_NO_NAME &&
+        gss_display_name(&tmp, src, &text, NULL) == GSS_S_COMPLETE) {
+        snprintf(res->name, sizeof(res->name), "%.*s", (int)text.length,
+                 (char *)text.value);
+    }
+    if (res->major == GSS_S_COMPLETE) {
+        hs_inner_mech_name(gctx, res->inner_mech, sizeof(res->inner_mech));
+    }
+    gss_release_buffer(&tmp, &text);
+    gss_release_name(&tmp, &src);
     cs_blob_free(&to_mod);
     gss_release_buffer(&tmp, &from_mod);
     gss_release_cred(&tmp, &deleg);
@@ -633,6 +805,7 @@ peer_run(const struct peer_script *s, struct peer_result *res)
     gss_release_name(&tmp, &target);
     gss_delete_sec_context(&tmp, &gctx, GSS_C_NO_BUFFER);
     cs_ctx_free(p.ctx);
+    cs_blob_free(&p.mech_types);
 }
 
 void

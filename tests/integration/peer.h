@@ -33,6 +33,19 @@ enum peer_pubkey {
     PEER_PK_REPLAY                /* sealed in an earlier session */
 };
 
+/* The initiator's inner SPNEGO scripted like an sspi-rs-based client
+ * (IronRDP) in Kerberos mode: a Kerberos user-to-user request
+ * (KERB-TGT-REQUEST) as the optimistic token; then, if the acceptor picks
+ * NTLM, NTLM with the mechListMIC exchange.  The peer needs .ntlm. */
+enum peer_u2u {
+    PEER_U2U_NONE,
+    PEER_U2U_NTLM,                /* offers [MS-KRB5, KRB5, NTLM] */
+    PEER_U2U_NO_NTLM,             /* offers [MS-KRB5, KRB5] */
+    PEER_U2U_BAD_MIC              /* as PEER_U2U_NTLM, but its mechListMIC
+                                   * covers [NTLM]: what the MIC of a
+                                   * client whose list was cut would be */
+};
+
 /* The authInfo the peer (as initiator) sends. */
 enum peer_authinfo {
     PEER_AI_HONEST,               /* the test user's password */
@@ -96,6 +109,7 @@ struct peer_script {
                                    * CHALLENGE) cut to 20 bytes, which
                                    * gss-ntlmssp cannot decode */
     const struct peer_record *replay;
+    enum peer_u2u u2u;
 };
 
 struct peer_result {
@@ -116,6 +130,9 @@ struct peer_result {
                                    * module returned with its failure */
     bool final_token;             /* the module returned one */
     struct peer_record rec;       /* what the peer sent this time */
+    char name[256];               /* the module's acceptor: who it says
+                                   * authenticated */
+    char inner_mech[32];          /* and over which inner mech */
 };
 
 /* peer_run: one exchange between the peer and the module under test in

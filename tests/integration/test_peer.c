@@ -256,6 +256,51 @@ START_TEST(test_bad_token_every_state)
 }
 END_TEST
 
+/*
+ * An sspi-rs-based client (IronRDP) in Kerberos mode: SPNEGO offering
+ * [MS-KRB5, KRB5, NTLM] with a Kerberos user-to-user request as the
+ * optimistic token, which MIT's krb5 cannot accept.  The module's acceptor
+ * makes MIT's SPNEGO negotiate NTLM instead (inner.c, u2u_fallback): the
+ * exchange completes over NTLM with both mechListMICs.  Without NTLM on
+ * offer there is nothing to fall back to; a mechListMIC over another list
+ * than the one sent is refused: the fallback keeps SPNEGO's downgrade
+ * protection.
+ */
+START_TEST(test_u2u_spnego)
+{
+    static const enum peer_u2u kinds[] = { PEER_U2U_NTLM, PEER_U2U_NO_NTLM,
+                                           PEER_U2U_BAD_MIC };
+    static const char *const what[] = { "with NTLM", "without NTLM",
+                                        "with a mechListMIC over [NTLM]" };
+    struct peer_script s = { .ntlm = true, .u2u = kinds[_i] };
+    struct peer_result r;
+    char user[256];
+
+    peer_run(&s, &r);
+    fprintf(stderr, "user-to-user optimistic token, %s: [%s] %s %s "
+            "(peer: %d TSRequests, status %d)\n", what[_i], r.error, r.name,
+            r.inner_mech, r.sent, (int)r.peer_err);
+    if (s.u2u == PEER_U2U_NTLM) {
+        snprintf(user, sizeof(user), "%s\\%s",
+                 hs_env("CREDSSP_TEST_NTLM_DOMAIN"),
+                 hs_env("CREDSSP_TEST_USER"));
+        ck_assert_msg(r.major == GSS_S_COMPLETE, "%s", r.error);
+        ck_assert_int_eq(r.peer_err, CS_OK);
+        ck_assert(r.peer_done && r.delegated);
+        ck_assert_str_eq(r.inner_mech, "ntlm");
+        ck_assert_str_eq(r.name, user);
+    } else {
+        ck_assert_msg(GSS_ERROR(r.major), "%s", r.error);
+        ck_assert_uint_eq(GSS_ROUTINE_ERROR(r.major),
+                          s.u2u == PEER_U2U_BAD_MIC ? GSS_S_BAD_MIC
+                                                    : GSS_S_BAD_MECH);
+        ck_assert(!r.peer_done && !r.delegated);
+        ck_assert_int_eq(r.pubkey_seen, 0);
+    }
+    peer_result_clear(&r);
+}
+END_TEST
+
 static Suite *
 peer_suite(void)
 {
@@ -267,6 +312,7 @@ peer_suite(void)
     tcase_add_loop_test(tc, test_hostile_peer, 0,
                         (int)(2 * sizeof(cases) / sizeof(cases[0])));
     tcase_add_loop_test(tc, test_bad_token_every_state, 0, 20);
+    tcase_add_loop_test(tc, test_u2u_spnego, 0, 3);
     tcase_add_test(tc, test_ntlm_empty_target_name);
     tcase_add_test(tc, test_ntlm_negotiate_without_version);
     tcase_add_test(tc, test_ntlm_spnego_negotiate_without_version);

@@ -1,0 +1,163 @@
+"""peerkit.py - what the tests against independent peers share
+(freerdp_test.py, rdesktop_test.py, impacket_test.py): results, processes
+stopped by PID, free 127.0.0.1 ports, `credssp serve`, Xvfb and a tshark
+capture that is known to be live before the exchange starts.
+"""
+import json
+import os
+import select
+import socket
+import subprocess
+import sys
+import time
+
+TOOL = os.path.join(os.environ['top_builddir'], 'tools', 'credssp')
+failures = []
+procs = []
+
+
+def check(cond, what):
+    print(('ok: ' if cond else 'FAIL: ') + what)
+    if not cond:
+        failures.append(what)
+
+
+def finish(name):
+    """The exit status for the checks made: 0 or 1."""
+    print('%s: %d failures' % (name, len(failures)))
+    return 1 if failures else 0
+
+
+def missing_exit(name, what):
+    """A missing dependency: skip (77), or fail (99) when CI=true."""
+    print('%s: missing %s' % (name, what), file=sys.stderr)
+    return 99 if os.environ.get('CI') == 'true' else 77
+
+
+def start(cmd, **kw):
+    p = subprocess.Popen(cmd, **kw)
+    procs.append(p)
+    return p
+
+
+def stop(p):
+    """Stops a process we started, by its PID, and reaps it."""
+    if p.poll() is None:
+        p.terminate()
+        try:
+            p.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+
+
+def stop_all():
+    for p in reversed(procs):
+        stop(p)
+
+
+def listener(port=0):
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(('127.0.0.1', port))
+    s.listen(4)
+    return s
+
+
+def free_port():
+    with listener() as s:
+        return s.getsockname()[1]
+
+
+def wait_listening(port, proc, limit=30.0):
+    """Waits, bounded, until some process listens on 127.0.0.1:port (read
+    from /proc/net/tcp: no probe connection disturbs the server)."""
+    want = ':%04X' % port
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline and proc.poll() is None:
+        with open('/proc/net/tcp') as f:
+            for line in f.readlines()[1:]:
+                cols = line.split()
+                if cols[1].endswith(want) and cols[3] == '0A':
+                    return True
+        time.sleep(0.05)
+    return False
+
+
+def events(text):
+    """The --json events in a tool's output."""
+    return [json.loads(x) for x in text.splitlines() if x.startswith('{')]
+
+
+def serve(args=(), env=None, port=0):
+    """`credssp serve --transport rdp --once --json` on a listening socket
+    made here (so it is listening before this returns); (process, port)."""
+    sock = listener(port)
+    port = sock.getsockname()[1]
+    server = start([TOOL, 'serve', '--transport', 'rdp', '--listen',
+                    '127.0.0.1:%d' % port, '--listen-fd',
+                    str(sock.fileno()), '--once', '--json', *args],
+                   pass_fds=[sock.fileno()], env=env,
+                   stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                   text=True)
+    sock.close()
+    return server, port
+
+
+def start_xvfb(work):
+    """Xvfb on a display it picks itself; -displayfd says when it is up.
+    -noreset: by default the X server resets when its last client leaves,
+    and closes connections that arrive meanwhile; freerdp-shadow-cli opens
+    the display, closes it and opens it again, and under load its second
+    connection fell into that reset ("failed to open display", seen with
+    strace).  Xvfb's output goes to work/xvfb.log."""
+    r, w = os.pipe()
+    with open(os.path.join(work, 'xvfb.log'), 'w') as log:
+        p = start(['Xvfb', '-displayfd', str(w), '-nolisten', 'tcp',
+                   '-noreset'], pass_fds=[w], stdout=log,
+                  stderr=subprocess.STDOUT)
+    os.close(w)
+    with os.fdopen(r) as f:
+        display = f.readline().strip()
+    if not display:
+        raise SystemExit('FAIL: Xvfb did not start')
+    return p, ':' + display
+
+
+class Capture:
+    """tshark on loopback for one TCP port, written to a pcapng file.  A
+    marker UDP datagram, resent until tshark prints it, shows the capture
+    is live ("Capturing on" comes before packets really flow); a second
+    one after the exchange shows everything before it is in."""
+
+    def __init__(self, work, port):
+        self.pcap = os.path.join(work, 'cap%d.pcapng' % port)
+        self.marker = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.marker.bind(('127.0.0.1', 0))
+        mport = self.marker.getsockname()[1]
+        # -P -l: tshark also prints each packet as it is captured.
+        self.proc = start(['tshark', '-i', 'lo', '-f',
+                           'tcp port %d or udp port %d' % (port, mport),
+                           '-P', '-l', '-w', self.pcap],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          text=True)
+        deadline = time.monotonic() + 20
+        self.live = False
+        while not self.live and time.monotonic() < deadline:
+            self.marker.sendto(b'start of capture', ('127.0.0.1', mport))
+            ready, _, _ = select.select([self.proc.stdout], [], [], 0.2)
+            if ready:
+                self.live = 'UDP' in self.proc.stdout.readline()
+        check(self.live, 'tshark is capturing')
+
+    def done(self):
+        """Waits until the end marker is captured, then closes the file."""
+        mport = self.marker.getsockname()[1]
+        self.marker.sendto(b'end of capture', ('127.0.0.1', mport))
+        for line in self.proc.stdout:
+            if 'UDP' in line and 'Len=14' in line:
+                break
+        self.marker.close()
+        self.proc.send_signal(2)        # SIGINT: close the file; by PID
+        self.proc.wait(timeout=30)
+        return self.pcap
