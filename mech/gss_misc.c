@@ -53,6 +53,8 @@ cs_major(cs_err err)
     case CREDSSP_S_MESSAGE_ALTERED:
     case CREDSSP_S_BAD_AUTHINFO:
         return GSS_S_BAD_SIG;
+    case CREDSSP_S_INNER_BAD_MIC:
+        return GSS_S_BAD_MIC;
     case CREDSSP_S_REPLAYED:
         return GSS_S_DUPLICATE_TOKEN;
     case CREDSSP_S_CCACHE_IN_USE:

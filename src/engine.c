@@ -1012,6 +1012,7 @@ error_status(cs_err err)
     case CREDSSP_S_BAD_CRED_TYPE:
     case CREDSSP_S_BAD_NTLM_CHALLENGE:
     case CREDSSP_S_INNER_BAD_TOKEN:
+    case CREDSSP_S_INNER_BAD_MIC:
         return CS_STATUS_INVALID_PARAMETER;
     default:
         return 0;

@@ -255,6 +255,10 @@ cs_err_text(uint32_t code)
         return "SEC_E_SECPKG_NOT_FOUND: the peer reported "
                "STATUS_NO_SUCH_PACKAGE (0xC00000FE): no common "
                "authentication mechanism (it can use none that we offered)";
+    case CREDSSP_S_INNER_BAD_MIC:
+        return "SEC_E_MESSAGE_ALTERED: the inner SPNEGO negotiation's "
+               "mechListMIC does not verify: the list of mechanisms was "
+               "altered on the way (a downgrade?); nothing was accepted";
     case CREDSSP_S_PEER_DENIED:
         return "SEC_E_LOGON_DENIED: the server refused the logon (TLS "
                "alert access_denied after the authentication)";

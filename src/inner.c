@@ -13,10 +13,9 @@
 #include <krb5.h>
 
 #include "inner.h"
+#include "negtoken.h"
 #include "ntlm.h"
 #include "trace.h"
-
-#include "negtoken.h"
 
 /* The flags CredSSP asks of the inner mech: mutual authentication where
  * the mech can give it, and the wrap protection pubKeyAuth and authInfo
@@ -121,6 +120,10 @@ classify(OM_uint32 major, OM_uint32 minor, bool ntlm, bool initiator)
         return CREDSSP_S_NO_COMMON_MECH;
     case GSS_S_BAD_BINDINGS:
         return CREDSSP_S_BAD_BINDINGS;
+    case GSS_S_BAD_MIC:
+        /* SPNEGO's mechListMIC: the negotiation was tampered with, which
+         * says nothing about the password. */
+        return CREDSSP_S_INNER_BAD_MIC;
     case GSS_S_DEFECTIVE_TOKEN:
         return ntlm && minor == EACCES ? CREDSSP_S_BAD_BINDINGS
                                        : CREDSSP_S_INNER_BAD_TOKEN;

@@ -296,6 +296,10 @@ START_TEST(test_u2u_spnego)
                                                     : GSS_S_BAD_MECH);
         ck_assert(!r.peer_done && !r.delegated);
         ck_assert_int_eq(r.pubkey_seen, 0);
+        /* A tampered negotiation is not a wrong password. */
+        ck_assert_uint_eq(r.minor, s.u2u == PEER_U2U_BAD_MIC
+                                       ? CREDSSP_S_INNER_BAD_MIC
+                                       : CREDSSP_S_NO_COMMON_MECH);
     }
     peer_result_clear(&r);
 }
