@@ -4,9 +4,9 @@
 #   sh tools/quickstart.sh demo    install, build, run `credssp demo`
 #   sh tools/quickstart.sh check   install, build, run the whole test suite
 #                                  (plus distcheck, a clang -Werror build,
-#                                  ASan+UBSan, fuzz-smoke, TSan, valgrind
-#                                  and the Debian package test when CI=true
-#                                  or FULL=1)
+#                                  ASan+UBSan, fuzz-smoke, TSan, valgrind,
+#                                  the make install test and the Debian
+#                                  package test when CI=true or FULL=1)
 # Everything the build and the tests need comes from Debian's packages.
 set -eu
 
@@ -107,6 +107,11 @@ if [ "${CI:-}" = true ] || [ "${FULL:-}" = 1 ]; then
         make -j"$(nproc)" && make -j"$(nproc)" check-valgrind) ||
         { show_failures _valgrind; exit 1; }
     rm -rf _valgrind
+    echo "== make install into a fresh prefix: credssp demo, make uninstall"
+    rc=0
+    sh tests/package/install_test.sh gss-credssp-*.tar.gz || rc=$?
+    # 77: skipped (not root, outside CI); under CI=true a skip is 99.
+    [ $rc -eq 0 ] || [ $rc -eq 77 ] || exit $rc
     echo "== Debian packages from the tarball: build, lintian, install, use, purge"
     rc=0
     sh tests/package/package_test.sh gss-credssp-*.tar.gz || rc=$?
