@@ -17,7 +17,9 @@
 # 4. `make install`; the mech.d line names P's module.
 # 5. With no GSS_MECH_CONFIG (nor anything else pointing at the build),
 #    P/bin/credssp demo: all four sides must succeed.
-# 6. `make uninstall`: /etc/gss must be exactly as in step 1 and P, which
+# 6. A mech.d line naming another module: `make install` must refuse and
+#    install nothing; uninstalling must leave that line and credssp.conf.
+# 7. `make uninstall`: /etc/gss must be exactly as in step 1 and P, which
 #    install created, must be gone.
 #
 # Exit 0 pass, 1 fail, 77 skip (99 under CI=true) when not root or a tool
@@ -50,6 +52,9 @@ installed=0
 
 cleanup() {
     if [ $installed -eq 1 ]; then
+        # Step 6 may have left another module's line in place of ours.
+        [ ! -f "$T/ours.line" ] ||
+            cp "$T/ours.line" /etc/gss/mech.d/credssp.conf
         (cd "$src" && make uninstall) > "$T/cleanup.log" 2>&1 ||
             echo "install_test: make uninstall failed during cleanup" \
                 "(see $T/cleanup.log): check /etc/gss by hand" >&2
@@ -165,7 +170,32 @@ grep -q 'all four sides succeeded' "$T/demo.log" ||
     fail "credssp demo did not report four successful sides"
 tail -1 "$T/demo.log" | sed 's/^/   /'
 
-# 6. Uninstall: /etc/gss as it was, the prefix gone.
+# 6. Another installation's mech.d line (as a package or another prefix
+#    leaves it): install is refused before it installs anything, and
+#    uninstall leaves that line and credssp.conf alone.
+echo "== a mech.d line naming another module: install refused, uninstall leaves it"
+cp /etc/gss/mech.d/credssp.conf "$T/ours.line"
+sed -i "s|$P/lib/gss-credssp/gsscredssp.so|/opt/elsewhere/gsscredssp.so|" \
+    /etc/gss/mech.d/credssp.conf
+find "$P" | LC_ALL=C sort > "$T/prefix.before"
+if (cd "$src" && make install) > "$T/refused2.log" 2>&1; then
+    fail "make install replaced another installation's mech.d line"
+fi
+grep 'registers another gss-credssp' "$T/refused2.log" | sed 's/^/   /'
+grep -q 'registers another gss-credssp: /opt/elsewhere/gsscredssp.so' \
+    "$T/refused2.log" || fail "no clear error: $(tail -3 "$T/refused2.log")"
+find "$P" | LC_ALL=C sort | cmp -s - "$T/prefix.before" ||
+    fail "the refused install changed $P"
+(cd "$src" && make uninstall-gss-files) > "$T/leave.log" 2>&1 ||
+    fail "make uninstall-gss-files: $(tail -3 "$T/leave.log")"
+sed 's/^/   /' "$T/leave.log" | grep 'leaving'
+grep -q /opt/elsewhere/gsscredssp.so /etc/gss/mech.d/credssp.conf ||
+    fail "uninstall removed another installation's mech.d line"
+[ -f /etc/gss/credssp.conf ] ||
+    fail "uninstall removed another installation's credssp.conf"
+cp "$T/ours.line" /etc/gss/mech.d/credssp.conf
+
+# 7. Uninstall: /etc/gss as it was, the prefix gone.
 echo "== make uninstall"
 (cd "$src" && make uninstall) > "$T/uninstall.log" 2>&1 || {
     tail -20 "$T/uninstall.log" >&2
