@@ -148,11 +148,13 @@ installed=1
     tail -20 "$T/install.log" >&2
     fail "make install"
 }
-line=$(grep -v '^#' /etc/gss/mech.d/credssp.conf 2>/dev/null)
-echo "   $mechd/credssp.conf: $line"
-module=$(echo "$line" | awk '$1 == "credssp" { print $3 }')
+echo "   $mechd/credssp.conf:"
+grep -v '^#' /etc/gss/mech.d/credssp.conf | sed 's/^/     /'
+# Every line (CredSSP's OID, and the GS2 one for SASL) names P's module.
+module=$(awk '!/^#/ && NF { print $3 }' /etc/gss/mech.d/credssp.conf |
+    sort -u)
 [ "$module" = "$P/lib/gss-credssp/gsscredssp.so" ] ||
-    fail "the mech.d line names '$module', not $P/lib/gss-credssp/gsscredssp.so"
+    fail "the mech.d lines name '$module', not $P/lib/gss-credssp/gsscredssp.so"
 [ -f "$module" ] || fail "$module is not installed"
 [ -f /etc/gss/credssp.conf ] || fail "no /etc/gss/credssp.conf"
 LC_ALL=C grep -a -q -F /etc/gss/credssp.conf "$module" ||
