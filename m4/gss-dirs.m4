@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # CS_GSS_DIRS: where the mech.d line and credssp.conf go.
 #
 # MIT's mechglue reads the registrations of loadable mechanisms from

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * config.c - settings: built-in defaults, credssp.conf, and per-credential
  * overrides (cred-store keys, gss_set_cred_option).

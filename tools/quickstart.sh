@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # quickstart.sh - the README's two Quick-start commands, for a fresh
 # Debian 12 machine:
 #   sh tools/quickstart.sh demo    install, build, run `credssp demo`

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 r"""A CredSSP client in python3-gssapi: authenticates USER with the password
 on stdin to credssp_server.py on 127.0.0.1:PORT and delegates it.
 Usage: credssp_client.py PORT USER < password

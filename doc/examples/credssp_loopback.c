@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * credssp_loopback.c - both ends of a CredSSP exchange in one process,
  * through the GSSAPI alone, as an application writes them: an initiator

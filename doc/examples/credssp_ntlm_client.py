@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 r"""A CredSSP client that uses NTLM only, with every setting in the
 credential store of gss_acquire_cred_from (python3-gssapi's
 acquire_cred_from): the user and password, the inner mechanism, and the

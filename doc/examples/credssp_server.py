@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 r"""A CredSSP server in python3-gssapi: one connection on 127.0.0.1:PORT,
 each token a 4-byte big-endian length then its bytes; prints who logged on
 and the delegated user.  Usage: credssp_server.py PORT

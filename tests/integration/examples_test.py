@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """examples_test.py - the examples in doc/examples run as a user would run
 them (their docstrings and the README say how), against the throwaway KDC:
 

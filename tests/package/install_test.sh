@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # install_test.sh - `./configure && make && make install && credssp demo`
 # as an administrator does it, into a fresh prefix (issue 17).  Run by
 # tools/quickstart.sh's CI section as root, never by `make check` (it

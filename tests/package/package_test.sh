@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # package_test.sh - the Debian packages, built and used as a distribution
 # would (issue 7).  Run by tools/quickstart.sh's CI section as root, never
 # by `make check` (it installs into the system).

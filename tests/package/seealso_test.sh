@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # seealso_test.sh - every manual page a SEE ALSO section of doc/*.[158]
 # names exists on Debian 12: one of ours (doc/NAME.SECTION), or one that
 # the Debian package named right after it ships ("(Debian package P)" or

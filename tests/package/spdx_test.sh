@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # spdx_test.sh - every source file of ours carries
 # "SPDX-License-Identifier: MIT" in its first five lines (see LICENSE).
 #
