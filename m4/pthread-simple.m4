@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # AX_PTHREAD_SIMPLE: sets PTHREAD_CFLAGS and PTHREAD_LIBS for glibc systems,
 # where -pthread is all that is needed.
 AC_DEFUN([AX_PTHREAD_SIMPLE], [

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * gss_creds.c - CredSSP credentials: acquire (plain, from a cred store,
  * with a password), release, inquire, options, and the delegated

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * gss_misc.c - status mapping and texts, mechanism attributes, OIDs.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * gss_names.c - names, the way MIT's SPNEGO does them: our internal name is
  * a mechglue union name, handed as it is to the inner mechanisms, and the

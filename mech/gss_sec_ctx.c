@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * gss_sec_ctx.c - init, accept, delete and inquire a CredSSP context: the
  * seed's InitializeSecurityContext / AcceptSecurityContext (CredSSP)

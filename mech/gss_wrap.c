@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * gss_wrap.c - message protection after the handshake: each gss_wrap is
  * one TLS record of the CredSSP channel (ISC_REQ_STREAM), as WinRM's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * mech.h - the GSSAPI face of the mechanism: what the exported entry points
  * share.  Only mech/ turns a cs_err into major and minor status.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * acceptor.c - the CredSSP server state machine ([MS-CSSP] 3.1.5).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * config.c - settings: built-in defaults, credssp.conf, and per-credential
  * overrides (cred-store keys, gss_set_cred_option).
@@ -19,10 +20,12 @@
 #include "engine.h"
 #include "trace.h"
 
-#ifndef CS_SYSCONFDIR
-#define CS_SYSCONFDIR "/etc"
+/* The build passes the file `make install` puts it in (configure's
+ * --with-gss-conf-dir, by default krb5's own gss directory). */
+#ifndef CS_CONFIG_FILE
+#define CS_CONFIG_FILE "/etc/gss/credssp.conf"
 #endif
-#define DEFAULT_CONFIG CS_SYSCONFDIR "/gss/credssp.conf"
+#define DEFAULT_CONFIG CS_CONFIG_FILE
 
 static pthread_once_t config_once = PTHREAD_ONCE_INIT;
 static struct cs_settings file_settings;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cs.h - what every file of the CredSSP engine shares: the error type,
  * owned byte blobs, and the wiping of secrets.

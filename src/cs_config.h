@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cs_config.h - credssp.conf: the process-wide defaults every credential
  * starts from.

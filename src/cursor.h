@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cursor.h - a bounds-checked reader with a sticky status, for the little
  * that is parsed by hand (TLS record headers).  After the first short read

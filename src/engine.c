@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * engine.c - CredSSP credentials and contexts, and what the two state
  * machines share: sending and receiving TSRequests, versions, errorCode.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * engine.h - CredSSP credentials and contexts, and the two state machines
  * ([MS-CSSP] 3.1.5).  mech/ turns these into GSSAPI; nothing here knows

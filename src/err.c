@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * err.c - the display texts of our minor codes.  Each begins with the SSPI
  * status it stands for (sspi-mapping.md), then says what happened and,

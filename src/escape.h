@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * escape.h - text a peer chose, made safe to print: the one helper the
  * engine (status texts, trace) and the credssp tool share.

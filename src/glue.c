@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * glue.c - the mechglue function table (see glue.h for why it exists).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * glue.h - the mechglue functions the engine calls, resolved once.
  *

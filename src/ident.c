@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ident.c - see ident.h.
  */

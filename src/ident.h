@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ident.h - who the inner mechanism authenticated, and whether delegated
  * credentials are that user's (README, "Delegated credentials and the

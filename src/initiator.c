@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * initiator.c - the CredSSP client state machine ([MS-CSSP] 3.1.5).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * inner.c - the inner SPNEGO / Kerberos / NTLM authentication through the
  * mechglue.  No lock of ours is held across these calls: the inner SPNEGO

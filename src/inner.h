@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * inner.h - the inner authentication: SPNEGO, Kerberos or NTLM contexts
  * and credentials, reached through the mechglue (glue.h).  This and glue.c

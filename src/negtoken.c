@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * negtoken.c - see negtoken.h.  The ASN.1 of RFC 4178 4.2 with OpenSSL's
  * templates; nothing here is exported.  Decoding only decides which

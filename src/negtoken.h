@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * negtoken.h - SPNEGO's negotiation tokens (RFC 4178 4.2): what the
  * acceptor needs to recognise a first token MIT's SPNEGO cannot take as it

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ntlm.h - the little the acceptor must know of NTLM messages ([MS-NLMP]
  * 2.2.1) before gss-ntlmssp sees them, raw or inside a SPNEGO token.

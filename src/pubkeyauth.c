@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * pubkeyauth.c - pubKeyAuth values and their constant-time check.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * pubkeyauth.h - what pubKeyAuth carries ([MS-CSSP] 3.1.5): the binding of
  * the TLS server key to the inner authentication.

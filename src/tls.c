@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tls.c - OpenSSL over memory BIOs for the CredSSP channel.
  */

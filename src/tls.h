@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tls.h - the CredSSP TLS channel: OpenSSL over memory BIOs.
  *

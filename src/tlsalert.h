@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tlsalert.h - a fatal TLS alert on an established connection, built
  * beside OpenSSL's record layer.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * trace.h - the debug trace (GSSCREDSSP_DEBUG=<file>) and the TLS key log
  * (SSLKEYLOGFILE=<file>).  Both are off unless secure_getenv names a file.

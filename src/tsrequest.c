@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tsrequest.c - the [MS-CSSP] 2.2.1 messages: TSRequest and TSCredentials
  * with the three credential structures its credType selects.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tsrequest.h - the [MS-CSSP] 2.2.1 messages, encoded and decoded with
  * OpenSSL's ASN.1 templates, and the UTF-16LE text they carry.

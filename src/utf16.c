@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * utf16.c - the UTF-16LE text of [MS-CSSP] 2.2.1.2 and the UTF-8 the rest
  * of the engine uses.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * util.c - owned byte blobs and the wiping of secrets.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * client.c - `credssp connect`: a CredSSP initiator over the lp or rdp
  * transport, using nothing but the GSSAPI and the public header.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * credssp.c - the `credssp` command: a CredSSP client, server and loopback
  * demonstration built on the gss-credssp GSSAPI mechanism.  This file

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * demo.c - `credssp demo`: a complete CredSSP demonstration on loopback.
  *

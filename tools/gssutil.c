@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * gssutil.c - GSSAPI helpers of the `credssp` tool: status texts and what a
  * completed CredSSP context and a delegated credential tell about

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * net.c - TCP sockets for the `credssp` tool: HOST:PORT parsing, connect,
  * listen, and read/write loops that cope with short transfers and EINTR.

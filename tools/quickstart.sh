@@ -1,36 +1,99 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # quickstart.sh - the README's two Quick-start commands, for a fresh
 # Debian 12 machine:
 #   sh tools/quickstart.sh demo    install, build, run `credssp demo`
 #   sh tools/quickstart.sh check   install, build, run the whole test suite
 #                                  (plus distcheck, a clang -Werror build,
-#                                  ASan+UBSan, fuzz-smoke, TSan, valgrind
-#                                  and the Debian package test when CI=true
-#                                  or FULL=1)
+#                                  ASan+UBSan, fuzz-smoke, TSan, valgrind,
+#                                  the make install test and the Debian
+#                                  package test when CI=true or FULL=1)
+#   sh tools/quickstart.sh packages demo|check
+#                                  print the Debian packages the mode
+#                                  installs, one a line, and stop
 # Everything the build and the tests need comes from Debian's packages.
 set -eu
 
+list_only=0
+if [ "${1:-}" = packages ]; then
+    list_only=1
+    shift
+fi
 mode=${1:-}
 case "$mode" in
     demo|check) ;;
-    *) echo "usage: sh tools/quickstart.sh demo|check" >&2; exit 2 ;;
+    *) echo "usage: sh tools/quickstart.sh [packages] demo|check" >&2
+       exit 2 ;;
 esac
 cd "$(dirname "$0")/.."
 
-PACKAGES="build-essential autoconf automake libtool pkg-config libkrb5-dev
-libssl-dev check krb5-kdc krb5-admin-server krb5-user krb5-pkinit gss-ntlmssp
-krb5-gss-samples python3 python3-gssapi python3-winrm freerdp2-x11
-freerdp2-shadow-x11 winpr-utils xvfb tshark clang libclang-rt-14-dev valgrind
-openssl binutils gnuplot-nox sasl2-bin libsasl2-modules-gssapi-mit slapd
-ldap-utils"
-# The peers of rdesktop_test.py and impacket_test.py (whose network
-# namespace needs ip).
-PACKAGES="$PACKAGES rdesktop python3-impacket iproute2"
-# Only for the CI/FULL checks: Debian packaging (package_test.sh) and the
-# RPM spec check (rpmspec_test.sh skips without rpm elsewhere).
-PACKAGES_FULL="dpkg-dev debhelper lintian rpm"
-if [ "$mode" = check ] && { [ "${CI:-}" = true ] || [ "${FULL:-}" = 1 ]; }; then
-    PACKAGES="$PACKAGES $PACKAGES_FULL"
+# Debian packages, one a line, sorted (installed without Recommends).
+# DEMO_PACKAGES: the build (configure needs check) and `credssp demo`'s
+# throwaway KDC (krb5kdc, kdb5_util, kadmin.local, python3) and NTLM.
+DEMO_PACKAGES="
+autoconf
+automake
+build-essential
+check
+gss-ntlmssp
+krb5-admin-server
+krb5-kdc
+libkrb5-dev
+libssl-dev
+libtool
+pkg-config
+python3
+"
+# TEST_PACKAGES: what `make check` adds: peers (MIT's gss samples,
+# python3-gssapi, python3-winrm, FreeRDP under Xvfb, rdesktop, Impacket
+# with iproute2 for its network namespace, Cyrus SASL and OpenLDAP), the
+# KDC's PKINIT plugin, analysers (tshark, valgrind), clang and its
+# libFuzzer, and gnuplot for `make bench`.
+TEST_PACKAGES="
+binutils
+clang
+freerdp2-shadow-x11
+freerdp2-x11
+gnuplot-nox
+iproute2
+krb5-gss-samples
+krb5-pkinit
+krb5-user
+ldap-utils
+libclang-rt-14-dev
+libsasl2-modules-gssapi-mit
+openssl
+python3-gssapi
+python3-impacket
+python3-winrm
+rdesktop
+sasl2-bin
+slapd
+tshark
+valgrind
+winpr-utils
+xvfb
+"
+# FULL_PACKAGES: only for the CI/FULL checks: Debian packaging
+# (package_test.sh) and the RPM spec check (rpmspec_test.sh skips without
+# rpm elsewhere).
+FULL_PACKAGES="
+debhelper
+dpkg-dev
+lintian
+rpm
+"
+PACKAGES=$DEMO_PACKAGES
+if [ "$mode" = check ]; then
+    PACKAGES="$PACKAGES $TEST_PACKAGES"
+    if [ "${CI:-}" = true ] || [ "${FULL:-}" = 1 ]; then
+        PACKAGES="$PACKAGES $FULL_PACKAGES"
+    fi
+fi
+if [ $list_only -eq 1 ]; then
+    # shellcheck disable=SC2086
+    printf '%s\n' $PACKAGES | LC_ALL=C sort -u
+    exit 0
 fi
 
 install_packages() {
@@ -107,6 +170,11 @@ if [ "${CI:-}" = true ] || [ "${FULL:-}" = 1 ]; then
         make -j"$(nproc)" && make -j"$(nproc)" check-valgrind) ||
         { show_failures _valgrind; exit 1; }
     rm -rf _valgrind
+    echo "== make install into a fresh prefix: credssp demo, make uninstall"
+    rc=0
+    sh tests/package/install_test.sh gss-credssp-*.tar.gz || rc=$?
+    # 77: skipped (not root, outside CI); under CI=true a skip is 99.
+    [ $rc -eq 0 ] || [ $rc -eq 77 ] || exit $rc
     echo "== Debian packages from the tarball: build, lintian, install, use, purge"
     rc=0
     sh tests/package/package_test.sh gss-credssp-*.tar.gz || rc=$?

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * report.c - what the `credssp` tool prints: human-readable lines, or one
  * JSON object per line with --json, and --verbose traces on stderr.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * server.c - `credssp serve`: a CredSSP acceptor over the lp or rdp
  * transport, serving one connection after another.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tool.h - internal declarations shared by the source files of the
  * `credssp` command-line program under tools/.

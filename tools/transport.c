@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * transport.c - how the `credssp` tool carries tokens.
  *

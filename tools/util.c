@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * util.c - small helpers of the `credssp` tool: error records, growable
  * texts with JSON and terminal-safe escaping, byte buffers, wiping.

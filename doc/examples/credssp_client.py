@@ -1,7 +1,23 @@
 #!/usr/bin/python3
-"""A CredSSP client in python3-gssapi: authenticates USER with the password
+# SPDX-License-Identifier: MIT
+r"""A CredSSP client in python3-gssapi: authenticates USER with the password
 on stdin to credssp_server.py on 127.0.0.1:PORT and delegates it.
-Usage: credssp_client.py PORT USER < password"""
+Usage: credssp_client.py PORT USER < password
+
+From a build tree, against the throwaway KDC of the tests (realm
+CREDSSP.TEST, user alice, NTLM domain CREDSSP; CREDSSP_MODULE makes the
+fixture export a GSS_MECH_CONFIG that names the module built here; after
+`make install` leave it out):
+    mkdir /tmp/kdc
+    CREDSSP_MODULE=$PWD/.libs/gsscredssp.so \
+        sh tests/fixture/kdc-fixture.sh start /tmp/kdc > /tmp/kdc.env
+    . /tmp/kdc.env
+    doc/examples/credssp_server.py 4444 &   # one client; wait for "listening"
+    echo "$CREDSSP_TEST_PASSWORD" | doc/examples/credssp_client.py 4444 alice
+    doc/examples/credssp_server.py 4444 &
+    echo Carol-pass-3 | doc/examples/credssp_ntlm_client.py 4444 'CREDSSP\carol'
+    sh tests/fixture/kdc-fixture.sh stop /tmp/kdc
+"""
 import socket, struct, sys
 import gssapi, gssapi.raw as graw
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * gssapi_credssp.h - public interface of the gss-credssp mechanism.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * alloc_count.c - see alloc_count.h.  realloc counts as one allocation of
  * its new size (it may move the block); free is not counted.

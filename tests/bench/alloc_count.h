@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * alloc_count.h - counting every heap allocation of the bench process,
  * without LD_PRELOAD: the bench binary defines malloc and friends itself

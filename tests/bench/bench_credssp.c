@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * bench_credssp.c - `make bench`: what a CredSSP handshake and its message
  * protection cost, next to the floor any CredSSP must pay.  Runs under

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """freerdp_bench.py OUTDIR - part of `make bench`, under with-kdc.
 
 1. Whole-process wall time of `credssp connect --transport rdp` and of

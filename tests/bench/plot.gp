@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # plot.gp - the bench plot, from the data files bench_credssp writes.
 # gnuplot -e "dir='bench-results'" tests/bench/plot.gp
 if (!exists("dir")) dir = 'bench-results'

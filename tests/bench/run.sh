@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # run.sh - the body of `make bench`, run under tests/fixture/with-kdc with
 # the tests' environment (AM_TESTS_ENVIRONMENT) plus GNUPLOT and
 # BENCH_RESULTS.  Prints the table and leaves in $BENCH_RESULTS:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * capture.c - writes the seed corpora of tests/fuzz/corpus from real
  * exchanges: genuine CredSSP handshakes (Kerberos and NTLM, TLS 1.3 and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * der_equiv.h - an oracle for the decoders' leniency, kept apart from
  * src/tsrequest.c so that it does not share that code's mistakes.

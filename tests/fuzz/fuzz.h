@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz.h - what every libFuzzer target of tests/fuzz defines.  The same
  * target source links either libFuzzer (configure --enable-fuzzing) or

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz_acceptor.c - libFuzzer target: the CredSSP acceptor fed arbitrary
  * first and later tokens.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz_initiator.c - libFuzzer target: the CredSSP initiator fed arbitrary
  * server tokens after a genuine handshake prefix.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz_tscredentials.c - libFuzzer target for TSCredentials decoding.
  *

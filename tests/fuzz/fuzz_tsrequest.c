@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz_tsrequest.c - libFuzzer target for the DER codec of TSRequest.
  *

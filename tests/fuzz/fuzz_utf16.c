@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz_utf16.c - libFuzzer target for the UTF-16LE <-> UTF-8 conversions.
  *

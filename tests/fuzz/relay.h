@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * relay.h - drives one CredSSP engine context (src/engine.h, libcscore)
  * against a genuine peer context, with this process standing in the

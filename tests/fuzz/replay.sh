@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # replay.sh - make check: every seed of tests/fuzz/corpus/<target> and
 # every crash reproducer of tests/fuzz/regress/<target> through the target
 # built without libFuzzer (tests/fuzz/regress_<target>).  Runs under

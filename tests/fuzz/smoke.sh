@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # smoke.sh SRCDIR BUILDDIR - `make fuzz-smoke`: every libFuzzer target in
 # FUZZ_TARGETS for FUZZ_TIME seconds, starting from its committed seed
 # corpus (read only: new units go to a scratch dir), under

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * standalone.c - main() for a fuzz target built without libFuzzer: runs
  * LLVMFuzzerInitialize, then every file named on the command line (a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dlopen.c - the module loads the way MIT's mechglue loads it
  * (dlopen RTLD_NOW|RTLD_LOCAL, as gss-ntlmssp's tests/scripts/dlopen.sh

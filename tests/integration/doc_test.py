@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """doc_test.py - what gsscredssp(8), credssp(1) and the README say about
 a delegation that policy refuses agrees with what the module does.
 

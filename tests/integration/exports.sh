@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # exports.sh - the module's dynamic symbol table and the mechglue rule.
 #
 # 1. `$NM -D --defined-only .libs/gsscredssp.so` lists exactly the names in

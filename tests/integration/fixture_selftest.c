@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fixture_selftest.c - the test fixture (tests/fixture/kdc-fixture.sh)
  * works on its own: a plain Kerberos handshake against its KDC and keytab,

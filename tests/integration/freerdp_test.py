@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """freerdp_test.py - RDP NLA against FreeRDP 2, both directions, and our
 bytes read by Wireshark's CredSSP dissector.
 

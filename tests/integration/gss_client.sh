@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # gss_client.sh - Debian's gss-client (package krb5-gss-samples, MIT's
 # gss-sample initiator) authenticates with CredSSP, chosen by its OID, to
 # gss_sample_acceptor over 127.0.0.1:

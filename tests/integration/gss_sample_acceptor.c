@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * gss_sample_acceptor.c - a CredSSP acceptor speaking MIT's gss-sample
  * token protocol (krb5 src/appl/gss-sample/gss-misc.c), for gss_client.sh

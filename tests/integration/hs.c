@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * hs.c - an in-process CredSSP handshake through the real mechglue.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * hs.h - an in-process CredSSP handshake between an initiator and an
  * acceptor, both through the real mechglue (GSS_MECH_CONFIG names the

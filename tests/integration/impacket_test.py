@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """impacket_test.py - Impacket's example rdp_check.py (Debian's
 python3-impacket 0.10.0), a CredSSP client nobody here wrote, run
 unmodified against `credssp serve --transport rdp`.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # oid.sh - the hand-written OID bytes of include/gssapi/gssapi_credssp.h
 # against OpenSSL's DER encoder.
 #

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * oid_dump.c - prints every OID the public header defines, one a line:
  * "<name> <dotted-or-> <hex DER body>", for oid.sh to compare with what

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * peer.h - a scripted CredSSP peer that misbehaves on command, for the
  * hostile-peer tests (test_peer.c).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """peerkit.py - what the tests against independent peers share
 (freerdp_test.py, rdesktop_test.py, impacket_test.py): results, processes
 stopped by PID, free 127.0.0.1 ports, `credssp serve`, Xvfb and a tshark

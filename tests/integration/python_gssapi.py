@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """python_gssapi.py - python3-gssapi drives a CredSSP handshake by OID.
 
 Run by python_gssapi.sh under tests/fixture/with-kdc.  Python loads

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # python_gssapi.sh - runs python_gssapi.py (a CredSSP handshake driven by
 # python3-gssapi) with a Python 3 that has the gssapi module: $PYTHON3
 # when it has it (configure may have found a python3 of its own), else

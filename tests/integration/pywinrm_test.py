@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """pywinrm_test.py - Debian's python3-winrm runs its own CredSSP message
 encryption code (winrm.encryption.Encryption: chunking, MIME parts, the
 trailer length it computes from the cipher name) on CredSSP contexts from

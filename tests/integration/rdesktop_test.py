@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """rdesktop_test.py - Debian's rdesktop 1.9.0, a CredSSP client nobody here
 wrote, against `credssp serve --transport rdp`.
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * registration.c - how the mechanism registers with MIT's mechglue, seen
  * through the real mechglue (GSS_MECH_CONFIG from the fixture lists the

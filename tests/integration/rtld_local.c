@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * rtld_local.c - the name-clash trap of mechglue.md.  This program is not
  * linked with libgssapi_krb5: like a Python extension module or a plugin

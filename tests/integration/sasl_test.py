@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """sasl_test.py - unmodified SASL applications over CredSSP through Cyrus
 SASL's GS2 plugin (Debian 12: cyrus-sasl 2.1.28), with the fixture's KDC.
 

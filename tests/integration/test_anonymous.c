@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_anonymous.c - an anonymous initiator (issue 16, point 8): the
  * acceptor reports GSS_C_ANON_FLAG when the inner mechanism authenticated

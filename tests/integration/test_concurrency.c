@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_concurrency.c - CredSSP handshakes from many threads at once
  * through the real mechglue, KDC and gss-ntlmssp: each thread runs both

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_deleg_ident.c - delegated credentials belong to the user the inner
  * authentication authenticated (issue 16, point 1).  A scripted CredSSP

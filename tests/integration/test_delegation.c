@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_delegation.c - what a server does with a delegated password:
  * gss_store_cred_into turns it into a Kerberos TGT in a ccache (single

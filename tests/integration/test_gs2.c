@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_gs2.c - GSS_CREDSSP_GS2_MECH, the OID for SASL GS2, through the real
  * mechglue: its first token is always framed and the main OID's never is,

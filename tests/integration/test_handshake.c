@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_handshake.c - CredSSP handshakes through the real mechglue, the
  * fixture's real KDC and the real gss-ntlmssp: inner mechs, TLS versions,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_hardening.c - certificate validation, the TLS settings and the
  * limits on what a peer can make us do (credssp.conf(5)), through the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_invoke.c - gssspi_mech_invoke(GSS_CREDSSP_INVOKE_TRACE) through the
  * real mechglue (libgssapi_krb5 exports gssspi_mech_invoke and routes it to

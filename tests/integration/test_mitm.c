@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_mitm.c - a man in the middle that terminates the initiator's TLS
  * with a certificate of its own, opens its own TLS to the real acceptor,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_peer.c - the module against a hostile CredSSP peer (peer.c) that
  * authenticated for real and then misbehaves.  Each case names the exact

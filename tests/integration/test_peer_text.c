@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_peer_text.c - text a peer controls reaches status texts and the trace
  * escaped (issue 16, point 9): delegated user and domain names (sent by

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_secrets.c - every block our code frees that held the password (in
  * UTF-8 or UTF-16LE, as TSPasswordCreds carry it) was wiped first.

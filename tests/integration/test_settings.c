@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_settings.c - settings from credssp.conf and cred-store keys, the
  * debug trace (legal message flows, no secrets), and the acceptor's own

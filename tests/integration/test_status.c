@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_status.c - what the application sees when authentication fails:
  * our own minor code, whose gss_display_status text starts with the SSPI

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_winrm.c - WinRM's CredSSP message encryption on real contexts:
  * SOAP bodies of 0 B, 1 B, 16 KiB and 1 MiB both ways, one part or 16 KiB

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_wrap.c - message protection on an established CredSSP context:
  * gss_wrap / gss_unwrap both ways after Kerberos and NTLM at TLS 1.2 and

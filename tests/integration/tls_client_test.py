@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """tls_client_test.py - a CredSSP initiator that is not ours against the
 module's acceptor.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """tool_test.py - `credssp serve` and `credssp connect` as two processes
 over loopback, both transports, through the real mechglue, KDC and
 gss-ntlmssp.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * winrm.c - WinRM CredSSP message bodies (see winrm.h).
  */

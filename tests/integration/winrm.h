@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * winrm.h - WinRM's CredSSP message encryption ([MS-WSMV] 2.2.9.1.3): a
  * SOAP body sealed with gss_wrap_iov on a CredSSP context and carried as

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """conf_test.py - the credssp.conf that `make install` and the packages
 ship (contrib/credssp.conf) is read without error as it is, and with every
 setting uncommented (certificate and private_key left out: they name

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # package_test.sh - the Debian packages, built and used as a distribution
 # would (issue 7).  Run by tools/quickstart.sh's CI section as root, never
 # by `make check` (it installs into the system).
@@ -14,8 +15,9 @@
 #    with apt-get install ./*.deb and checks files and conffiles.
 # 4. With no GSS_MECH_CONFIG (the mechglue reads /etc/gss/mech.d, so the
 #    INSTALLED module is the one used): `credssp demo` (the installed tool
-#    and its installed KDC fixture) and a python3-gssapi handshake (the
-#    installed examples) against a throwaway KDC.
+#    and its installed KDC fixture), and the installed examples (the
+#    python3-gssapi ones, and the C one built with pkg-config gss-credssp)
+#    against a throwaway KDC.
 # 5. Purges the packages and compares /etc/gss/mech.d with step 3.
 #
 # Output (lintian, build log, package contents, listings) goes to
@@ -38,7 +40,7 @@ missing() {
 }
 
 [ "$(id -u)" -eq 0 ] || missing "root (it installs and purges packages)"
-for p in dpkg-buildpackage dh lintian apt-get /usr/bin/python3; do
+for p in dpkg-buildpackage dh lintian apt-get /usr/bin/python3 cc; do
     command -v "$p" >/dev/null 2>&1 || missing "$p (see tools/quickstart.sh)"
 done
 
@@ -183,7 +185,7 @@ grep -q 'all four sides succeeded' "$OUT/demo.log" ||
     fail "credssp demo did not report four successful sides"
 tail -1 "$OUT/demo.log" | sed 's/^/   /'
 
-echo "== python3-gssapi handshake (installed examples)"
+echo "== the installed examples: python3-gssapi, NTLM-only, C"
 kdc_dir="$T/kdc"
 mkdir "$kdc_dir"
 sh /usr/share/gss-credssp/kdc-fixture.sh start "$kdc_dir" > "$T/kdc.env" ||
@@ -194,11 +196,19 @@ grep -q GSS_MECH_CONFIG "$T/kdc.env" &&
 ex=$(ls -d /usr/share/doc/gss-credssp-dev/examples)
 mkdir -p "$T/top/doc"
 ln -s "$ex" "$T/top/doc/examples"
+# The C example as an application builds it: the installed header and
+# gss-credssp.pc.
+# shellcheck disable=SC2046
+cc -o "$T/credssp_loopback" "$ex/credssp_loopback.c" \
+    $(pkg-config --cflags --libs gss-credssp) > "$OUT/cc.log" 2>&1 || {
+    cat "$OUT/cc.log" >&2
+    fail "the installed C example does not build with pkg-config gss-credssp"
+}
 # Debian's python3 (python3-gssapi), whatever python3 comes first in PATH.
-top_srcdir="$T/top" /usr/bin/python3 \
+CREDSSP_LOOPBACK="$T/credssp_loopback" top_srcdir="$T/top" /usr/bin/python3 \
     "$top/tests/integration/examples_test.py" > "$OUT/python.log" 2>&1 || {
     cat "$OUT/python.log" >&2
-    fail "python3-gssapi handshake with the installed module"
+    fail "the installed examples with the installed module"
 }
 tail -1 "$OUT/python.log" | sed 's/^/   /'
 sh /usr/share/gss-credssp/kdc-fixture.sh stop "$kdc_dir"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # rpmspec_test.sh - contrib/gss-credssp.spec and debian/changelog keep in
 # step with configure.ac: `rpmspec -P` parses the spec (made by configure
 # from gss-credssp.spec.in), it names configure.ac's version and the three

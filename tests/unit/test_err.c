@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_err.c - every minor code has a display text that begins with the
  * SSPI status it stands for (sspi-mapping.md), and codes that are not ours

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_escape.c - src/escape.c, the one helper that makes text a peer
  * chose safe to print (issue 16, point 9).

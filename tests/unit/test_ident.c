@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_ident.c - src/ident.c: reading the authenticated name, matching
  * delegated credentials against it, the names a delegated password is

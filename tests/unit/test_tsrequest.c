@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_tsrequest.c - Check suite for src/tsrequest.c: TSRequest and
  * TSCredentials ([MS-CSSP] 2.2.1): DER out; in, DER with lengths in any

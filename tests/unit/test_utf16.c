@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_utf16.c - Check suite for src/utf16.c: the UTF-8 <-> UTF-16LE
  * conversions of the text fields in TSCredentials.
