@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -204,6 +205,101 @@ START_TEST(test_stream_and_attacks)
     gss_release_buffer(&minor, &a);
     gss_release_buffer(&minor, &b);
     free(both.value);
+    teardown(&r);
+}
+END_TEST
+
+/* concat: a || b, one token (caller frees value). */
+static void
+concat(const gss_buffer_desc *a, const gss_buffer_desc *b,
+       gss_buffer_desc *out)
+{
+    out->length = a->length + b->length;
+    out->value = malloc(out->length);
+    ck_assert_ptr_nonnull(out->value);
+    memcpy(out->value, a->value, a->length);
+    memcpy((char *)out->value + a->length, b->value, b->length);
+}
+
+/* copy_buf: a copy of a token the test keeps (caller frees value). */
+static void
+copy_buf(const gss_buffer_desc *in, gss_buffer_desc *out)
+{
+    out->length = in->length;
+    out->value = malloc(in->length);
+    ck_assert_ptr_nonnull(out->value);
+    memcpy(out->value, in->value, in->length);
+}
+
+/* unwrap_text: gss_unwrap of one token must give exactly text. */
+static void
+unwrap_text(gss_ctx_id_t ctx, gss_buffer_t token, const char *text)
+{
+    gss_buffer_desc out;
+    OM_uint32 major, minor;
+    char msg[512];
+
+    major = gss_unwrap(&minor, ctx, token, &out, NULL, NULL);
+    hs_status_text(major, minor, msg, sizeof(msg));
+    ck_assert_msg(major == GSS_S_COMPLETE, "unwrap of \"%s\": %s", text,
+                  msg);
+    ck_assert_uint_eq(out.length, strlen(text));
+    ck_assert_int_eq(memcmp(out.value, text, out.length), 0);
+    gss_release_buffer(&minor, &out);
+}
+
+/* A call that holds a fresh record and a replay (or the same fresh record
+ * twice) is refused whole, and leaves no trace: the fresh record, sent
+ * again alone, is taken, even once the 64 slots of the replay ring are
+ * all in use (here after 70 records). */
+START_TEST(test_replay_ring)
+{
+    struct hs_result r;
+    gss_buffer_desc rec, old = { 0, NULL }, fresh, both;
+    OM_uint32 major, minor;
+    char text[32];
+    int i;
+
+    setup(&r, configs[_i].mech, configs[_i].tls);
+    for (i = 0; i < 70; i++) {
+        snprintf(text, sizeof(text), "record %d", i);
+        wrap_msg(r.ictx, text, &rec);
+        unwrap_text(r.actx, &rec, text);
+        if (i == 60) {
+            copy_buf(&rec, &old);
+        }
+        gss_release_buffer(&minor, &rec);
+    }
+
+    /* fresh record + replay of record 60 */
+    wrap_msg(r.ictx, "fresh one", &fresh);
+    concat(&fresh, &old, &both);
+    major = gss_unwrap(&minor, r.actx, &both, &rec, NULL, NULL);
+    ck_assert_uint_eq(GSS_SUPPLEMENTARY_INFO(major), GSS_S_DUPLICATE_TOKEN);
+    ck_assert_uint_eq(minor, CREDSSP_S_REPLAYED);
+    ck_assert_uint_eq(rec.length, 0);
+    free(both.value);
+    unwrap_text(r.actx, &fresh, "fresh one");
+    gss_release_buffer(&minor, &fresh);
+
+    /* the same fresh record twice in one call */
+    wrap_msg(r.ictx, "fresh two", &fresh);
+    concat(&fresh, &fresh, &both);
+    major = gss_unwrap(&minor, r.actx, &both, &rec, NULL, NULL);
+    ck_assert_uint_eq(GSS_SUPPLEMENTARY_INFO(major), GSS_S_DUPLICATE_TOKEN);
+    ck_assert_uint_eq(minor, CREDSSP_S_REPLAYED);
+    free(both.value);
+    unwrap_text(r.actx, &fresh, "fresh two");
+    /* now it has been seen: alone it is a replay */
+    major = gss_unwrap(&minor, r.actx, &fresh, &rec, NULL, NULL);
+    ck_assert_uint_eq(minor, CREDSSP_S_REPLAYED);
+    gss_release_buffer(&minor, &fresh);
+
+    /* and the stream goes on, past another full turn of the ring */
+    for (i = 0; i < 70; i++) {
+        roundtrip(r.ictx, r.actx, 1 + (size_t)i);
+    }
+    free(old.value);
     teardown(&r);
 }
 END_TEST
@@ -544,6 +640,7 @@ main(void)
     tcase_add_loop_test(tc, test_roundtrip, 0, n);
     tcase_add_loop_test(tc, test_size_limit, 0, n);
     tcase_add_loop_test(tc, test_stream_and_attacks, 0, n);
+    tcase_add_loop_test(tc, test_replay_ring, 0, n);
     tcase_add_loop_test(tc, test_reorder, 0, n);
     tcase_add_loop_test(tc, test_close_notify, 0, n);
     tcase_add_test(tc, test_unavailable);
