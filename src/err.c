@@ -198,7 +198,8 @@ cs_err_text(uint32_t code)
                "usable";
     case CREDSSP_S_REPLAYED:
         return "SEC_E_MESSAGE_ALTERED: a TLS record was received twice "
-               "(replay); it was dropped and the context is intact";
+               "(replay); it was dropped, no message was returned, and the "
+               "context is intact";
     case CREDSSP_S_BAD_QOP:
         return "SEC_E_QOP_NOT_SUPPORTED: only the default QOP exists";
     case CREDSSP_S_NO_MIC:

@@ -67,8 +67,10 @@ roundtrip(gss_ctx_id_t from, gss_ctx_id_t to, size_t len)
         ck_assert_ptr_null(memmem(wrapped.value, wrapped.length, in.value,
                                   16));
     }
+    conf = -1;
     ck_assert_uint_eq(gss_unwrap(&minor, to, &wrapped, &out, &conf, NULL),
                       GSS_S_COMPLETE);
+    ck_assert_int_eq(conf, 1);
     ck_assert_uint_eq(out.length, len);
     ck_assert_int_eq(memcmp(out.value, in.value, len), 0);
     gss_release_buffer(&minor, &out);
@@ -190,7 +192,7 @@ START_TEST(test_stream_and_attacks)
 
     /* A replay is named and dropped; the context goes on. */
     major = gss_unwrap(&minor, r.actx, &b, &out, NULL, NULL);
-    ck_assert_uint_eq(major, GSS_S_DUPLICATE_TOKEN);
+    ck_assert_uint_eq(major, GSS_S_BAD_SIG | GSS_S_DUPLICATE_TOKEN);
     ck_assert_uint_eq(minor, CREDSSP_S_REPLAYED);
     roundtrip(r.ictx, r.actx, 100);
 
@@ -300,6 +302,70 @@ START_TEST(test_replay_ring)
         roundtrip(r.ictx, r.actx, 1 + (size_t)i);
     }
     free(old.value);
+    teardown(&r);
+}
+END_TEST
+
+/*
+ * What a caller sees of a replayed record, by gss_unwrap and by
+ * gss_unwrap_iov: a routine error (GSS_ERROR is true, so a naive caller
+ * that only checks GSS_ERROR stops instead of taking an empty message),
+ * GSS_S_BAD_SIG with the supplementary GSS_S_DUPLICATE_TOKEN, the minor
+ * CREDSSP_S_REPLAYED whose text says the context is intact, no output,
+ * and conf_state set to 0.  The context then goes on.
+ */
+START_TEST(test_replay_status)
+{
+    struct hs_result r;
+    gss_buffer_desc rec, out = { 1, (void *)"x" };
+    gss_iov_buffer_desc iov[2];
+    unsigned char copy[256];
+    OM_uint32 major, minor;
+    gss_qop_t qop = 7;
+    int conf = -1;
+    char text[512];
+
+    setup(&r, configs[_i].mech, configs[_i].tls);
+    wrap_msg(r.ictx, "pay 100 to bob", &rec);
+    ck_assert_uint_le(rec.length, sizeof(copy));
+    memcpy(copy, rec.value, rec.length);
+    unwrap_text(r.actx, &rec, "pay 100 to bob");
+
+    major = gss_unwrap(&minor, r.actx, &rec, &out, &conf, &qop);
+    hs_status_text(major, minor, text, sizeof(text));
+    ck_assert_msg(GSS_ERROR(major), "a naive caller would go on: %s", text);
+    ck_assert_uint_eq(GSS_ROUTINE_ERROR(major), GSS_S_BAD_SIG);
+    ck_assert_uint_eq(GSS_SUPPLEMENTARY_INFO(major), GSS_S_DUPLICATE_TOKEN);
+    ck_assert_uint_eq(minor, CREDSSP_S_REPLAYED);
+    ck_assert_msg(strstr(text, "SEC_E_MESSAGE_ALTERED") != NULL &&
+                      strstr(text, "replay") != NULL &&
+                      strstr(text, "context is intact") != NULL,
+                  "%s", text);
+    ck_assert_uint_eq(out.length, 0);
+    ck_assert_ptr_null(out.value);
+    ck_assert_int_eq(conf, 0);
+    ck_assert_uint_eq(qop, GSS_C_QOP_DEFAULT);
+
+    /* The same record as one STREAM buffer. */
+    iov[0].type = GSS_IOV_BUFFER_TYPE_STREAM;
+    iov[0].buffer.value = copy;
+    iov[0].buffer.length = rec.length;
+    iov[1].type = GSS_IOV_BUFFER_TYPE_DATA;
+    iov[1].buffer.value = NULL;
+    iov[1].buffer.length = 0;
+    conf = -1;
+    major = gss_unwrap_iov(&minor, r.actx, &conf, NULL, iov, 2);
+    ck_assert(GSS_ERROR(major));
+    ck_assert_uint_eq(major, GSS_S_BAD_SIG | GSS_S_DUPLICATE_TOKEN);
+    ck_assert_uint_eq(minor, CREDSSP_S_REPLAYED);
+    ck_assert_uint_eq(iov[1].buffer.length, 0);
+    ck_assert_int_eq(conf, 0);
+
+    /* Nothing broke: both directions still work (roundtrip checks that
+     * conf_state is 1 again). */
+    roundtrip(r.ictx, r.actx, 50);
+    roundtrip(r.actx, r.ictx, 50);
+    gss_release_buffer(&minor, &rec);
     teardown(&r);
 }
 END_TEST
@@ -641,6 +707,7 @@ main(void)
     tcase_add_loop_test(tc, test_size_limit, 0, n);
     tcase_add_loop_test(tc, test_stream_and_attacks, 0, n);
     tcase_add_loop_test(tc, test_replay_ring, 0, n);
+    tcase_add_loop_test(tc, test_replay_status, 0, n);
     tcase_add_loop_test(tc, test_reorder, 0, n);
     tcase_add_loop_test(tc, test_close_notify, 0, n);
     tcase_add_test(tc, test_unavailable);
