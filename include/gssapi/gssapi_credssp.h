@@ -318,8 +318,11 @@ GSS_CREDSSP_DECLARE_OID(gss_credssp_cred_remote_guard_desc,
  *  INVOKE_TRACE  value: a file name (no terminating NUL needed) turns
  *      the GSSCREDSSP_DEBUG trace on, appending to that file (a file open
  *      before gets "trace off" and is closed); an empty buffer or
- *      GSS_C_NO_BUFFER turns it off.  A file that cannot be opened is
- *      GSS_S_FAILURE with CREDSSP_S_BAD_OPTION_VALUE and changes nothing.
+ *      GSS_C_NO_BUFFER turns it off.  A new file is made 0600; a
+ *      symbolic link or a file the effective user does not own is
+ *      refused.  A file that cannot be opened or is refused is
+ *      GSS_S_FAILURE with CREDSSP_S_BAD_OPTION_VALUE (the text says why)
+ *      and changes nothing.
  */
 GSS_CREDSSP_DECLARE_OID(gss_credssp_invoke_trace_desc,
                         GSS_CREDSSP_OID_BASE_STRING "\x05\x01",
