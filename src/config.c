@@ -9,11 +9,14 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cs_config.h"
 #include "engine.h"
@@ -253,6 +256,54 @@ config_fail(cs_err err, const char *path, unsigned line, const char *what)
     CS_TRACE("%s", config_err_text);
 }
 
+/*
+ * open_checked: the configuration file for reading, or NULL with
+ * config_fail called.  The file decides where passwords may be delegated
+ * and which TLS and CredSSP versions are good enough, so whoever can
+ * write it holds that power: it must not be writable by group or others,
+ * and must belong to root or to the effective user (checked with fstat
+ * on the open descriptor, so it is the file read).  A missing file at
+ * the default path is no error (NULL, and config_err stays CS_OK).
+ */
+static FILE *
+open_checked(const char *path, bool explicit_path)
+{
+    struct stat st;
+    char why[160];
+    FILE *f;
+    int fd;
+
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno != ENOENT || explicit_path) {
+            config_fail(CREDSSP_S_CONFIG, path, 0, strerror(errno));
+        }
+        return NULL;
+    }
+    if (fstat(fd, &st) != 0) {
+        config_fail(CREDSSP_S_CONFIG, path, 0, strerror(errno));
+    } else if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+        snprintf(why, sizeof(why),
+                 "refused: it is %s-writable (mode %04o); only its owner "
+                 "may write it",
+                 (st.st_mode & S_IWOTH) != 0 ? "world" : "group",
+                 (unsigned)(st.st_mode & 07777));
+        config_fail(CREDSSP_S_CONFIG, path, 0, why);
+    } else if (st.st_uid != 0 && st.st_uid != geteuid()) {
+        snprintf(why, sizeof(why),
+                 "refused: it belongs to uid %lu, neither root nor the "
+                 "effective user (uid %lu)",
+                 (unsigned long)st.st_uid, (unsigned long)geteuid());
+        config_fail(CREDSSP_S_CONFIG, path, 0, why);
+    } else if ((f = fdopen(fd, "r")) == NULL) {
+        config_fail(CREDSSP_S_CONFIG, path, 0, strerror(errno));
+    } else {
+        return f;
+    }
+    close(fd);
+    return NULL;
+}
+
 /* read_config: parses the configuration file once per process. */
 static void
 read_config(void)
@@ -268,12 +319,8 @@ read_config(void)
     unsigned line = 0;
     FILE *f;
 
-    f = fopen(path, "re");
+    f = open_checked(path, explicit_path);
     if (f == NULL) {
-        if (errno == ENOENT && !explicit_path) {
-            return;
-        }
-        config_fail(CREDSSP_S_CONFIG, path, 0, strerror(errno));
         return;
     }
     while (fgets(buf, sizeof(buf), f) != NULL) {

@@ -28,7 +28,8 @@ tmp_path(char *buf, size_t len, const char *name)
              (long)getpid());
 }
 
-/* write_file: writes text to path. */
+/* write_file: writes text to path, mode 0644 whatever the umask (a
+ * group-writable credssp.conf is refused). */
 static void
 write_file(const char *path, const char *text)
 {
@@ -37,6 +38,7 @@ write_file(const char *path, const char *text)
     ck_assert_ptr_nonnull(f);
     fputs(text, f);
     fclose(f);
+    ck_assert_int_eq(chmod(path, 0644), 0);
 }
 
 /* read_file: the whole file as a string (caller frees). */
@@ -386,6 +388,91 @@ START_TEST(test_config_unreadable)
 }
 END_TEST
 
+/*
+ * Who may write credssp.conf: a file writable by group or others, or
+ * owned by neither root nor the effective user, is refused with an error
+ * that names the file and the reason; a file of root's, or of the
+ * effective user's (the test switches its effective uid to 4242 for the
+ * acquisition), is read: it says max_version = 5, and the handshake then
+ * runs at version 5.
+ */
+static const struct {
+    mode_t mode;
+    uid_t owner, euid;
+    const char *refusal;          /* NULL: read */
+} perms[] = {
+    { 0664, 0, 0, "refused: it is group-writable (mode 0664); only its "
+                  "owner may write it" },
+    { 0646, 0, 0, "refused: it is world-writable (mode 0646)" },
+    { 0666, 0, 0, "refused: it is world-writable (mode 0666)" },
+    { 0644, 4242, 0, "refused: it belongs to uid 4242, neither root nor "
+                     "the effective user (uid 0)" },
+    { 0644, 4343, 4242, "refused: it belongs to uid 4343, neither root nor "
+                        "the effective user (uid 4242)" },
+    { 0644, 0, 0, NULL },
+    { 0600, 0, 0, NULL },
+    { 0600, 4242, 4242, NULL },
+    { 0644, 0, 4242, NULL },
+};
+
+START_TEST(test_config_permissions)
+{
+    const char *u = hs_env("CREDSSP_TEST_USER");
+    const char *p = hs_env("CREDSSP_TEST_PASSWORD");
+    gss_buffer_desc ub = { strlen(u), (void *)u }, pb = { strlen(p),
+                                                          (void *)p };
+    gss_OID_set_desc set = { 1, GSS_CREDSSP_MECH };
+    gss_OID_set mechs = GSS_C_NO_OID_SET;
+    char dir[] = "/tmp/credssp-conf.XXXXXX", path[64], text[700];
+    struct hs_opts o = { 0 };
+    struct hs_result r;
+    gss_name_t user;
+    OM_uint32 major, minor;
+
+    if (geteuid() != 0) {
+        fprintf(stderr, "test_config_permissions: SKIP: needs root\n");
+        ck_assert_msg(strcmp(hs_env("CI"), "true") != 0, "needs root");
+        return;
+    }
+    /* A directory uid 4242 can enter. */
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    ck_assert_int_eq(chmod(dir, 0755), 0);
+    snprintf(path, sizeof(path), "%s/credssp.conf", dir);
+    write_file(path, "max_version = 5\n");
+    ck_assert_int_eq(chmod(path, perms[_i].mode), 0);
+    ck_assert_int_eq(chown(path, perms[_i].owner, perms[_i].owner), 0);
+    setenv("GSSCREDSSP_CONFIG", path, 1);
+    /* The mechglue reads its own configuration as root, first. */
+    ck_assert_uint_eq(gss_indicate_mechs(&minor, &mechs), GSS_S_COMPLETE);
+    gss_release_oid_set(&minor, &mechs);
+    ck_assert_uint_eq(gss_import_name(&minor, &ub, GSS_C_NT_USER_NAME,
+                                      &user), GSS_S_COMPLETE);
+    ck_assert_int_eq(seteuid(perms[_i].euid), 0);
+    major = gss_acquire_cred_with_password(&minor, user, &pb, 0, &set,
+                                           GSS_C_INITIATE, &o.init_cred,
+                                           NULL, NULL);
+    ck_assert_int_eq(seteuid(0), 0);
+    hs_status_text(major, minor, text, sizeof(text));
+    if (perms[_i].refusal != NULL) {
+        ck_assert_msg(major == GSS_S_FAILURE && minor == CREDSSP_S_CONFIG,
+                      "%s", text);
+        ck_assert_msg(strstr(text, path) != NULL &&
+                          strstr(text, perms[_i].refusal) != NULL,
+                      "%s", text);
+    } else {
+        ck_assert_msg(major == GSS_S_COMPLETE, "%s", text);
+        o.mech = "ntlm";
+        ck_assert_msg(hs_run(&o, &r) == 0, "%s | %s", r.init_error,
+                      r.acc_error);
+        ck_assert_str_eq(r.version, "5");
+        gss_release_cred(&minor, &o.init_cred);
+    }
+    gss_release_name(&minor, &user);
+    unlink(path);
+    rmdir(dir);
+}
+END_TEST
+
 /* make_cert: a self-signed ECDSA P-256 certificate and key as PEM files;
  * the certificate's DER comes back in *der. */
 static void
@@ -574,6 +661,8 @@ main(void)
     tcase_add_test(tc, test_config_malformed);
     tcase_add_test(tc, test_config_frame_initial);
     tcase_add_loop_test(tc, test_config_unreadable, 0, 2);
+    tcase_add_loop_test(tc, test_config_permissions, 0,
+                        sizeof(perms) / sizeof(perms[0]));
     tcase_add_test(tc, test_cred_store);
     tcase_add_test(tc, test_cred_store_errors);
     tcase_add_test(tc, test_cred_store_spnego);
