@@ -144,9 +144,13 @@ base_ctx(const SSL_METHOD *method, const struct cs_tls_settings *s,
         trace_openssl("SSL_CTX_new");
         return CREDSSP_S_NOMEM;
     }
+    /* SSL_OP_CLEANSE_PLAINTEXT: OpenSSL decrypts a record in place and
+     * frees its buffer (SSL_MODE_RELEASE_BUFFERS below) with the
+     * plaintext in it unless told to wipe it: messages may hold secrets. */
     SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_TICKET |
                                  SSL_OP_NO_RENEGOTIATION |
-                                 SSL_OP_DONT_INSERT_EMPTY_FRAGMENTS);
+                                 SSL_OP_DONT_INSERT_EMPTY_FRAGMENTS |
+                                 SSL_OP_CLEANSE_PLAINTEXT);
     SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
     /* An idle context holds no record buffers (about 34 KiB each; they
      * come back for the next record: doc/performance.md, memory). */
