@@ -39,14 +39,15 @@ name_text(gss_name_t name, char **out)
 }
 
 /* set_key: one of our keys (without "credssp_"): a setting, or smart
- * card / Remote Guard credentials. */
+ * card / Remote Guard credentials; both under the credential's lock, and
+ * refused once it is in use. */
 static cs_err
 set_key(struct cs_cred *c, const char *name, const char *value)
 {
     cs_err err = cs_cred_set_creds_key(c, name, value);
 
     return err == CREDSSP_S_UNSUPPORTED_OPTION
-               ? cs_settings_set(&c->set, name, value)
+               ? cs_cred_set_option(c, name, value)
                : err;
 }
 

@@ -115,6 +115,9 @@ cs_major(cs_err err)
     case CREDSSP_S_PEER_DENIED:
     case CREDSSP_S_CONFIG:
     case CREDSSP_S_INNER_FAILED:
+    /* Not GSS_S_UNAVAILABLE: gss_set_cred_option's mechglue drops the
+     * minor status of a mech that answers that. */
+    case CREDSSP_S_CRED_IN_USE:
     case CREDSSP_S_MINOR_END:
         break;
     }

@@ -263,6 +263,11 @@ cs_err_text(uint32_t code)
     case CREDSSP_S_PEER_DENIED:
         return "SEC_E_LOGON_DENIED: the server refused the logon (TLS "
                "alert access_denied after the authentication)";
+    case CREDSSP_S_CRED_IN_USE:
+        return "SEC_E_UNSUPPORTED_FUNCTION: the credential is in use (a "
+               "security context has used it), so its settings can no "
+               "longer change; set them before its first use, or acquire "
+               "another credential";
     case CREDSSP_S_MINOR_END:
         break;
     }

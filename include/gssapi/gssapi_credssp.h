@@ -157,7 +157,9 @@ GSS_CREDSSP_DECLARE_OID(gss_credssp_inq_missing_desc,
  * Credential options (base.3.N), for gss_set_cred_option() on a credential
  * that holds a CredSSP element (never GSS_C_NO_CREDENTIAL: the mechglue
  * sends those to krb5).  The value is the same text the cred-store key of
- * the same meaning takes.
+ * the same meaning takes.  Set them before the credential's first use:
+ * once a context (or gss_inquire_cred of a default credential) has used
+ * it, every change is GSS_S_FAILURE with CREDSSP_S_CRED_IN_USE.
  */
 GSS_CREDSSP_DECLARE_OID(gss_credssp_opt_inner_mech_desc,
                         GSS_CREDSSP_OID_BASE_STRING "\x03\x01",
@@ -447,6 +449,7 @@ enum gss_credssp_minor {
     CREDSSP_S_PEER_NO_COMMON_MECH,
     CREDSSP_S_PEER_DENIED,
     CREDSSP_S_INNER_BAD_MIC,
+    CREDSSP_S_CRED_IN_USE,
     CREDSSP_S_MINOR_END
 };
 

@@ -473,6 +473,72 @@ START_TEST(test_config_permissions)
 }
 END_TEST
 
+/* set_opt: gss_set_cred_option with a text value; the major status. */
+static OM_uint32
+set_opt(gss_cred_id_t *cred, gss_OID oid, const char *text,
+        OM_uint32 *minor)
+{
+    gss_buffer_desc v = { strlen(text), (void *)text };
+
+    return gss_set_cred_option(minor, cred, oid, &v);
+}
+
+/*
+ * A credential's settings may change until its first use and never
+ * after: every way of changing them (option OID, GSS_CREDSSP_OPT_STORE_KEY
+ * for a setting and for smart card credentials) is then refused with
+ * CREDSSP_S_CRED_IN_USE, whose text starts with the SSPI name, and the
+ * credential goes on with the settings it was used with.  (A change
+ * after first use used to be taken and then ignored: the TLS context and
+ * the inner credential had been made already.)
+ */
+START_TEST(test_settings_fixed_after_use)
+{
+    static const struct {
+        gss_OID oid;
+        const char *value;
+    } late[] = {
+        { GSS_CREDSSP_OPT_INNER_MECH, "kerberos" },
+        { GSS_CREDSSP_OPT_TLS_MAX_VERSION, "1.2" },
+        { GSS_CREDSSP_OPT_STORE_KEY, "credssp_tls_max_version=1.2" },
+        { GSS_CREDSSP_OPT_STORE_KEY, "credssp_mech=kerberos" },
+        { GSS_CREDSSP_OPT_STORE_KEY, "credssp_smartcard_pin=1234" },
+    };
+    struct hs_opts o = { 0 };
+    struct hs_result r;
+    OM_uint32 major, minor;
+    char text[600];
+    size_t i;
+
+    ck_assert_uint_eq(hs_init_cred(&o, &o.init_cred, &minor),
+                      GSS_S_COMPLETE);
+    /* Before the first use: taken. */
+    ck_assert_uint_eq(set_opt(&o.init_cred, GSS_CREDSSP_OPT_INNER_MECH,
+                              "ntlm", &minor), GSS_S_COMPLETE);
+    ck_assert_uint_eq(set_opt(&o.init_cred, GSS_CREDSSP_OPT_STORE_KEY,
+                              "credssp_tls_max_version=1.3", &minor),
+                      GSS_S_COMPLETE);
+    ck_assert_int_eq(hs_run(&o, &r), 0);
+    ck_assert_str_eq(r.inner_mech, "ntlm");
+    ck_assert_str_eq(r.tls_version, "TLSv1.3");
+
+    for (i = 0; i < sizeof(late) / sizeof(late[0]); i++) {
+        major = set_opt(&o.init_cred, late[i].oid, late[i].value, &minor);
+        hs_status_text(major, minor, text, sizeof(text));
+        ck_assert_msg(major == GSS_S_FAILURE &&
+                          minor == CREDSSP_S_CRED_IN_USE,
+                      "%s: %s", late[i].value, text);
+        ck_assert_msg(strstr(text, "SEC_E_UNSUPPORTED_FUNCTION: ") != NULL &&
+                          strstr(text, "in use") != NULL,
+                      "%s", text);
+    }
+    ck_assert_int_eq(hs_run(&o, &r), 0);
+    ck_assert_str_eq(r.inner_mech, "ntlm");
+    ck_assert_str_eq(r.tls_version, "TLSv1.3");
+    gss_release_cred(&minor, &o.init_cred);
+}
+END_TEST
+
 /* make_cert: a self-signed ECDSA P-256 certificate and key as PEM files;
  * the certificate's DER comes back in *der. */
 static void
@@ -663,6 +729,7 @@ main(void)
     tcase_add_loop_test(tc, test_config_unreadable, 0, 2);
     tcase_add_loop_test(tc, test_config_permissions, 0,
                         sizeof(perms) / sizeof(perms[0]));
+    tcase_add_test(tc, test_settings_fixed_after_use);
     tcase_add_test(tc, test_cred_store);
     tcase_add_test(tc, test_cred_store_errors);
     tcase_add_test(tc, test_cred_store_spnego);
