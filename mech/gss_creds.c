@@ -419,6 +419,12 @@ set_store_key(struct cs_cred *c, const gss_buffer_t value)
     } else {
         err = set_key(c, text + strlen(STORE_PREFIX), eq + 1);
     }
+    /* The option is ours, its value names no key: a bad value.  (The
+     * mechglue's gss_set_cred_option drops the minor status of a mech
+     * that answers GSS_S_UNAVAILABLE, so the caller would learn nothing.) */
+    if (err == CREDSSP_S_UNSUPPORTED_OPTION) {
+        err = CREDSSP_S_BAD_OPTION_VALUE;
+    }
     cs_wipe(text, value->length);
     free(text);
     return err;

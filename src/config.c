@@ -241,18 +241,26 @@ trim(char *p)
     return p;
 }
 
+/* fail_text: the text of a configuration error naming file and line. */
+static void
+fail_text(char *text, size_t text_len, const char *path, unsigned line,
+          const char *what)
+{
+    if (line > 0) {
+        snprintf(text, text_len, "SEC_E_INTERNAL_ERROR: %s:%u: %s", path,
+                 line, what);
+    } else {
+        snprintf(text, text_len, "SEC_E_INTERNAL_ERROR: %s: %s", path,
+                 what);
+    }
+}
+
 /* config_fail: records a configuration error naming file and line. */
 static void
 config_fail(cs_err err, const char *path, unsigned line, const char *what)
 {
     config_err = err;
-    if (line > 0) {
-        snprintf(config_err_text, sizeof(config_err_text),
-                 "SEC_E_INTERNAL_ERROR: %s:%u: %s", path, line, what);
-    } else {
-        snprintf(config_err_text, sizeof(config_err_text),
-                 "SEC_E_INTERNAL_ERROR: %s: %s", path, what);
-    }
+    fail_text(config_err_text, sizeof(config_err_text), path, line, what);
     CS_TRACE("%s", config_err_text);
 }
 
@@ -304,6 +312,52 @@ open_checked(const char *path, bool explicit_path)
     return NULL;
 }
 
+cs_err
+cs_config_parse(FILE *f, const char *path, struct cs_settings *s,
+                char *text, size_t text_len)
+{
+    char buf[1024];
+    unsigned line = 0;
+    const char *what = NULL;
+
+    while (what == NULL && fgets(buf, sizeof(buf), f) != NULL) {
+        char *p, *eq, *name, *value;
+        cs_err err;
+
+        line++;
+        if (strchr(buf, '\n') == NULL && !feof(f)) {
+            what = "line too long";
+            break;
+        }
+        p = trim(buf);
+        if (*p == '\0' || *p == '#') {
+            continue;
+        }
+        eq = strchr(p, '=');
+        if (eq == NULL) {
+            what = "expected \"name = value\"";
+            break;
+        }
+        *eq = '\0';
+        name = trim(p);
+        value = trim(eq + 1);
+        err = cs_settings_set(s, name, value);
+        if (err == CREDSSP_S_UNSUPPORTED_OPTION) {
+            what = "unknown setting";
+        } else if (err != CS_OK) {
+            what = "invalid value";
+        }
+    }
+    if (what == NULL && ferror(f)) {
+        what = "read error";
+    }
+    if (what != NULL) {
+        fail_text(text, text_len, path, line, what);
+        return CREDSSP_S_CONFIG;
+    }
+    return CS_OK;
+}
+
 /* read_config: parses the configuration file once per process. */
 static void
 read_config(void)
@@ -315,49 +369,19 @@ read_config(void)
 #endif
     bool explicit_path = env != NULL && *env != '\0';
     const char *path = explicit_path ? env : DEFAULT_CONFIG;
-    char buf[1024];
-    unsigned line = 0;
     FILE *f;
 
     f = open_checked(path, explicit_path);
     if (f == NULL) {
         return;
     }
-    while (fgets(buf, sizeof(buf), f) != NULL) {
-        char *p, *eq, *name, *value;
-        cs_err err;
-
-        line++;
-        if (strchr(buf, '\n') == NULL && !feof(f)) {
-            config_fail(CREDSSP_S_CONFIG, path, line, "line too long");
-            break;
-        }
-        p = trim(buf);
-        if (*p == '\0' || *p == '#') {
-            continue;
-        }
-        eq = strchr(p, '=');
-        if (eq == NULL) {
-            config_fail(CREDSSP_S_CONFIG, path, line,
-                        "expected \"name = value\"");
-            break;
-        }
-        *eq = '\0';
-        name = trim(p);
-        value = trim(eq + 1);
-        err = cs_settings_set(&file_settings, name, value);
-        if (err == CREDSSP_S_UNSUPPORTED_OPTION) {
-            config_fail(CREDSSP_S_CONFIG, path, line, "unknown setting");
-            break;
-        } else if (err != CS_OK) {
-            config_fail(CREDSSP_S_CONFIG, path, line, "invalid value");
-            break;
-        }
-    }
-    if (config_err == CS_OK && ferror(f)) {
-        config_fail(CREDSSP_S_CONFIG, path, line, "read error");
-    }
+    config_err = cs_config_parse(f, path, &file_settings, config_err_text,
+                                 sizeof(config_err_text));
     fclose(f);
+    if (config_err != CS_OK) {
+        CS_TRACE("%s", config_err_text);
+        return;
+    }
     CS_TRACE("configuration %s read", path);
 }
 

@@ -658,6 +658,19 @@ START_TEST(test_cred_store_errors)
                                   NULL);
     ck_assert_uint_eq(minor, CREDSSP_S_BAD_OPTION_VALUE);
 
+    /* The same unknown key through GSS_CREDSSP_OPT_STORE_KEY: a bad value
+     * of a known option, with its minor status (GSS_S_UNAVAILABLE would
+     * reach the caller with minor 0: fuzz_credkeys found it). */
+    ck_assert_uint_eq(gss_acquire_cred(&minor, GSS_C_NO_NAME, 0, &set,
+                                       GSS_C_INITIATE, &o.init_cred, NULL,
+                                       NULL),
+                      GSS_S_COMPLETE);
+    ck_assert_uint_eq(set_opt(&o.init_cred, GSS_CREDSSP_OPT_STORE_KEY,
+                              "credssp_frobnicate=yes", &minor),
+                      GSS_S_FAILURE);
+    ck_assert_uint_eq(minor, CREDSSP_S_BAD_OPTION_VALUE);
+    gss_release_cred(&minor, &o.init_cred);
+
     e[0].key = GSS_CREDSSP_STORE_CERT;
     e[0].value = "/nonexistent/cert.pem";
     e[1].key = GSS_CREDSSP_STORE_KEY;
