@@ -580,6 +580,75 @@ START_TEST(test_initiator_incomplete)
 }
 END_TEST
 
+/* The server's first answer cut inside its second record's 5-byte
+ * header (its first record whole, then k = 1..4 bytes): the initiator
+ * says incomplete with 5 - k bytes missing, and goes on with the whole
+ * answer. */
+START_TEST(test_initiator_incomplete_header)
+{
+    size_t k = (size_t)_i + 1, first;
+    gss_cred_id_t icred = GSS_C_NO_CREDENTIAL, acred = GSS_C_NO_CREDENTIAL;
+    gss_ctx_id_t ictx = GSS_C_NO_CONTEXT, actx = GSS_C_NO_CONTEXT;
+    gss_buffer_desc tok = { 0, NULL }, framed, reply, part, out;
+    gss_OID_set_desc set = { 1, GSS_CREDSSP_MECH };
+    gss_buffer_set_t missing = GSS_C_NO_BUFFER_SET;
+    gss_buffer_desc tb = { 17, (void *)"TERMSRV@localhost" };
+    gss_name_t target;
+    OM_uint32 major, minor;
+    char num[32] = "";
+
+    first_token(&icred, &ictx, &tok);
+    ck_assert_uint_eq(gss_acquire_cred(&minor, GSS_C_NO_NAME, 0, &set,
+                                       GSS_C_ACCEPT, &acred, NULL, NULL),
+                      GSS_S_COMPLETE);
+    ck_assert_uint_eq(gss_credssp_frame_token(&minor, &tok, &framed),
+                      GSS_S_COMPLETE);
+    major = gss_accept_sec_context(&minor, &actx, acred, &framed, NULL,
+                                   NULL, NULL, &reply, NULL, NULL, NULL);
+    gss_release_buffer(&minor, &framed);
+    ck_assert_uint_eq(major, GSS_S_CONTINUE_NEEDED);
+    /* ServerHello, then more records (TLS 1.3 by default). */
+    first = 5 + ((size_t)((unsigned char *)reply.value)[3] << 8 |
+                 ((unsigned char *)reply.value)[4]);
+    ck_assert_uint_gt(reply.length, first + 5);
+
+    ck_assert_uint_eq(gss_import_name(&minor, &tb,
+                                      GSS_C_NT_HOSTBASED_SERVICE, &target),
+                      GSS_S_COMPLETE);
+    part.value = reply.value;
+    part.length = first + k;
+    major = gss_init_sec_context(&minor, icred, &ictx, target,
+                                 GSS_CREDSSP_MECH, 0, 0, NULL, &part, NULL,
+                                 &out, NULL, NULL);
+    ck_assert_uint_eq(major, GSS_S_DEFECTIVE_TOKEN);
+    ck_assert_uint_eq(minor, CREDSSP_S_INCOMPLETE_MESSAGE);
+    ck_assert_uint_eq(out.length, 0);
+    ck_assert_uint_eq(gss_inquire_sec_context_by_oid(
+                          &minor, ictx, GSS_CREDSSP_INQ_MISSING, &missing),
+                      GSS_S_COMPLETE);
+    ck_assert_uint_eq(missing->count, 1);
+    ck_assert_uint_lt(missing->elements[0].length, sizeof(num));
+    memcpy(num, missing->elements[0].value, missing->elements[0].length);
+    ck_assert_uint_eq(strtoul(num, NULL, 10), 5 - k);
+    gss_release_buffer_set(&minor, &missing);
+
+    major = gss_init_sec_context(&minor, icred, &ictx, target,
+                                 GSS_CREDSSP_MECH, 0, 0, NULL, &reply, NULL,
+                                 &out, NULL, NULL);
+    ck_assert_uint_eq(major, GSS_S_CONTINUE_NEEDED);
+    ck_assert_uint_gt(out.length, 0);
+    gss_release_buffer(&minor, &out);
+
+    gss_release_name(&minor, &target);
+    gss_release_buffer(&minor, &reply);
+    gss_release_buffer(&minor, &tok);
+    gss_delete_sec_context(&minor, &ictx, GSS_C_NO_BUFFER);
+    gss_delete_sec_context(&minor, &actx, GSS_C_NO_BUFFER);
+    gss_release_cred(&minor, &icred);
+    gss_release_cred(&minor, &acred);
+}
+END_TEST
+
 /* After completion: gss_inquire_context on both sides, the inner name's
  * local name, and context lifetimes from the inner Kerberos context. */
 START_TEST(test_inquire_context)
@@ -836,6 +905,7 @@ handshake_suite(void)
     tcase_add_loop_test(tc, test_unsupported_flags, 0, 2);
     tcase_add_test(tc, test_acceptor_first_token);
     tcase_add_test(tc, test_initiator_incomplete);
+    tcase_add_loop_test(tc, test_initiator_incomplete_header, 0, 4);
     tcase_add_test(tc, test_cred_usage);
     tcase_add_test(tc, test_inquire_context);
     tcase_add_test(tc, test_names);

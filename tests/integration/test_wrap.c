@@ -250,6 +250,54 @@ unwrap_text(gss_ctx_id_t ctx, gss_buffer_t token, const char *text)
     gss_release_buffer(&minor, &out);
 }
 
+/* missing_count: GSS_CREDSSP_INQ_MISSING of ctx, as a number. */
+static unsigned long
+missing_count(gss_ctx_id_t ctx)
+{
+    gss_buffer_set_t missing = GSS_C_NO_BUFFER_SET;
+    OM_uint32 minor;
+    char num[32] = "";
+
+    ck_assert_uint_eq(gss_inquire_sec_context_by_oid(
+                          &minor, ctx, GSS_CREDSSP_INQ_MISSING, &missing),
+                      GSS_S_COMPLETE);
+    ck_assert_uint_eq(missing->count, 1);
+    ck_assert_uint_lt(missing->elements[0].length, sizeof(num));
+    memcpy(num, missing->elements[0].value, missing->elements[0].length);
+    gss_release_buffer_set(&minor, &missing);
+    return strtoul(num, NULL, 10);
+}
+
+/* Input that ends inside the second record's 5-byte header (the first
+ * record whole, then k = 1..4 bytes): incomplete, 5 - k bytes missing
+ * (what a stream reader must read before it can know the record's
+ * length), nothing consumed; then the whole input unwraps. */
+START_TEST(test_incomplete_header)
+{
+    size_t k = (size_t)(_i % 4) + 1;
+    struct hs_result r;
+    gss_buffer_desc a, b, both, part, out;
+    OM_uint32 major, minor;
+
+    setup(&r, configs[_i / 4].mech, configs[_i / 4].tls);
+    wrap_msg(r.ictx, "first;", &a);
+    wrap_msg(r.ictx, "second", &b);
+    concat(&a, &b, &both);
+    part.value = both.value;
+    part.length = a.length + k;
+    major = gss_unwrap(&minor, r.actx, &part, &out, NULL, NULL);
+    ck_assert_uint_eq(major, GSS_S_DEFECTIVE_TOKEN);
+    ck_assert_uint_eq(minor, CREDSSP_S_INCOMPLETE_MESSAGE);
+    ck_assert_uint_eq(out.length, 0);
+    ck_assert_uint_eq(missing_count(r.actx), 5 - k);
+    unwrap_text(r.actx, &both, "first;second");
+    free(both.value);
+    gss_release_buffer(&minor, &a);
+    gss_release_buffer(&minor, &b);
+    teardown(&r);
+}
+END_TEST
+
 /* A call that holds a fresh record and a replay (or the same fresh record
  * twice) is refused whole, and leaves no trace: the fresh record, sent
  * again alone, is taken, even once the 64 slots of the replay ring are
@@ -706,6 +754,7 @@ main(void)
     tcase_add_loop_test(tc, test_roundtrip, 0, n);
     tcase_add_loop_test(tc, test_size_limit, 0, n);
     tcase_add_loop_test(tc, test_stream_and_attacks, 0, n);
+    tcase_add_loop_test(tc, test_incomplete_header, 0, 4 * n);
     tcase_add_loop_test(tc, test_replay_ring, 0, n);
     tcase_add_loop_test(tc, test_replay_status, 0, n);
     tcase_add_loop_test(tc, test_reorder, 0, n);
