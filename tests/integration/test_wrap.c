@@ -418,6 +418,48 @@ START_TEST(test_replay_status)
 }
 END_TEST
 
+/*
+ * A record altered inside (a body byte, its tag intact: not a fingerprint
+ * seen before) is not a replay: GSS_S_BAD_SIG with no supplementary bit,
+ * CREDSSP_S_MESSAGE_ALTERED, and the context has ended (TLS refuses even
+ * a good record after it).  By gss_unwrap_iov with a STREAM buffer.
+ */
+START_TEST(test_altered_not_replay)
+{
+    struct hs_result r;
+    gss_buffer_desc rec, out;
+    gss_iov_buffer_desc iov[2];
+    unsigned char copy[512];
+    char msg[201];
+    OM_uint32 major, minor;
+
+    setup(&r, configs[_i].mech, configs[_i].tls);
+    memset(msg, 'm', sizeof(msg) - 1);
+    msg[sizeof(msg) - 1] = '\0';
+    wrap_msg(r.ictx, msg, &rec);
+    ck_assert_uint_le(rec.length, sizeof(copy));
+    memcpy(copy, rec.value, rec.length);
+    copy[rec.length / 2] ^= 0x01;
+    iov[0].type = GSS_IOV_BUFFER_TYPE_STREAM;
+    iov[0].buffer.value = copy;
+    iov[0].buffer.length = rec.length;
+    iov[1].type = GSS_IOV_BUFFER_TYPE_DATA;
+    iov[1].buffer.value = NULL;
+    iov[1].buffer.length = 0;
+    major = gss_unwrap_iov(&minor, r.actx, NULL, NULL, iov, 2);
+    ck_assert_uint_eq(major, GSS_S_BAD_SIG);
+    ck_assert_uint_eq(GSS_SUPPLEMENTARY_INFO(major), 0);
+    ck_assert_uint_eq(minor, CREDSSP_S_MESSAGE_ALTERED);
+    /* The genuine record now fails too: the connection is over. */
+    major = gss_unwrap(&minor, r.actx, &rec, &out, NULL, NULL);
+    ck_assert(GSS_ERROR(major));
+    ck_assert_uint_ne(minor, CREDSSP_S_REPLAYED);
+    ck_assert_uint_eq(out.length, 0);
+    gss_release_buffer(&minor, &rec);
+    teardown(&r);
+}
+END_TEST
+
 /* Records out of order fail their integrity check (the record sequence
  * number is bound into each record). */
 START_TEST(test_reorder)
@@ -757,6 +799,7 @@ main(void)
     tcase_add_loop_test(tc, test_incomplete_header, 0, 4 * n);
     tcase_add_loop_test(tc, test_replay_ring, 0, n);
     tcase_add_loop_test(tc, test_replay_status, 0, n);
+    tcase_add_loop_test(tc, test_altered_not_replay, 0, n);
     tcase_add_loop_test(tc, test_reorder, 0, n);
     tcase_add_loop_test(tc, test_close_notify, 0, n);
     tcase_add_test(tc, test_unavailable);
