@@ -414,7 +414,8 @@ END_TEST
 /* NTLM-only delegation policy when NTLM is negotiated inside SPNEGO (an
  * NTLM-only user): only the mechanism SPNEGO chose counts, so the server
  * is not mutually authenticated and delegation is refused with
- * SEC_E_POLICY_NLTM_ONLY unless allow_delegation_ntlm_only names it. */
+ * SEC_E_POLICY_NLTM_ONLY unless allow_delegation_ntlm_only names it
+ * (a list that names other targets does not). */
 START_TEST(test_ntlm_only_policy_spnego)
 {
     struct hs_opts o = { 0 };
@@ -431,6 +432,11 @@ START_TEST(test_ntlm_only_policy_spnego)
                   "%s", r.init_error);
     ck_assert(!r.delegated);
     ck_assert_uint_ne(r.acc_major, GSS_S_COMPLETE);
+
+    o.ntlm_deleg = "HTTP/*, TERMSRV/otherhost";   /* not this target */
+    ck_assert_int_ne(hs_run(&o, &r), 0);
+    ck_assert_uint_eq(r.init_minor, CREDSSP_S_POLICY_NTLM_ONLY);
+    ck_assert(!r.delegated);
 
     o.ntlm_deleg = "TERMSRV/localhost";
     ck_assert_msg(hs_run(&o, &r) == 0, "%s | %s", r.init_error,
