@@ -77,6 +77,7 @@ check_copy(const struct cs_settings *a, const struct cs_settings *b)
         a->max_version != b->max_version || a->oracle != b->oracle ||
         a->max_token != b->max_token || a->max_legs != b->max_legs ||
         a->restricted_admin != b->restricted_admin ||
+        a->allow_other_user != b->allow_other_user ||
         a->tls.verify != b->tls.verify ||
         !str_same(a->ntlm_deleg, b->ntlm_deleg) ||
         !str_same(a->deleg, b->deleg) ||

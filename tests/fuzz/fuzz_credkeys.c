@@ -46,6 +46,7 @@ static const gss_OID_desc *const options[] = {
     &gss_credssp_opt_tls_min_desc, &gss_credssp_opt_tls_cipher_list_desc,
     &gss_credssp_opt_tls_ciphersuites_desc, &gss_credssp_opt_max_token_desc,
     &gss_credssp_opt_max_legs_desc, &gss_credssp_opt_store_key_desc,
+    &gss_credssp_opt_other_user_desc,
 };
 
 int
