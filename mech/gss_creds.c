@@ -40,14 +40,15 @@ name_text(gss_name_t name, char **out)
 }
 
 /* set_key: one of our keys (without "credssp_"): a setting, or smart
- * card / Remote Guard credentials. */
+ * card / Remote Guard credentials; both under the credential's lock, and
+ * refused once it is in use. */
 static cs_err
 set_key(struct cs_cred *c, const char *name, const char *value)
 {
     cs_err err = cs_cred_set_creds_key(c, name, value);
 
     return err == CREDSSP_S_UNSUPPORTED_OPTION
-               ? cs_settings_set(&c->set, name, value)
+               ? cs_cred_set_option(c, name, value)
                : err;
 }
 
@@ -418,6 +419,12 @@ set_store_key(struct cs_cred *c, const gss_buffer_t value)
         err = CREDSSP_S_BAD_OPTION_VALUE;
     } else {
         err = set_key(c, text + strlen(STORE_PREFIX), eq + 1);
+    }
+    /* The option is ours, its value names no key: a bad value.  (The
+     * mechglue's gss_set_cred_option drops the minor status of a mech
+     * that answers GSS_S_UNAVAILABLE, so the caller would learn nothing.) */
+    if (err == CREDSSP_S_UNSUPPORTED_OPTION) {
+        err = CREDSSP_S_BAD_OPTION_VALUE;
     }
     cs_wipe(text, value->length);
     free(text);

@@ -57,7 +57,13 @@ cs_major(cs_err err)
     case CREDSSP_S_INNER_BAD_MIC:
         return GSS_S_BAD_MIC;
     case CREDSSP_S_REPLAYED:
-        return GSS_S_DUPLICATE_TOKEN;
+        /* RFC 2743 2.3.2: GSS_S_DUPLICATE_TOKEN alone says the record
+         * verified and its message is returned; a replayed TLS record
+         * does not verify (its sequence number is past) and nothing is
+         * returned, so the routine error tells every caller the message
+         * failed, and the supplementary bit (with our minor) says it was
+         * a replay, dropped, the context intact. */
+        return GSS_S_BAD_SIG | GSS_S_DUPLICATE_TOKEN;
     case CREDSSP_S_CCACHE_IN_USE:
         return GSS_S_DUPLICATE_ELEMENT;
     case CREDSSP_S_BAD_QOP:
@@ -110,6 +116,9 @@ cs_major(cs_err err)
     case CREDSSP_S_PEER_DENIED:
     case CREDSSP_S_CONFIG:
     case CREDSSP_S_INNER_FAILED:
+    /* Not GSS_S_UNAVAILABLE: gss_set_cred_option's mechglue drops the
+     * minor status of a mech that answers that. */
+    case CREDSSP_S_CRED_IN_USE:
     case CREDSSP_S_MINOR_END:
         break;
     }

@@ -81,16 +81,17 @@ gss_wrap(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
     return cs_status(minor_status, err);
 }
 
-/* unwrap_status: the end of both unwraps: confidentiality and the default
- * QOP on success, and the status. */
+/* unwrap_status: the end of both unwraps: conf_state 1 when a message
+ * came out of the channel, 0 when none did (a replay, an error), so no
+ * caller reads a stale value; the default QOP; and the status. */
 static OM_uint32
 unwrap_status(OM_uint32 *minor, cs_err err, int *conf_state,
               gss_qop_t *qop_state)
 {
-    if (err == CS_OK && conf_state != NULL) {
-        *conf_state = 1;
+    if (conf_state != NULL) {
+        *conf_state = err == CS_OK;
     }
-    if (err == CS_OK && qop_state != NULL) {
+    if (qop_state != NULL) {
         *qop_state = GSS_C_QOP_DEFAULT;
     }
     return cs_status(minor, err);

@@ -10,11 +10,14 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cs_config.h"
 #include "engine.h"
@@ -241,19 +244,121 @@ trim(char *p)
     return p;
 }
 
+/* fail_text: the text of a configuration error naming file and line. */
+static void
+fail_text(char *text, size_t text_len, const char *path, unsigned line,
+          const char *what)
+{
+    if (line > 0) {
+        snprintf(text, text_len, "SEC_E_INTERNAL_ERROR: %s:%u: %s", path,
+                 line, what);
+    } else {
+        snprintf(text, text_len, "SEC_E_INTERNAL_ERROR: %s: %s", path,
+                 what);
+    }
+}
+
 /* config_fail: records a configuration error naming file and line. */
 static void
 config_fail(cs_err err, const char *path, unsigned line, const char *what)
 {
     config_err = err;
-    if (line > 0) {
-        snprintf(config_err_text, sizeof(config_err_text),
-                 "SEC_E_INTERNAL_ERROR: %s:%u: %s", path, line, what);
-    } else {
-        snprintf(config_err_text, sizeof(config_err_text),
-                 "SEC_E_INTERNAL_ERROR: %s: %s", path, what);
-    }
+    fail_text(config_err_text, sizeof(config_err_text), path, line, what);
     CS_TRACE("%s", config_err_text);
+}
+
+/*
+ * open_checked: the configuration file for reading, or NULL with
+ * config_fail called.  The file decides where passwords may be delegated
+ * and which TLS and CredSSP versions are good enough, so whoever can
+ * write it holds that power: it must not be writable by group or others,
+ * and must belong to root or to the effective user (checked with fstat
+ * on the open descriptor, so it is the file read).  A missing file at
+ * the default path is no error (NULL, and config_err stays CS_OK).
+ */
+static FILE *
+open_checked(const char *path, bool explicit_path)
+{
+    struct stat st;
+    char why[160];
+    FILE *f;
+    int fd;
+
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno != ENOENT || explicit_path) {
+            config_fail(CREDSSP_S_CONFIG, path, 0, strerror(errno));
+        }
+        return NULL;
+    }
+    if (fstat(fd, &st) != 0) {
+        config_fail(CREDSSP_S_CONFIG, path, 0, strerror(errno));
+    } else if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+        snprintf(why, sizeof(why),
+                 "refused: it is %s-writable (mode %04o); only its owner "
+                 "may write it",
+                 (st.st_mode & S_IWOTH) != 0 ? "world" : "group",
+                 (unsigned)(st.st_mode & 07777));
+        config_fail(CREDSSP_S_CONFIG, path, 0, why);
+    } else if (st.st_uid != 0 && st.st_uid != geteuid()) {
+        snprintf(why, sizeof(why),
+                 "refused: it belongs to uid %lu, neither root nor the "
+                 "effective user (uid %lu)",
+                 (unsigned long)st.st_uid, (unsigned long)geteuid());
+        config_fail(CREDSSP_S_CONFIG, path, 0, why);
+    } else if ((f = fdopen(fd, "r")) == NULL) {
+        config_fail(CREDSSP_S_CONFIG, path, 0, strerror(errno));
+    } else {
+        return f;
+    }
+    close(fd);
+    return NULL;
+}
+
+cs_err
+cs_config_parse(FILE *f, const char *path, struct cs_settings *s,
+                char *text, size_t text_len)
+{
+    char buf[1024];
+    unsigned line = 0;
+    const char *what = NULL;
+
+    while (what == NULL && fgets(buf, sizeof(buf), f) != NULL) {
+        char *p, *eq, *name, *value;
+        cs_err err;
+
+        line++;
+        if (strchr(buf, '\n') == NULL && !feof(f)) {
+            what = "line too long";
+            break;
+        }
+        p = trim(buf);
+        if (*p == '\0' || *p == '#') {
+            continue;
+        }
+        eq = strchr(p, '=');
+        if (eq == NULL) {
+            what = "expected \"name = value\"";
+            break;
+        }
+        *eq = '\0';
+        name = trim(p);
+        value = trim(eq + 1);
+        err = cs_settings_set(s, name, value);
+        if (err == CREDSSP_S_UNSUPPORTED_OPTION) {
+            what = "unknown setting";
+        } else if (err != CS_OK) {
+            what = "invalid value";
+        }
+    }
+    if (what == NULL && ferror(f)) {
+        what = "read error";
+    }
+    if (what != NULL) {
+        fail_text(text, text_len, path, line, what);
+        return CREDSSP_S_CONFIG;
+    }
+    return CS_OK;
 }
 
 /* read_config: parses the configuration file once per process. */
@@ -267,53 +372,19 @@ read_config(void)
 #endif
     bool explicit_path = env != NULL && *env != '\0';
     const char *path = explicit_path ? env : DEFAULT_CONFIG;
-    char buf[1024];
-    unsigned line = 0;
     FILE *f;
 
-    f = fopen(path, "re");
+    f = open_checked(path, explicit_path);
     if (f == NULL) {
-        if (errno == ENOENT && !explicit_path) {
-            return;
-        }
-        config_fail(CREDSSP_S_CONFIG, path, 0, strerror(errno));
         return;
     }
-    while (fgets(buf, sizeof(buf), f) != NULL) {
-        char *p, *eq, *name, *value;
-        cs_err err;
-
-        line++;
-        if (strchr(buf, '\n') == NULL && !feof(f)) {
-            config_fail(CREDSSP_S_CONFIG, path, line, "line too long");
-            break;
-        }
-        p = trim(buf);
-        if (*p == '\0' || *p == '#') {
-            continue;
-        }
-        eq = strchr(p, '=');
-        if (eq == NULL) {
-            config_fail(CREDSSP_S_CONFIG, path, line,
-                        "expected \"name = value\"");
-            break;
-        }
-        *eq = '\0';
-        name = trim(p);
-        value = trim(eq + 1);
-        err = cs_settings_set(&file_settings, name, value);
-        if (err == CREDSSP_S_UNSUPPORTED_OPTION) {
-            config_fail(CREDSSP_S_CONFIG, path, line, "unknown setting");
-            break;
-        } else if (err != CS_OK) {
-            config_fail(CREDSSP_S_CONFIG, path, line, "invalid value");
-            break;
-        }
-    }
-    if (config_err == CS_OK && ferror(f)) {
-        config_fail(CREDSSP_S_CONFIG, path, line, "read error");
-    }
+    config_err = cs_config_parse(f, path, &file_settings, config_err_text,
+                                 sizeof(config_err_text));
     fclose(f);
+    if (config_err != CS_OK) {
+        CS_TRACE("%s", config_err_text);
+        return;
+    }
     CS_TRACE("configuration %s read", path);
 }
 

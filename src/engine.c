@@ -181,16 +181,25 @@ release_inner(struct cs_cred *c)
     c->finished = false;
 }
 
+/*
+ * cs_cred_set_option: settings are fixed once cs_cred_finish has made the
+ * credential's inner parts from them.  Its contexts read them without the
+ * lock (only a finished credential is used), share the SSL_CTX and the
+ * inner credential made from them, and may run in other threads: a change
+ * then would free strings they read and either be ignored (the SSL_CTX
+ * and inner credential were made) or pull those out from under them.
+ * Copying settings per context would still leave the shared SSL_CTX and
+ * inner credential (a Kerberos ticket per context otherwise); a clear
+ * error costs nothing and tells the caller what happened.
+ */
 cs_err
 cs_cred_set_option(struct cs_cred *c, const char *name, const char *value)
 {
     cs_err err;
 
     pthread_mutex_lock(&c->lock);
-    err = cs_settings_set(&c->set, name, value);
-    if (err == CS_OK && c->finished) {
-        release_inner(c);
-    }
+    err = c->finished ? CREDSSP_S_CRED_IN_USE
+                      : cs_settings_set(&c->set, name, value);
     pthread_mutex_unlock(&c->lock);
     return err;
 }
@@ -310,6 +319,11 @@ cs_cred_set_creds_key(struct cs_cred *c, const char *name, const char *value)
         return CREDSSP_S_WRONG_USAGE;
     }
     pthread_mutex_lock(&c->lock);
+    /* Fixed once used, as cs_cred_set_option says. */
+    if (c->finished) {
+        err = CREDSSP_S_CRED_IN_USE;
+        goto cleanup;
+    }
     /* One kind of credentials per handle. */
     if (c->send.cred_type != 0 && c->send.cred_type != type) {
         err = CREDSSP_S_BAD_OPTION_VALUE;

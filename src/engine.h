@@ -120,7 +120,7 @@ cs_err cs_cred_delegated_password(struct cs_cred *c, const char *name,
 /* cs_cred_set_creds_key: one "smartcard_*" or "remote_guard_*" key (the
  * cred-store key without "credssp_"): the credentials an initiator sends
  * in place of its password.  CREDSSP_S_UNSUPPORTED_OPTION for other
- * names. */
+ * names; CREDSSP_S_CRED_IN_USE once the credential was used. */
 cs_err cs_cred_set_creds_key(struct cs_cred *c, const char *name,
                              const char *value) CS_WUR;
 
@@ -144,8 +144,9 @@ cs_err cs_cred_add_store(struct cs_cred *c, const char *key,
  * the settings are final (at first use). */
 cs_err cs_cred_finish(struct cs_cred *c) CS_WUR;
 
-/* cs_cred_set_option: changes a setting; a credential already in use
- * acquires its inner parts again at next use. */
+/* cs_cred_set_option: changes a setting (CREDSSP_S_UNSUPPORTED_OPTION,
+ * CREDSSP_S_BAD_OPTION_VALUE as cs_settings_set); CREDSSP_S_CRED_IN_USE
+ * once cs_cred_finish has made the credential's inner parts. */
 cs_err cs_cred_set_option(struct cs_cred *c, const char *name,
                           const char *value) CS_WUR;
 

@@ -199,7 +199,8 @@ cs_err_text(uint32_t code)
                "usable";
     case CREDSSP_S_REPLAYED:
         return "SEC_E_MESSAGE_ALTERED: a TLS record was received twice "
-               "(replay); it was dropped and the context is intact";
+               "(replay); it was dropped, no message was returned, and the "
+               "context is intact";
     case CREDSSP_S_BAD_QOP:
         return "SEC_E_QOP_NOT_SUPPORTED: only the default QOP exists";
     case CREDSSP_S_NO_MIC:
@@ -263,6 +264,11 @@ cs_err_text(uint32_t code)
     case CREDSSP_S_PEER_DENIED:
         return "SEC_E_LOGON_DENIED: the server refused the logon (TLS "
                "alert access_denied after the authentication)";
+    case CREDSSP_S_CRED_IN_USE:
+        return "SEC_E_UNSUPPORTED_FUNCTION: the credential is in use (a "
+               "security context has used it), so its settings can no "
+               "longer change; set them before its first use, or acquire "
+               "another credential";
     case CREDSSP_S_MINOR_END:
         break;
     }

@@ -145,9 +145,13 @@ base_ctx(const SSL_METHOD *method, const struct cs_tls_settings *s,
         trace_openssl("SSL_CTX_new");
         return CREDSSP_S_NOMEM;
     }
+    /* SSL_OP_CLEANSE_PLAINTEXT: OpenSSL decrypts a record in place and
+     * frees its buffer (SSL_MODE_RELEASE_BUFFERS below) with the
+     * plaintext in it unless told to wipe it: messages may hold secrets. */
     SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_TICKET |
                                  SSL_OP_NO_RENEGOTIATION |
-                                 SSL_OP_DONT_INSERT_EMPTY_FRAGMENTS);
+                                 SSL_OP_DONT_INSERT_EMPTY_FRAGMENTS |
+                                 SSL_OP_CLEANSE_PLAINTEXT);
     SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
     /* An idle context holds no record buffers (about 34 KiB each; they
      * come back for the next record: doc/performance.md, memory). */
@@ -578,42 +582,81 @@ record_digest(const uint8_t *rec, size_t len, uint8_t out[static 32])
            n == 32;
 }
 
+/* How many fingerprints of one call fit on the stack; a call with more
+ * records gets an allocated array. */
+#define REPLAY_CALL_SLOTS 8
+
 /*
  * check_replays: a record received before (by its fingerprint,
  * record_digest) is a replay: TLS would only call it a bad MAC and kill
- * the connection; we say what it is and drop it before TLS sees it.  New
- * records are remembered.
+ * the connection; we say what it is and drop it before TLS sees it.  A
+ * record twice in one call is a replay too.  Every record of the call is
+ * checked against the ring and against the call's earlier records, and
+ * the fingerprints go to fp[] only: nothing is remembered here, so a call
+ * refused for any reason leaves the ring as it was (commit_replays runs
+ * once TLS has taken every record).
  */
 static cs_err
-check_replays(struct cs_tls *t, const uint8_t *in, size_t len)
+check_replays(const struct cs_tls *t, const uint8_t *in, size_t len,
+              uint8_t (*fp)[32])
 {
-    uint8_t d[32];
-    size_t off = 0, rec_len, i, j, first_new = t->num_seen;
+    size_t off = 0, rec_len, i, n = 0;
 
     while (off + REC_HEADER_LEN <= len) {
         rec_len = REC_HEADER_LEN +
                   ((size_t)in[off + 3] << 8 | (size_t)in[off + 4]);
-        if (!record_digest(in + off, rec_len, d)) {
+        if (!record_digest(in + off, rec_len, fp[n])) {
             return CREDSSP_S_INTERNAL;
         }
         for (i = 0; i < t->num_seen && i < REPLAY_SLOTS; i++) {
-            if (CRYPTO_memcmp(t->seen[i], d, sizeof(d)) == 0) {
-                t->num_seen = first_new;  /* forget this call's records */
+            if (CRYPTO_memcmp(t->seen[i], fp[n], 32) == 0) {
                 return CREDSSP_S_REPLAYED;
             }
         }
-        j = t->num_seen % REPLAY_SLOTS;
-        memcpy(t->seen[j], d, sizeof(d));
-        t->num_seen++;
+        for (i = 0; i < n; i++) {
+            if (CRYPTO_memcmp(fp[i], fp[n], 32) == 0) {
+                return CREDSSP_S_REPLAYED;
+            }
+        }
+        n++;
         off += rec_len;
     }
     return CS_OK;
 }
 
+/* commit_replays: remembers the fingerprints of a call TLS accepted; the
+ * ring keeps the last REPLAY_SLOTS. */
+static void
+commit_replays(struct cs_tls *t, uint8_t (*fp)[32], size_t num)
+{
+    size_t i;
+
+    for (i = 0; i < num; i++) {
+        memcpy(t->seen[t->num_seen % REPLAY_SLOTS], fp[i], 32);
+        t->num_seen++;
+    }
+}
+
+/* count_records: how many records in (checked by cs_tls_check_records). */
+static size_t
+count_records(const uint8_t *in, size_t len)
+{
+    size_t off = 0, n = 0;
+
+    while (off + REC_HEADER_LEN <= len) {
+        off += REC_HEADER_LEN +
+               ((size_t)in[off + 3] << 8 | (size_t)in[off + 4]);
+        n++;
+    }
+    return n;
+}
+
 cs_err
 cs_tls_unseal(struct cs_tls *t, const uint8_t *in, size_t len, cs_blob *out)
 {
-    size_t missing = 0, have, room;
+    uint8_t stack_fp[REPLAY_CALL_SLOTS][32];
+    uint8_t (*fp)[32] = stack_fp;
+    size_t missing = 0, have, room, num_rec = 0;
     uint8_t *p;
     cs_err err;
     int n = 0;
@@ -623,13 +666,20 @@ cs_tls_unseal(struct cs_tls *t, const uint8_t *in, size_t len, cs_blob *out)
     }
     err = cs_tls_check_records(in, len, &missing);
     if (err == CS_OK) {
-        err = check_replays(t, in, len);
+        num_rec = count_records(in, len);
+        if (num_rec > REPLAY_CALL_SLOTS) {
+            fp = malloc(num_rec * sizeof(*fp));
+            err = fp != NULL ? CS_OK : CREDSSP_S_NOMEM;
+        }
+    }
+    if (err == CS_OK) {
+        err = check_replays(t, in, len, fp);
     }
     if (err == CS_OK) {
         err = cs_tls_feed(t, in, len);
     }
     if (err != CS_OK) {
-        return err;
+        goto cleanup;
     }
     /* The plaintext is shorter than the records that carry it (each has
      * a header), so one buffer of len more bytes holds all of it and
@@ -638,7 +688,8 @@ cs_tls_unseal(struct cs_tls *t, const uint8_t *in, size_t len, cs_blob *out)
     p = realloc(out->data, out->len + len);
     if (p == NULL) {
         cs_blob_free_secret(out);
-        return CREDSSP_S_NOMEM;
+        err = CREDSSP_S_NOMEM;
+        goto cleanup;
     }
     out->data = p;
     have = out->len;
@@ -664,6 +715,13 @@ cs_tls_unseal(struct cs_tls *t, const uint8_t *in, size_t len, cs_blob *out)
     }
     if (err != CS_OK) {
         cs_blob_free_secret(out);
+    } else {
+        commit_replays(t, fp, num_rec);
+    }
+
+cleanup:
+    if (fp != stack_fp) {
+        free(fp);
     }
     return err;
 }

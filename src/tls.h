@@ -87,9 +87,11 @@ cs_err cs_tls_seal(struct cs_tls *t, const uint8_t *msg, size_t len,
                    cs_blob *out) CS_WUR;
 
 /* cs_tls_unseal: gss_unwrap: one or more whole records, their plaintext
- * concatenated in *out.  A record seen before is CREDSSP_S_REPLAYED and
- * nothing is consumed; one that fails its integrity check is
- * CREDSSP_S_MESSAGE_ALTERED; a close_notify is CREDSSP_S_TLS_CLOSED. */
+ * concatenated in *out.  A record seen before (or twice in the input) is
+ * CREDSSP_S_REPLAYED: nothing is consumed and nothing remembered, since
+ * records count as seen only once a call succeeds; one that fails its
+ * integrity check is CREDSSP_S_MESSAGE_ALTERED; a close_notify is
+ * CREDSSP_S_TLS_CLOSED. */
 cs_err cs_tls_unseal(struct cs_tls *t, const uint8_t *in, size_t len,
                      cs_blob *out) CS_WUR;
 

@@ -4,11 +4,14 @@
  */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -34,18 +37,83 @@ env(const char *name)
 #endif
 }
 
-/* open_append: a line-buffered, close-on-exec append stream, or NULL. */
+/* The file name that stands for the process's own standard error (what
+ * credssp --verbose sets): a symbolic link, so it is recognised by name
+ * and fd 2 is duplicated instead of opened. */
+#define STDERR_NAME "/dev/stderr"
+
+/*
+ * open_append: a line-buffered, close-on-exec append stream on path, or
+ * NULL with the reason in why.  The key log holds TLS secrets and the
+ * trace what a peer sent: a new file is made 0600 whatever the umask, a
+ * symbolic link is not followed (a link planted in a shared directory
+ * would send our lines into a file of the planter's choosing, or
+ * clobber one of ours), and a file the effective user does not own is
+ * refused (checked on the open descriptor, so it is the file written).
+ */
 static FILE *
-open_append(const char *path)
+open_append(const char *path, char *why, size_t why_len)
 {
+    bool own_stderr = strcmp(path, STDERR_NAME) == 0;
+    struct stat st;
+    FILE *f;
+    int fd;
+
+    fd = own_stderr ? fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3)
+                    : open(path,
+                           O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW |
+                               O_CLOEXEC,
+                           0600);
+    if (fd < 0) {
+        snprintf(why, why_len, "%s",
+                 errno == ELOOP ? "it is a symbolic link (not followed)"
+                                : strerror(errno));
+        return NULL;
+    }
+    if (!own_stderr && fstat(fd, &st) != 0) {
+        snprintf(why, why_len, "%s", strerror(errno));
+        close(fd);
+        return NULL;
+    }
+    if (!own_stderr && st.st_uid != geteuid()) {
+        snprintf(why, why_len,
+                 "it belongs to uid %lu, not to the effective user (uid "
+                 "%lu)",
+                 (unsigned long)st.st_uid, (unsigned long)geteuid());
+        close(fd);
+        return NULL;
+    }
+    f = fdopen(fd, "a");
+    if (f == NULL) {
+        snprintf(why, why_len, "%s", strerror(errno));
+        close(fd);
+        return NULL;
+    }
+    setvbuf(f, NULL, _IOLBF, 0);
+    return f;
+}
+
+/*
+ * open_env: the file the environment variable var names, or NULL.  A
+ * refusal goes to standard error, one line: the trace cannot report it
+ * (it may be the file refused, or off), and silence would look like a
+ * trace with nothing in it, or a key log TLS never wrote to.  Only whoever
+ * set the variable can cause the line; setuid programs never read it.
+ */
+static FILE *
+open_env(const char *var)
+{
+    const char *path = env(var);
+    char why[128];
     FILE *f;
 
     if (path == NULL || *path == '\0') {
         return NULL;
     }
-    f = fopen(path, "ae");
-    if (f != NULL) {
-        setvbuf(f, NULL, _IOLBF, 0);
+    f = open_append(path, why, sizeof(why));
+    if (f == NULL) {
+        fprintf(stderr, "gss-credssp: %s=%s not used: %s\n", var, path,
+                why);
     }
     return f;
 }
@@ -53,9 +121,9 @@ open_append(const char *path)
 static void
 open_files(void)
 {
-    trace_file = open_append(env("GSSCREDSSP_DEBUG"));
+    trace_file = open_env("GSSCREDSSP_DEBUG");
     __atomic_store_n(&trace_enabled, trace_file != NULL, __ATOMIC_RELEASE);
-    keylog_file = open_append(env("SSLKEYLOGFILE"));
+    keylog_file = open_env("SSLKEYLOGFILE");
 }
 
 bool
@@ -125,8 +193,14 @@ cs_trace_set_file(const char *path)
 
     pthread_once(&trace_once, open_files);
     if (path != NULL && *path != '\0') {
-        f = open_append(path);
+        char why[128];
+
+        f = open_append(path, why, sizeof(why));
         if (f == NULL) {
+            cs_err_set_detail(CREDSSP_S_BAD_OPTION_VALUE,
+                              "SEC_E_INVALID_PARAMETER: the trace file %s "
+                              "was not used: %s",
+                              path, why);
             return CREDSSP_S_BAD_OPTION_VALUE;
         }
     }

@@ -158,7 +158,9 @@ GSS_CREDSSP_DECLARE_OID(gss_credssp_inq_missing_desc,
  * Credential options (base.3.N), for gss_set_cred_option() on a credential
  * that holds a CredSSP element (never GSS_C_NO_CREDENTIAL: the mechglue
  * sends those to krb5).  The value is the same text the cred-store key of
- * the same meaning takes.
+ * the same meaning takes.  Set them before the credential's first use:
+ * once a context (or gss_inquire_cred of a default credential) has used
+ * it, every change is GSS_S_FAILURE with CREDSSP_S_CRED_IN_USE.
  */
 GSS_CREDSSP_DECLARE_OID(gss_credssp_opt_inner_mech_desc,
                         GSS_CREDSSP_OID_BASE_STRING "\x03\x01",
@@ -319,8 +321,11 @@ GSS_CREDSSP_DECLARE_OID(gss_credssp_cred_remote_guard_desc,
  *  INVOKE_TRACE  value: a file name (no terminating NUL needed) turns
  *      the GSSCREDSSP_DEBUG trace on, appending to that file (a file open
  *      before gets "trace off" and is closed); an empty buffer or
- *      GSS_C_NO_BUFFER turns it off.  A file that cannot be opened is
- *      GSS_S_FAILURE with CREDSSP_S_BAD_OPTION_VALUE and changes nothing.
+ *      GSS_C_NO_BUFFER turns it off.  A new file is made 0600; a
+ *      symbolic link or a file the effective user does not own is
+ *      refused.  A file that cannot be opened or is refused is
+ *      GSS_S_FAILURE with CREDSSP_S_BAD_OPTION_VALUE (the text says why)
+ *      and changes nothing.
  */
 GSS_CREDSSP_DECLARE_OID(gss_credssp_invoke_trace_desc,
                         GSS_CREDSSP_OID_BASE_STRING "\x05\x01",
@@ -445,6 +450,7 @@ enum gss_credssp_minor {
     CREDSSP_S_PEER_NO_COMMON_MECH,
     CREDSSP_S_PEER_DENIED,
     CREDSSP_S_INNER_BAD_MIC,
+    CREDSSP_S_CRED_IN_USE,
     CREDSSP_S_MINOR_END
 };
 

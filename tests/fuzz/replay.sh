@@ -8,7 +8,7 @@ set -eu
 src=${top_srcdir:?}/tests/fuzz
 bin=${top_builddir:?}/tests/fuzz
 rc=0
-for t in tsrequest tscredentials utf16 acceptor initiator; do
+for t in tsrequest tscredentials utf16 acceptor initiator config credkeys; do
     set -- "$src/corpus/fuzz_$t"
     [ -d "$src/corpus/fuzz_$t" ] || { echo "no seed corpus for $t" >&2; exit 1; }
     if [ -d "$src/regress/fuzz_$t" ]; then

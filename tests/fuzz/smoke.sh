@@ -15,7 +15,7 @@ art=$bin/artifacts
 mkdir -p "$art"
 rc=0
 summary=""
-for t in ${FUZZ_TARGETS:-tsrequest tscredentials utf16 acceptor initiator}; do
+for t in ${FUZZ_TARGETS:-tsrequest tscredentials utf16 acceptor initiator config credkeys}; do
     work=$(mktemp -d "${TMPDIR:-/tmp}/fuzz-$t.XXXXXX") || exit 1
     log=$art/fuzz_$t.log
     # The committed reproducers run first too, with the seeds.

@@ -13,6 +13,7 @@
  * (tests/valgrind-run).  make check-tsan runs it under ThreadSanitizer.
  */
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -237,6 +238,159 @@ START_TEST(test_threads_match_serial)
 }
 END_TEST
 
+/*
+ * Settings changed under a credential in use: handshake threads share one
+ * NTLM initiator credential while another thread keeps setting options
+ * on it, by option OID and by GSS_CREDSSP_OPT_STORE_KEY (the values are
+ * those the credential already has, so a change that slipped through
+ * would not show in the handshakes; ThreadSanitizer sees the race, and
+ * freeing the inner credential under a running context crashes).  Every
+ * handshake must match the serial one, and once the credential has been
+ * used every change must be refused with CREDSSP_S_CRED_IN_USE.
+ */
+static gss_cred_id_t shared_init = GSS_C_NO_CREDENTIAL;
+static int writer_stop;
+
+struct writer {
+    pthread_t tid;
+    int tries, accepted, in_use, other;
+    OM_uint32 other_minor;
+};
+
+static void *
+write_settings(void *arg)
+{
+    struct writer *w = arg;
+    gss_buffer_desc star = { 1, (void *)"*" };
+    gss_buffer_desc key = { strlen("credssp_allow_ntlm_only_delegation=*"),
+                            (void *)"credssp_allow_ntlm_only_delegation=*" };
+    OM_uint32 major, minor;
+
+    while (!__atomic_load_n(&writer_stop, __ATOMIC_ACQUIRE)) {
+        if (w->tries % 2 == 0) {
+            major = gss_set_cred_option(
+                &minor, &shared_init,
+                GSS_CREDSSP_OPT_ALLOW_NTLM_ONLY_DELEGATION, &star);
+        } else {
+            major = gss_set_cred_option(&minor, &shared_init,
+                                        GSS_CREDSSP_OPT_STORE_KEY, &key);
+        }
+        w->tries++;
+        if (major == GSS_S_COMPLETE) {
+            w->accepted++;
+        } else if (major == GSS_S_FAILURE && minor == CREDSSP_S_CRED_IN_USE) {
+            w->in_use++;
+        } else {
+            w->other++;
+            w->other_minor = minor;
+        }
+        sched_yield();
+    }
+    return NULL;
+}
+
+static void *
+work_shared(void *arg)
+{
+    struct worker *w = arg;
+
+    for (int i = 0; i < rounds; i++) {
+        struct summary s;
+        char err[1100];
+
+        one(shared_init, &s, err, sizeof(err));
+        if (!same(&s, &serial[KIND_NTLM]) && w->mismatches++ == 0) {
+            snprintf(w->first_error, sizeof(w->first_error),
+                     "thread %d handshake %d: %s", w->index, i, err);
+        }
+        w->done[KIND_NTLM]++;
+    }
+    return NULL;
+}
+
+START_TEST(test_settings_while_in_use)
+{
+    gss_OID_set_desc set = { 1, GSS_CREDSSP_MECH };
+    int nthreads = env_int("CREDSSP_CONC_THREADS", 8);
+    struct writer wr = { 0 };
+    struct worker *w;
+    OM_uint32 major, minor;
+    int bad = 0, total = 0;
+    char err[1100];
+
+    rounds = env_int("CREDSSP_CONC_ROUNDS", 200) / 10 + 1;
+    ck_assert_uint_eq(gss_acquire_cred(&minor, GSS_C_NO_NAME, 0, &set,
+                                       GSS_C_ACCEPT, &shared_acc, NULL,
+                                       NULL),
+                      GSS_S_COMPLETE);
+    shared_init = make_cred(KIND_NTLM);
+    ck_assert(shared_init != GSS_C_NO_CREDENTIAL);
+    /* The serial reference, with a credential of its own. */
+    {
+        gss_cred_id_t c = make_cred(KIND_NTLM);
+
+        ck_assert_msg(one(c, &serial[KIND_NTLM], err, sizeof(err)) == 0,
+                      "%s", err);
+        gss_release_cred(&minor, &c);
+    }
+    ck_assert(serial[KIND_NTLM].delegated);
+    /* Not used yet: a change is taken. */
+    {
+        gss_buffer_desc star = { 1, (void *)"*" };
+
+        ck_assert_uint_eq(gss_set_cred_option(
+                              &minor, &shared_init,
+                              GSS_CREDSSP_OPT_ALLOW_NTLM_ONLY_DELEGATION,
+                              &star),
+                          GSS_S_COMPLETE);
+    }
+
+    w = calloc((size_t)nthreads, sizeof(*w));
+    ck_assert_ptr_nonnull(w);
+    ck_assert_int_eq(pthread_create(&wr.tid, NULL, write_settings, &wr), 0);
+    for (int t = 0; t < nthreads; t++) {
+        w[t].index = t;
+        ck_assert_int_eq(pthread_create(&w[t].tid, NULL, work_shared,
+                                        &w[t]), 0);
+    }
+    for (int t = 0; t < nthreads; t++) {
+        ck_assert_int_eq(pthread_join(w[t].tid, NULL), 0);
+    }
+    __atomic_store_n(&writer_stop, 1, __ATOMIC_RELEASE);
+    ck_assert_int_eq(pthread_join(wr.tid, NULL), 0);
+    for (int t = 0; t < nthreads; t++) {
+        if (w[t].mismatches > 0) {
+            fprintf(stderr, "%d mismatches; first: %s\n", w[t].mismatches,
+                    w[t].first_error);
+        }
+        bad += w[t].mismatches;
+        total += w[t].done[KIND_NTLM];
+    }
+    printf("%d threads x %d handshakes on one credential; settings "
+           "changed %d times: %d taken, %d refused in use, %d "
+           "other\n", nthreads, rounds, wr.tries, wr.accepted,
+           wr.in_use, wr.other);
+    free(w);
+
+    /* Once used, the credential's settings are fixed, by either way. */
+    {
+        gss_buffer_desc v = { 8, (void *)"kerberos" };
+
+        major = gss_set_cred_option(&minor, &shared_init,
+                                    GSS_CREDSSP_OPT_INNER_MECH, &v);
+        ck_assert_uint_eq(major, GSS_S_FAILURE);
+        ck_assert_uint_eq(minor, CREDSSP_S_CRED_IN_USE);
+    }
+    gss_release_cred(&minor, &shared_init);
+    gss_release_cred(&minor, &shared_acc);
+    ck_assert_int_eq(bad, 0);
+    ck_assert_int_eq(total, nthreads * rounds);
+    ck_assert_msg(wr.other == 0, "a change failed with minor 0x%x",
+                  wr.other_minor);
+    ck_assert_int_gt(wr.in_use, 0);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -247,6 +401,11 @@ main(void)
 
     tcase_set_timeout(tc, 0);
     tcase_add_test(tc, test_threads_match_serial);
+    suite_add_tcase(s, tc);
+    /* Its own case, so CK_RUN_CASE=settings runs it alone. */
+    tc = tcase_create("settings");
+    tcase_set_timeout(tc, 0);
+    tcase_add_test(tc, test_settings_while_in_use);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

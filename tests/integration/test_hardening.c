@@ -412,6 +412,42 @@ START_TEST(test_restricted_admin)
 }
 END_TEST
 
+/* NTLM-only delegation policy when NTLM is negotiated inside SPNEGO (an
+ * NTLM-only user): only the mechanism SPNEGO chose counts, so the server
+ * is not mutually authenticated and delegation is refused with
+ * SEC_E_POLICY_NLTM_ONLY unless allow_delegation_ntlm_only names it
+ * (a list that names other targets does not). */
+START_TEST(test_ntlm_only_policy_spnego)
+{
+    struct hs_opts o = { 0 };
+    struct hs_result r;
+
+    o.mech = "spnego";
+    o.user = "CREDSSP\\carol";
+    o.password = "Carol-pass-3";
+    o.req_flags = GSS_C_DELEG_FLAG;
+    ck_assert_int_ne(hs_run(&o, &r), 0);
+    ck_assert_uint_eq(r.init_major, GSS_S_FAILURE);
+    ck_assert_uint_eq(r.init_minor, CREDSSP_S_POLICY_NTLM_ONLY);
+    ck_assert_msg(strstr(r.init_error, "SEC_E_POLICY_NLTM_ONLY") != NULL,
+                  "%s", r.init_error);
+    ck_assert(!r.delegated);
+    ck_assert_uint_ne(r.acc_major, GSS_S_COMPLETE);
+
+    o.ntlm_deleg = "HTTP/*, TERMSRV/otherhost";   /* not this target */
+    ck_assert_int_ne(hs_run(&o, &r), 0);
+    ck_assert_uint_eq(r.init_minor, CREDSSP_S_POLICY_NTLM_ONLY);
+    ck_assert(!r.delegated);
+
+    o.ntlm_deleg = "TERMSRV/localhost";
+    ck_assert_msg(hs_run(&o, &r) == 0, "%s | %s", r.init_error,
+                  r.acc_error);
+    ck_assert_str_eq(r.inner_mech, "ntlm");
+    ck_assert(r.delegated);
+    ck_assert_str_eq(r.deleg_user, "carol");
+}
+END_TEST
+
 static Suite *
 hardening_suite(void)
 {
@@ -439,6 +475,7 @@ hardening_suite(void)
     tcase_add_test(tc, test_oversize_first_token);
     tcase_add_test(tc, test_max_legs);
     tcase_add_loop_test(tc, test_restricted_admin, 0, 2);
+    tcase_add_test(tc, test_ntlm_only_policy_spnego);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -159,7 +159,7 @@ START_TEST(test_invoke_errors)
     static const char nul_name[] = "/tmp/a\0b";
     gss_OID_desc other = { GSS_CREDSSP_EXT_OID_LENGTH,
                            (void *)(GSS_CREDSSP_OID_BASE_STRING "\x05\x63") };
-    char a[512], text[600];
+    char a[512], link[512], text[800];
     OM_uint32 major, minor;
     long size;
 
@@ -174,6 +174,17 @@ START_TEST(test_invoke_errors)
     hs_status_text(major, minor, text, sizeof(text));
     ck_assert_msg(strstr(text, "SEC_E_INVALID_PARAMETER") != NULL, "%s",
                   text);
+    /* A symbolic link is not followed; the text says why. */
+    tmp_path(link, sizeof(link), "trace-link");
+    ck_assert_int_eq(symlink(a, link), 0);
+    major = invoke(GSS_CREDSSP_INVOKE_TRACE, link, strlen(link), &minor);
+    ck_assert_int_eq(major, GSS_S_FAILURE);
+    hs_status_text(major, minor, text, sizeof(text));
+    ck_assert_msg(strstr(text, "SEC_E_INVALID_PARAMETER") != NULL &&
+                      strstr(text, link) != NULL &&
+                      strstr(text, "symbolic link") != NULL,
+                  "%s", text);
+    unlink(link);
     /* A NUL inside the name. */
     major = invoke(GSS_CREDSSP_INVOKE_TRACE, nul_name, sizeof(nul_name) - 1,
                    &minor);

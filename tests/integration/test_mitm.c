@@ -45,6 +45,10 @@ struct relay {
     int pubkey_seen;
     mutate_fn mutate;             /* NULL: relay unchanged */
     int count[2];                 /* TSRequests seen in each direction */
+    bool server_error;            /* the acceptor sent an errorCode ... */
+    uint32_t server_error_code;   /* ... this one */
+    uint8_t nonce[CS_NONCE_LEN];  /* the initiator's first clientNonce */
+    bool have_nonce;
     /* Plaintext waiting for the other leg's handshake, one queue per
      * direction (0: to the acceptor, 1: to the initiator). */
     unsigned char *q[2];
@@ -150,6 +154,10 @@ enqueue(struct relay *r, int dir, const unsigned char *data, size_t n)
     r->qlen[dir] += 2 + n;
 }
 
+/* duplicate: set by a rule, the message it saw goes on twice, as two
+ * records in one token. */
+static bool duplicate;
+
 /* pump: drives one side's handshake and moves its plaintext to the
  * other side, noting what each TSRequest from the initiator carries. */
 static void
@@ -171,12 +179,21 @@ pump(struct relay *r, SSL *from, SSL *to, int from_client)
         int dir = from_client ? 0 : 1;
 
         ck_assert_int_eq(cs_tsrequest_decode(buf, (size_t)n, &req), CS_OK);
-        /* What the initiator itself sent, before any rewriting. */
+        /* What each side itself sent, before any rewriting. */
         if (from_client) {
             r->msgs_seen++;
             r->authinfo_seen += req.has_auth_info;
             r->pubkey_seen += req.has_pub_key_auth;
+            if (req.has_client_nonce && !r->have_nonce) {
+                ck_assert_uint_eq(req.client_nonce.len, CS_NONCE_LEN);
+                memcpy(r->nonce, req.client_nonce.data, CS_NONCE_LEN);
+                r->have_nonce = true;
+            }
+        } else if (req.has_error_code) {
+            r->server_error = true;
+            r->server_error_code = req.error_code;
         }
+        duplicate = false;
         if (r->mutate != NULL) {
             r->mutate(dir, r->count[dir], &req, &raw);
         }
@@ -186,6 +203,10 @@ pump(struct relay *r, SSL *from, SSL *to, int from_client)
         }
         enqueue(r, dir, raw.len > 0 ? raw.data : der.data,
                 raw.len > 0 ? raw.len : der.len);
+        if (duplicate) {
+            enqueue(r, dir, raw.len > 0 ? raw.data : der.data,
+                    raw.len > 0 ? raw.len : der.len);
+        }
         cs_tsrequest_clear(&req);
         cs_blob_free(&der);
         cs_blob_free(&raw);
@@ -204,6 +225,7 @@ struct mitm_opts {
     const char *ntlm_deleg;       /* initiator's NTLM-only delegation */
     const char *init_min;         /* initiator's min_version */
     mutate_fn mutate;
+    const char *password;         /* NULL: the test user's */
 };
 
 static void
@@ -215,7 +237,8 @@ run_mitm(const struct mitm_opts *o, struct hs_result *res, struct relay *r)
     SSL_CTX *mctx = new_mitm_ctx(), *cctx = SSL_CTX_new(TLS_client_method());
     gss_OID_set_desc set = { 1, GSS_CREDSSP_MECH };
     const char *u = hs_env("CREDSSP_TEST_USER");
-    const char *p = hs_env("CREDSSP_TEST_PASSWORD");
+    const char *p = o->password != NULL ? o->password
+                                        : hs_env("CREDSSP_TEST_PASSWORD");
     gss_buffer_desc ub = { strlen(u), (void *)u };
     gss_buffer_desc pb = { strlen(p), (void *)p };
     gss_buffer_desc tb = { 17, (void *)"TERMSRV@localhost" };
@@ -344,7 +367,8 @@ START_TEST(test_mitm_detected)
     struct hs_result res;
     struct relay r;
 
-    struct mitm_opts o = { mechs[_i], GSS_C_DELEG_FLAG, "*", NULL, NULL };
+    struct mitm_opts o = { mechs[_i], GSS_C_DELEG_FLAG, "*", NULL, NULL,
+                           NULL };
 
     run_mitm(&o, &res, &r);
     fprintf(stderr, "%s: init [%s] acc [%s]\n", mechs[_i], res.init_error,
@@ -358,6 +382,61 @@ START_TEST(test_mitm_detected)
                   "%s", res.acc_error);
     ck_assert(GSS_ERROR(res.init_major));
     ck_assert_uint_eq(res.init_flags & GSS_C_DELEG_FLAG, 0);
+    /* What the initiator hears: the acceptor's errorCode
+     * STATUS_LOGON_FAILURE (version 6), which the relay saw in clear and
+     * passed on, named by the initiator's status. */
+    ck_assert(r.server_error);
+    ck_assert_uint_eq(r.server_error_code, 0xC000006Du);
+    ck_assert_uint_eq(res.init_major, GSS_S_FAILURE);
+    ck_assert_uint_eq(res.init_minor, CREDSSP_S_PEER_LOGON_FAILURE);
+    ck_assert_msg(strstr(res.init_error, "STATUS_LOGON_FAILURE") != NULL,
+                  "%s", res.init_error);
+}
+END_TEST
+
+/* The initiator's clientNonce (version 5 on) is fresh for each context:
+ * two handshakes, read in clear by the relay, carry two different
+ * nonces, neither all zeros. */
+START_TEST(test_client_nonce_fresh)
+{
+    static const uint8_t zeros[CS_NONCE_LEN];
+    struct mitm_opts o = { "ntlm", 0, NULL, NULL, NULL, NULL };
+    uint8_t first[CS_NONCE_LEN];
+    struct hs_result res;
+    struct relay r;
+
+    run_mitm(&o, &res, &r);
+    ck_assert(r.have_nonce);
+    memcpy(first, r.nonce, sizeof(first));
+    run_mitm(&o, &res, &r);
+    ck_assert(r.have_nonce);
+    ck_assert_msg(memcmp(first, zeros, sizeof(zeros)) != 0 &&
+                      memcmp(r.nonce, zeros, sizeof(zeros)) != 0,
+                  "a clientNonce of zeros");
+    ck_assert_msg(memcmp(first, r.nonce, sizeof(first)) != 0,
+                  "two contexts sent the same clientNonce");
+}
+END_TEST
+
+/* A wrong password (NTLM): the acceptor refuses the inner logon and
+ * tells the initiator so with errorCode STATUS_LOGON_FAILURE, as the
+ * relay sees on the wire; no authInfo leaves the initiator. */
+START_TEST(test_wrong_password_error_code)
+{
+    struct mitm_opts o = { "ntlm", GSS_C_DELEG_FLAG, "*", NULL, NULL,
+                           "not-the-password" };
+    struct hs_result res;
+    struct relay r;
+
+    run_mitm(&o, &res, &r);
+    fprintf(stderr, "wrong password: init [%s] acc [%s]\n", res.init_error,
+            res.acc_error);
+    ck_assert_uint_eq(res.acc_minor, CREDSSP_S_LOGON_FAILED);
+    ck_assert_int_eq(r.pubkey_seen, 1);
+    ck_assert_int_eq(r.authinfo_seen, 0);
+    ck_assert(r.server_error);
+    ck_assert_uint_eq(r.server_error_code, 0xC000006Du);
+    ck_assert_uint_eq(res.init_minor, CREDSSP_S_PEER_LOGON_FAILURE);
 }
 END_TEST
 
@@ -483,6 +562,16 @@ two_tokens(int dir, int i, struct cs_tsrequest *req, cs_blob *raw)
     }
 }
 
+/* server_twice: the server's first TSRequest arrives twice, two records
+ * in one token. */
+static void
+server_twice(int dir, int i, struct cs_tsrequest *req, cs_blob *raw)
+{
+    if (dir == 1 && i == 0) {
+        duplicate = true;
+    }
+}
+
 /*
  * A man in the middle who rewrites messages in flight.  Each case names
  * the side that must notice, the GSS major and minor status it must fail
@@ -530,11 +619,14 @@ static const struct {
       true, GSS_S_DEFECTIVE_TOKEN, CREDSSP_S_BAD_DER },
     { "two negoTokens from the server", two_tokens, NULL, 0, 0, 0, true,
       GSS_S_DEFECTIVE_TOKEN, CREDSSP_S_UNEXPECTED_MESSAGE },
+    { "two TSRequests from the server in one token", server_twice, NULL,
+      0, 0, 0, true, GSS_S_DEFECTIVE_TOKEN, CREDSSP_S_SPLIT_RECORD },
 };
 
 START_TEST(test_hostile_relay)
 {
-    struct mitm_opts o = { "ntlm", GSS_C_DELEG_FLAG, "*", NULL, NULL };
+    struct mitm_opts o = { "ntlm", GSS_C_DELEG_FLAG, "*", NULL, NULL,
+                           NULL };
     struct hs_result res;
     struct relay r;
 
@@ -570,6 +662,8 @@ main(void)
 
     tcase_set_timeout(tc, 60);
     tcase_add_loop_test(tc, test_mitm_detected, 0, 3);
+    tcase_add_test(tc, test_client_nonce_fresh);
+    tcase_add_test(tc, test_wrong_password_error_code);
     tcase_add_loop_test(tc, test_hostile_relay, 0,
                         sizeof(hostile) / sizeof(hostile[0]));
     suite_add_tcase(s, tc);

@@ -35,6 +35,7 @@ static char secret8[64];
 static char secret16[128];
 static size_t secret8_len, secret16_len;
 static unsigned ours_found, ours_freed, foreign_found, test_found;
+static unsigned ssl_found;
 static char first_stack[2048];
 
 /* in_lib: whether an address lies in a library whose file name has part
@@ -71,6 +72,9 @@ owner(void **frames, int n)
             (in_lib(frames[i], "libgssapi_krb5", &sym) &&
              strstr(sym, "release_buffer") != NULL)) {
             continue;
+        }
+        if (in_lib(frames[i], "libssl", NULL)) {
+            return 's';
         }
         return in_lib(frames[i], "test_secrets", NULL) ? 't' : 'f';
     }
@@ -109,6 +113,7 @@ check_block(void *p, void *caller)
             __libc_free(names);
         }
         foreign_found += who == 'f';
+        ssl_found += who == 's';
         test_found += who == 't';
     }
     inside = false;
@@ -191,7 +196,7 @@ START_TEST(test_no_secret_freed_unwiped)
     o.req_flags = GSS_C_DELEG_FLAG;
     set_secret(o.password != NULL ? o.password
                                   : hs_env("CREDSSP_TEST_PASSWORD"));
-    ours_found = ours_freed = foreign_found = 0;
+    ours_found = ours_freed = foreign_found = ssl_found = 0;
     first_stack[0] = '\0';
     scanning = true;
     ck_assert_msg(hs_run(&o, &r) == 0, "%s | %s", r.init_error,
@@ -265,6 +270,60 @@ START_TEST(test_other_creds_wiped)
 }
 END_TEST
 
+/*
+ * A message gss_unwrap decrypted: OpenSSL decrypts each record in place
+ * in its read buffer, and frees that buffer once the record is consumed
+ * (SSL_MODE_RELEASE_BUFFERS) or with the connection; SSL_OP_CLEANSE_
+ * PLAINTEXT makes it wipe the plaintext first.  Neither libssl nor our
+ * code may free a block that still holds the message (both directions,
+ * each TLS version; the test wipes its own copies).
+ */
+START_TEST(test_unwrapped_message_wiped)
+{
+    static const char msg[] = "<Password>Msg-secret-5d81c0a7</Password>";
+    struct hs_opts o = { 0 };
+    struct hs_result r;
+    gss_buffer_desc in = { sizeof(msg) - 1, (void *)msg }, wrapped, out;
+    gss_ctx_id_t from, to;
+    OM_uint32 minor;
+    int dir;
+
+    o.mech = "kerberos";
+    o.tls_max = _i == 0 ? "1.3" : "1.2";
+    o.keep_ctx = true;
+    ck_assert_msg(hs_run(&o, &r) == 0, "%s | %s", r.init_error,
+                  r.acc_error);
+    set_secret("Msg-secret-5d81c0a7");
+    ours_found = ours_freed = foreign_found = ssl_found = 0;
+    first_stack[0] = '\0';
+    scanning = true;
+    for (dir = 0; dir < 2; dir++) {
+        from = dir == 0 ? r.ictx : r.actx;
+        to = dir == 0 ? r.actx : r.ictx;
+        ck_assert_uint_eq(gss_wrap(&minor, from, 1, GSS_C_QOP_DEFAULT, &in,
+                                   NULL, &wrapped), GSS_S_COMPLETE);
+        ck_assert_uint_eq(gss_unwrap(&minor, to, &wrapped, &out, NULL,
+                                     NULL), GSS_S_COMPLETE);
+        ck_assert_uint_eq(out.length, in.length);
+        ck_assert_mem_eq(out.value, msg, in.length);
+        explicit_bzero(out.value, out.length);
+        gss_release_buffer(&minor, &out);
+        gss_release_buffer(&minor, &wrapped);
+    }
+    gss_release_name(&minor, &r.src);
+    gss_delete_sec_context(&minor, &r.ictx, GSS_C_NO_BUFFER);
+    gss_delete_sec_context(&minor, &r.actx, GSS_C_NO_BUFFER);
+    scanning = false;
+    ck_assert_msg(ssl_found == 0,
+                  "%u blocks freed by libssl held the unwrapped message",
+                  ssl_found);
+    ck_assert_msg(ours_found == 0,
+                  "%u blocks freed by gsscredssp.so held the message; the "
+                  "first:%s",
+                  ours_found, first_stack);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -275,6 +334,7 @@ main(void)
     tcase_add_test(tc, test_detector);
     tcase_add_loop_test(tc, test_no_secret_freed_unwiped, 0, 4);
     tcase_add_loop_test(tc, test_other_creds_wiped, 0, 2);
+    tcase_add_loop_test(tc, test_unwrapped_message_wiped, 0, 2);
     suite_add_tcase(s, tc);
     return hs_main(s);
 }

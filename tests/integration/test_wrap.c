@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -67,8 +68,10 @@ roundtrip(gss_ctx_id_t from, gss_ctx_id_t to, size_t len)
         ck_assert_ptr_null(memmem(wrapped.value, wrapped.length, in.value,
                                   16));
     }
+    conf = -1;
     ck_assert_uint_eq(gss_unwrap(&minor, to, &wrapped, &out, &conf, NULL),
                       GSS_S_COMPLETE);
+    ck_assert_int_eq(conf, 1);
     ck_assert_uint_eq(out.length, len);
     ck_assert_int_eq(memcmp(out.value, in.value, len), 0);
     gss_release_buffer(&minor, &out);
@@ -190,7 +193,7 @@ START_TEST(test_stream_and_attacks)
 
     /* A replay is named and dropped; the context goes on. */
     major = gss_unwrap(&minor, r.actx, &b, &out, NULL, NULL);
-    ck_assert_uint_eq(major, GSS_S_DUPLICATE_TOKEN);
+    ck_assert_uint_eq(major, GSS_S_BAD_SIG | GSS_S_DUPLICATE_TOKEN);
     ck_assert_uint_eq(minor, CREDSSP_S_REPLAYED);
     roundtrip(r.ictx, r.actx, 100);
 
@@ -205,6 +208,255 @@ START_TEST(test_stream_and_attacks)
     gss_release_buffer(&minor, &a);
     gss_release_buffer(&minor, &b);
     free(both.value);
+    teardown(&r);
+}
+END_TEST
+
+/* concat: a || b, one token (caller frees value). */
+static void
+concat(const gss_buffer_desc *a, const gss_buffer_desc *b,
+       gss_buffer_desc *out)
+{
+    out->length = a->length + b->length;
+    out->value = malloc(out->length);
+    ck_assert_ptr_nonnull(out->value);
+    memcpy(out->value, a->value, a->length);
+    memcpy((char *)out->value + a->length, b->value, b->length);
+}
+
+/* copy_buf: a copy of a token the test keeps (caller frees value). */
+static void
+copy_buf(const gss_buffer_desc *in, gss_buffer_desc *out)
+{
+    out->length = in->length;
+    out->value = malloc(in->length);
+    ck_assert_ptr_nonnull(out->value);
+    memcpy(out->value, in->value, in->length);
+}
+
+/* unwrap_text: gss_unwrap of one token must give exactly text. */
+static void
+unwrap_text(gss_ctx_id_t ctx, gss_buffer_t token, const char *text)
+{
+    gss_buffer_desc out;
+    OM_uint32 major, minor;
+    char msg[512];
+
+    major = gss_unwrap(&minor, ctx, token, &out, NULL, NULL);
+    hs_status_text(major, minor, msg, sizeof(msg));
+    ck_assert_msg(major == GSS_S_COMPLETE, "unwrap of \"%s\": %s", text,
+                  msg);
+    ck_assert_uint_eq(out.length, strlen(text));
+    ck_assert_int_eq(memcmp(out.value, text, out.length), 0);
+    gss_release_buffer(&minor, &out);
+}
+
+/* missing_count: GSS_CREDSSP_INQ_MISSING of ctx, as a number. */
+static unsigned long
+missing_count(gss_ctx_id_t ctx)
+{
+    gss_buffer_set_t missing = GSS_C_NO_BUFFER_SET;
+    OM_uint32 minor;
+    char num[32] = "";
+
+    ck_assert_uint_eq(gss_inquire_sec_context_by_oid(
+                          &minor, ctx, GSS_CREDSSP_INQ_MISSING, &missing),
+                      GSS_S_COMPLETE);
+    ck_assert_uint_eq(missing->count, 1);
+    ck_assert_uint_lt(missing->elements[0].length, sizeof(num));
+    memcpy(num, missing->elements[0].value, missing->elements[0].length);
+    gss_release_buffer_set(&minor, &missing);
+    return strtoul(num, NULL, 10);
+}
+
+/* Input that ends inside the second record's 5-byte header (the first
+ * record whole, then k = 1..4 bytes): incomplete, 5 - k bytes missing
+ * (what a stream reader must read before it can know the record's
+ * length), nothing consumed; then the whole input unwraps. */
+START_TEST(test_incomplete_header)
+{
+    size_t k = (size_t)(_i % 4) + 1;
+    struct hs_result r;
+    gss_buffer_desc a, b, both, part, out;
+    OM_uint32 major, minor;
+
+    setup(&r, configs[_i / 4].mech, configs[_i / 4].tls);
+    wrap_msg(r.ictx, "first;", &a);
+    wrap_msg(r.ictx, "second", &b);
+    concat(&a, &b, &both);
+    part.value = both.value;
+    part.length = a.length + k;
+    major = gss_unwrap(&minor, r.actx, &part, &out, NULL, NULL);
+    ck_assert_uint_eq(major, GSS_S_DEFECTIVE_TOKEN);
+    ck_assert_uint_eq(minor, CREDSSP_S_INCOMPLETE_MESSAGE);
+    ck_assert_uint_eq(out.length, 0);
+    ck_assert_uint_eq(missing_count(r.actx), 5 - k);
+    unwrap_text(r.actx, &both, "first;second");
+    free(both.value);
+    gss_release_buffer(&minor, &a);
+    gss_release_buffer(&minor, &b);
+    teardown(&r);
+}
+END_TEST
+
+/* A call that holds a fresh record and a replay (or the same fresh record
+ * twice) is refused whole, and leaves no trace: the fresh record, sent
+ * again alone, is taken, even once the 64 slots of the replay ring are
+ * all in use (here after 70 records). */
+START_TEST(test_replay_ring)
+{
+    struct hs_result r;
+    gss_buffer_desc rec, old = { 0, NULL }, fresh, both;
+    OM_uint32 major, minor;
+    char text[32];
+    int i;
+
+    setup(&r, configs[_i].mech, configs[_i].tls);
+    for (i = 0; i < 70; i++) {
+        snprintf(text, sizeof(text), "record %d", i);
+        wrap_msg(r.ictx, text, &rec);
+        unwrap_text(r.actx, &rec, text);
+        if (i == 60) {
+            copy_buf(&rec, &old);
+        }
+        gss_release_buffer(&minor, &rec);
+    }
+
+    /* fresh record + replay of record 60 */
+    wrap_msg(r.ictx, "fresh one", &fresh);
+    concat(&fresh, &old, &both);
+    major = gss_unwrap(&minor, r.actx, &both, &rec, NULL, NULL);
+    ck_assert_uint_eq(GSS_SUPPLEMENTARY_INFO(major), GSS_S_DUPLICATE_TOKEN);
+    ck_assert_uint_eq(minor, CREDSSP_S_REPLAYED);
+    ck_assert_uint_eq(rec.length, 0);
+    free(both.value);
+    unwrap_text(r.actx, &fresh, "fresh one");
+    gss_release_buffer(&minor, &fresh);
+
+    /* the same fresh record twice in one call */
+    wrap_msg(r.ictx, "fresh two", &fresh);
+    concat(&fresh, &fresh, &both);
+    major = gss_unwrap(&minor, r.actx, &both, &rec, NULL, NULL);
+    ck_assert_uint_eq(GSS_SUPPLEMENTARY_INFO(major), GSS_S_DUPLICATE_TOKEN);
+    ck_assert_uint_eq(minor, CREDSSP_S_REPLAYED);
+    free(both.value);
+    unwrap_text(r.actx, &fresh, "fresh two");
+    /* now it has been seen: alone it is a replay */
+    major = gss_unwrap(&minor, r.actx, &fresh, &rec, NULL, NULL);
+    ck_assert_uint_eq(minor, CREDSSP_S_REPLAYED);
+    gss_release_buffer(&minor, &fresh);
+
+    /* and the stream goes on, past another full turn of the ring */
+    for (i = 0; i < 70; i++) {
+        roundtrip(r.ictx, r.actx, 1 + (size_t)i);
+    }
+    free(old.value);
+    teardown(&r);
+}
+END_TEST
+
+/*
+ * What a caller sees of a replayed record, by gss_unwrap and by
+ * gss_unwrap_iov: a routine error (GSS_ERROR is true, so a naive caller
+ * that only checks GSS_ERROR stops instead of taking an empty message),
+ * GSS_S_BAD_SIG with the supplementary GSS_S_DUPLICATE_TOKEN, the minor
+ * CREDSSP_S_REPLAYED whose text says the context is intact, no output,
+ * and conf_state set to 0.  The context then goes on.
+ */
+START_TEST(test_replay_status)
+{
+    struct hs_result r;
+    gss_buffer_desc rec, out = { 1, (void *)"x" };
+    gss_iov_buffer_desc iov[2];
+    unsigned char copy[256];
+    OM_uint32 major, minor;
+    gss_qop_t qop = 7;
+    int conf = -1;
+    char text[512];
+
+    setup(&r, configs[_i].mech, configs[_i].tls);
+    wrap_msg(r.ictx, "pay 100 to bob", &rec);
+    ck_assert_uint_le(rec.length, sizeof(copy));
+    memcpy(copy, rec.value, rec.length);
+    unwrap_text(r.actx, &rec, "pay 100 to bob");
+
+    major = gss_unwrap(&minor, r.actx, &rec, &out, &conf, &qop);
+    hs_status_text(major, minor, text, sizeof(text));
+    ck_assert_msg(GSS_ERROR(major), "a naive caller would go on: %s", text);
+    ck_assert_uint_eq(GSS_ROUTINE_ERROR(major), GSS_S_BAD_SIG);
+    ck_assert_uint_eq(GSS_SUPPLEMENTARY_INFO(major), GSS_S_DUPLICATE_TOKEN);
+    ck_assert_uint_eq(minor, CREDSSP_S_REPLAYED);
+    ck_assert_msg(strstr(text, "SEC_E_MESSAGE_ALTERED") != NULL &&
+                      strstr(text, "replay") != NULL &&
+                      strstr(text, "context is intact") != NULL,
+                  "%s", text);
+    ck_assert_uint_eq(out.length, 0);
+    ck_assert_ptr_null(out.value);
+    ck_assert_int_eq(conf, 0);
+    ck_assert_uint_eq(qop, GSS_C_QOP_DEFAULT);
+
+    /* The same record as one STREAM buffer. */
+    iov[0].type = GSS_IOV_BUFFER_TYPE_STREAM;
+    iov[0].buffer.value = copy;
+    iov[0].buffer.length = rec.length;
+    iov[1].type = GSS_IOV_BUFFER_TYPE_DATA;
+    iov[1].buffer.value = NULL;
+    iov[1].buffer.length = 0;
+    conf = -1;
+    major = gss_unwrap_iov(&minor, r.actx, &conf, NULL, iov, 2);
+    ck_assert(GSS_ERROR(major));
+    ck_assert_uint_eq(major, GSS_S_BAD_SIG | GSS_S_DUPLICATE_TOKEN);
+    ck_assert_uint_eq(minor, CREDSSP_S_REPLAYED);
+    ck_assert_uint_eq(iov[1].buffer.length, 0);
+    ck_assert_int_eq(conf, 0);
+
+    /* Nothing broke: both directions still work (roundtrip checks that
+     * conf_state is 1 again). */
+    roundtrip(r.ictx, r.actx, 50);
+    roundtrip(r.actx, r.ictx, 50);
+    gss_release_buffer(&minor, &rec);
+    teardown(&r);
+}
+END_TEST
+
+/*
+ * A record altered inside (a body byte, its tag intact: not a fingerprint
+ * seen before) is not a replay: GSS_S_BAD_SIG with no supplementary bit,
+ * CREDSSP_S_MESSAGE_ALTERED, and the context has ended (TLS refuses even
+ * a good record after it).  By gss_unwrap_iov with a STREAM buffer.
+ */
+START_TEST(test_altered_not_replay)
+{
+    struct hs_result r;
+    gss_buffer_desc rec, out;
+    gss_iov_buffer_desc iov[2];
+    unsigned char copy[512];
+    char msg[201];
+    OM_uint32 major, minor;
+
+    setup(&r, configs[_i].mech, configs[_i].tls);
+    memset(msg, 'm', sizeof(msg) - 1);
+    msg[sizeof(msg) - 1] = '\0';
+    wrap_msg(r.ictx, msg, &rec);
+    ck_assert_uint_le(rec.length, sizeof(copy));
+    memcpy(copy, rec.value, rec.length);
+    copy[rec.length / 2] ^= 0x01;
+    iov[0].type = GSS_IOV_BUFFER_TYPE_STREAM;
+    iov[0].buffer.value = copy;
+    iov[0].buffer.length = rec.length;
+    iov[1].type = GSS_IOV_BUFFER_TYPE_DATA;
+    iov[1].buffer.value = NULL;
+    iov[1].buffer.length = 0;
+    major = gss_unwrap_iov(&minor, r.actx, NULL, NULL, iov, 2);
+    ck_assert_uint_eq(major, GSS_S_BAD_SIG);
+    ck_assert_uint_eq(GSS_SUPPLEMENTARY_INFO(major), 0);
+    ck_assert_uint_eq(minor, CREDSSP_S_MESSAGE_ALTERED);
+    /* The genuine record now fails too: the connection is over. */
+    major = gss_unwrap(&minor, r.actx, &rec, &out, NULL, NULL);
+    ck_assert(GSS_ERROR(major));
+    ck_assert_uint_ne(minor, CREDSSP_S_REPLAYED);
+    ck_assert_uint_eq(out.length, 0);
+    gss_release_buffer(&minor, &rec);
     teardown(&r);
 }
 END_TEST
@@ -545,6 +797,10 @@ main(void)
     tcase_add_loop_test(tc, test_roundtrip, 0, n);
     tcase_add_loop_test(tc, test_size_limit, 0, n);
     tcase_add_loop_test(tc, test_stream_and_attacks, 0, n);
+    tcase_add_loop_test(tc, test_incomplete_header, 0, 4 * n);
+    tcase_add_loop_test(tc, test_replay_ring, 0, n);
+    tcase_add_loop_test(tc, test_replay_status, 0, n);
+    tcase_add_loop_test(tc, test_altered_not_replay, 0, n);
     tcase_add_loop_test(tc, test_reorder, 0, n);
     tcase_add_loop_test(tc, test_close_notify, 0, n);
     tcase_add_test(tc, test_unavailable);

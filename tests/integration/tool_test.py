@@ -167,6 +167,11 @@ def main():
     r, _, _ = good_case("rdp kerberos tls1.2", "rdp", "kerberos",
                         extra=["--tls-max", "1.2", "--service", "TERMSRV",
                                "--verbose"])
+    # --verbose sends the mechanism's trace to stderr (GSSCREDSSP_DEBUG
+    # =/dev/stderr, a symbolic link the module recognises by name).
+    check("verbose trace", "initiator complete: message flow" in
+          r["client"][2] and "not used" not in r["client"][2],
+          "the mechanism's trace is not on stderr", r)
     # Both sides offer HYBRID_EX: the server's Early User Authorization
     # Result (AUTHZ_SUCCESS) goes over the TLS channel after CredSSP.
     check("rdp HYBRID_EX", "server selected PROTOCOL_HYBRID_EX" in

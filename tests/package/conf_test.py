@@ -65,6 +65,8 @@ def main():
             path = os.path.join(d, 'credssp.conf')
             with open(path, 'w') as f:
                 f.write(body)
+            # Whatever the umask: a group-writable file is refused.
+            os.chmod(path, 0o644)
             ok, out = acquire(path)
             good = ok == want
             fail |= not good

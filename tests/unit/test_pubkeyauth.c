@@ -1,0 +1,161 @@
+/*
+ * test_pubkeyauth.c - Check suite for src/pubkeyauth.c: the values
+ * pubKeyAuth carries, computed here from [MS-CSSP] 3.1.5's own words, not
+ * from the code under test, so that a change both of our sides would
+ * share (and so still agree on) is caught.
+ *
+ * Versions 2 to 4: the client sends the server's public key itself, the
+ * server the same key with its first byte incremented by one.  Version 5
+ * on: SHA-256 of the side's magic string (with its terminating NUL), the
+ * 32-byte clientNonce and the key.
+ */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/sha.h>
+
+#include "pubkeyauth.h"
+
+static const uint8_t key[] = { 0x30, 0x82, 0x01, 0x0a, 0x02, 0x82, 0x01,
+                               0x01, 0x00, 0xc5, 0x7e, 0x11, 0x42 };
+static const uint8_t key_ff[] = { 0xff, 0x01, 0x02 };
+
+static uint8_t nonce[CS_NONCE_LEN];
+
+static void
+setup(void)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof(nonce); i++) {
+        nonce[i] = (uint8_t)(0xa0 + i);
+    }
+}
+
+/* value: cs_pubkeyauth_value into a blob the caller frees. */
+static void
+value(uint32_t v, bool server, const uint8_t *k, size_t len, cs_blob *out)
+{
+    memset(out, 0, sizeof(*out));
+    ck_assert_int_eq(cs_pubkeyauth_value(v, server, nonce, k, len, out),
+                     CS_OK);
+}
+
+/* Versions 2-4: the client's value is the key, the server's the key with
+ * the first byte plus one (0xff wraps to 0x00). */
+START_TEST(test_old_versions_values)
+{
+    uint32_t v = (uint32_t)_i + 2;
+    uint8_t want[sizeof(key)];
+    cs_blob b;
+
+    value(v, false, key, sizeof(key), &b);
+    ck_assert_uint_eq(b.len, sizeof(key));
+    ck_assert_mem_eq(b.data, key, sizeof(key));
+    cs_blob_free(&b);
+
+    memcpy(want, key, sizeof(key));
+    want[0] = (uint8_t)(want[0] + 1);
+    value(v, true, key, sizeof(key), &b);
+    ck_assert_uint_eq(b.len, sizeof(key));
+    ck_assert_mem_eq(b.data, want, sizeof(key));
+    cs_blob_free(&b);
+
+    value(v, true, key_ff, sizeof(key_ff), &b);
+    ck_assert_uint_eq(b.data[0], 0x00);
+    ck_assert_mem_eq(b.data + 1, key_ff + 1, sizeof(key_ff) - 1);
+    cs_blob_free(&b);
+}
+END_TEST
+
+/* Versions 2-4: a server echo without the +1 (what a reflecting man in
+ * the middle returns) and a client value with it are refused. */
+START_TEST(test_old_versions_check)
+{
+    uint32_t v = (uint32_t)_i + 2;
+    uint8_t plus[sizeof(key)];
+
+    memcpy(plus, key, sizeof(key));
+    plus[0] = (uint8_t)(plus[0] + 1);
+    ck_assert_int_eq(cs_pubkeyauth_check(v, true, nonce, key, sizeof(key),
+                                         plus, sizeof(plus)), CS_OK);
+    ck_assert_int_eq(cs_pubkeyauth_check(v, true, nonce, key, sizeof(key),
+                                         key, sizeof(key)),
+                     CREDSSP_S_PUBKEYAUTH_MISMATCH);
+    ck_assert_int_eq(cs_pubkeyauth_check(v, false, nonce, key, sizeof(key),
+                                         key, sizeof(key)), CS_OK);
+    ck_assert_int_eq(cs_pubkeyauth_check(v, false, nonce, key, sizeof(key),
+                                         plus, sizeof(plus)),
+                     CREDSSP_S_PUBKEYAUTH_MISMATCH);
+    ck_assert_int_eq(cs_pubkeyauth_check(v, false, nonce, key, sizeof(key),
+                                         key, sizeof(key) - 1),
+                     CREDSSP_S_PUBKEYAUTH_MISMATCH);
+}
+END_TEST
+
+/* spec_hash: SHA-256(magic with its NUL || nonce || key), as [MS-CSSP]
+ * 3.1.5 spells it. */
+static void
+spec_hash(const char *magic, uint8_t out[SHA256_DIGEST_LENGTH])
+{
+    uint8_t buf[64 + CS_NONCE_LEN + sizeof(key)];
+    size_t m = strlen(magic) + 1;
+
+    ck_assert_uint_le(m, 64);
+    memcpy(buf, magic, m);
+    memcpy(buf + m, nonce, CS_NONCE_LEN);
+    memcpy(buf + m + CS_NONCE_LEN, key, sizeof(key));
+    SHA256(buf, m + CS_NONCE_LEN + sizeof(key), out);
+}
+
+/* Versions 5 and 6: the two hashes, each side's own; another nonce gives
+ * another value, and one side's value does not pass for the other's. */
+START_TEST(test_new_versions)
+{
+    uint32_t v = (uint32_t)_i + 5;
+    uint8_t client[SHA256_DIGEST_LENGTH], server[SHA256_DIGEST_LENGTH];
+    cs_blob b;
+
+    spec_hash("CredSSP Client-To-Server Binding Hash", client);
+    spec_hash("CredSSP Server-To-Client Binding Hash", server);
+    value(v, false, key, sizeof(key), &b);
+    ck_assert_uint_eq(b.len, sizeof(client));
+    ck_assert_mem_eq(b.data, client, sizeof(client));
+    cs_blob_free(&b);
+    value(v, true, key, sizeof(key), &b);
+    ck_assert_uint_eq(b.len, sizeof(server));
+    ck_assert_mem_eq(b.data, server, sizeof(server));
+    cs_blob_free(&b);
+
+    ck_assert_int_eq(cs_pubkeyauth_check(v, true, nonce, key, sizeof(key),
+                                         server, sizeof(server)), CS_OK);
+    ck_assert_int_eq(cs_pubkeyauth_check(v, true, nonce, key, sizeof(key),
+                                         client, sizeof(client)),
+                     CREDSSP_S_PUBKEYAUTH_MISMATCH);
+    nonce[0] ^= 1;
+    ck_assert_int_eq(cs_pubkeyauth_check(v, false, nonce, key, sizeof(key),
+                                         client, sizeof(client)),
+                     CREDSSP_S_PUBKEYAUTH_MISMATCH);
+}
+END_TEST
+
+int
+main(void)
+{
+    Suite *s = suite_create("pubkeyauth");
+    TCase *tc = tcase_create("pubkeyauth");
+    SRunner *sr;
+    int failed;
+
+    tcase_add_checked_fixture(tc, setup, NULL);
+    tcase_add_loop_test(tc, test_old_versions_values, 0, 3);
+    tcase_add_loop_test(tc, test_old_versions_check, 0, 3);
+    tcase_add_loop_test(tc, test_new_versions, 0, 2);
+    suite_add_tcase(s, tc);
+    sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
