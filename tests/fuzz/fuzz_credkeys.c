@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz_credkeys.c - libFuzzer target for the cred-store keys and the
  * credential options, through the real mechglue and module, as an

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_pubkeyauth.c - Check suite for src/pubkeyauth.c: the values
  * pubKeyAuth carries, computed here from [MS-CSSP] 3.1.5's own words, not
