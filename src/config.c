@@ -17,6 +17,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "cs_config.h"
@@ -273,7 +274,8 @@ config_fail(cs_err err, const char *path, unsigned line, const char *what)
  * and which TLS and CredSSP versions are good enough, so whoever can
  * write it holds that power: it must not be writable by group or others,
  * and must belong to root or to the effective user (checked with fstat
- * on the open descriptor, so it is the file read).  A missing file at
+ * on the open descriptor, so it is the file read).  It must be a
+ * regular file, or the null device, which reads empty.  A missing file at
  * the default path is no error (NULL, and config_err stays CS_OK).
  */
 static FILE *
@@ -284,7 +286,9 @@ open_checked(const char *path, bool explicit_path)
     FILE *f;
     int fd;
 
-    fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: a FIFO must not block the open (it is refused below);
+     * reading a regular file does not notice the flag. */
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
         if (errno != ENOENT || explicit_path) {
             config_fail(CREDSSP_S_CONFIG, path, 0, strerror(errno));
@@ -293,6 +297,12 @@ open_checked(const char *path, bool explicit_path)
     }
     if (fstat(fd, &st) != 0) {
         config_fail(CREDSSP_S_CONFIG, path, 0, strerror(errno));
+    } else if (S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3)) {
+        /* The null device (GSSCREDSSP_CONFIG=/dev/null: the built-in
+         * defaults): anyone may write it, but it always reads empty. */
+    } else if (!S_ISREG(st.st_mode)) {
+        config_fail(CREDSSP_S_CONFIG, path, 0,
+                    "refused: not a regular file");
     } else if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
         snprintf(why, sizeof(why),
                  "refused: it is %s-writable (mode %04o); only its owner "

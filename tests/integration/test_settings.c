@@ -474,6 +474,45 @@ START_TEST(test_config_permissions)
 }
 END_TEST
 
+/*
+ * GSSCREDSSP_CONFIG may name the null device (the built-in defaults: the
+ * tests' own environment does so); any other file that is not a regular
+ * file (a directory, a FIFO anyone could feed) is refused, without
+ * blocking on the FIFO.
+ */
+START_TEST(test_config_special_files)
+{
+    char dir[] = "/tmp/credssp-conf.XXXXXX", fifo[64], text[700];
+    const char *paths[3];
+    gss_cred_id_t cred = GSS_C_NO_CREDENTIAL;
+    gss_OID_set_desc set = { 1, GSS_CREDSSP_MECH };
+    OM_uint32 major, minor;
+
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
+    ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+    paths[0] = "/dev/null";
+    paths[1] = dir;
+    paths[2] = fifo;
+    setenv("GSSCREDSSP_CONFIG", paths[_i], 1);
+    major = gss_acquire_cred(&minor, GSS_C_NO_NAME, 0, &set, GSS_C_ACCEPT,
+                             &cred, NULL, NULL);
+    hs_status_text(major, minor, text, sizeof(text));
+    if (_i == 0) {
+        ck_assert_msg(major == GSS_S_COMPLETE, "%s", text);
+    } else {
+        ck_assert_msg(major == GSS_S_FAILURE && minor == CREDSSP_S_CONFIG,
+                      "%s", text);
+        ck_assert_msg(strstr(text, paths[_i]) != NULL &&
+                          strstr(text, "not a regular file") != NULL,
+                      "%s", text);
+    }
+    gss_release_cred(&minor, &cred);
+    unlink(fifo);
+    rmdir(dir);
+}
+END_TEST
+
 /* set_opt: gss_set_cred_option with a text value; the major status. */
 static OM_uint32
 set_opt(gss_cred_id_t *cred, gss_OID oid, const char *text,
@@ -743,6 +782,7 @@ main(void)
     tcase_add_loop_test(tc, test_config_unreadable, 0, 2);
     tcase_add_loop_test(tc, test_config_permissions, 0,
                         sizeof(perms) / sizeof(perms[0]));
+    tcase_add_loop_test(tc, test_config_special_files, 0, 3);
     tcase_add_test(tc, test_settings_fixed_after_use);
     tcase_add_test(tc, test_cred_store);
     tcase_add_test(tc, test_cred_store_errors);
