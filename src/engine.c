@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+#include <openssl/err.h>
 #include <openssl/rand.h>
 
 #include "engine.h"
@@ -238,28 +240,34 @@ cleanup:
     return err;
 }
 
-/* hex_decode: text of hex digit pairs into *out (secret). */
+/* hex_decode: text of hex digit pairs into *out (secret): at least one
+ * pair, and nothing but pairs of hex digits (OpenSSL checks the digits).
+ * The bytes go straight into *out's new buffer, wiped if the text turns
+ * out bad; OpenSSL's error for it is taken off its queue again, so that
+ * no later TLS call sees it. */
 static cs_err
 hex_decode(const char *hex, cs_blob *out)
 {
-    size_t len = strlen(hex), i;
+    size_t len = strlen(hex), n = 0;
     cs_blob b = { 0 };
+    int ok;
 
-    if (len == 0 || len % 2 != 0 ||
-        strspn(hex, "0123456789abcdefABCDEF") != len) {
+    if (len == 0 || len % 2 != 0) {
         return CREDSSP_S_BAD_OPTION_VALUE;
     }
     b.data = malloc(len / 2);
     if (b.data == NULL) {
         return CREDSSP_S_NOMEM;
     }
-    for (i = 0; i < len / 2; i++) {
-        unsigned v;
-
-        sscanf(hex + 2 * i, "%2x", &v);
-        b.data[i] = (uint8_t)v;
-    }
     b.len = len / 2;
+    ERR_set_mark();
+    ok = OPENSSL_hexstr2buf_ex(b.data, b.len, &n, hex, '\0') == 1 &&
+         n == b.len;
+    ERR_pop_to_mark();
+    if (!ok) {
+        cs_blob_free_secret(&b);
+        return CREDSSP_S_BAD_OPTION_VALUE;
+    }
     cs_blob_free_secret(out);
     *out = b;
     return CS_OK;

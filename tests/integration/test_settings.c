@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <check.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
@@ -862,6 +863,52 @@ START_TEST(test_cred_store_errors)
 }
 END_TEST
 
+/*
+ * The Remote Guard buffer's hex digits (OpenSSL decodes them): pairs of
+ * hex digits in either case are taken; an empty, odd-length or non-hex
+ * value is refused with CREDSSP_S_BAD_OPTION_VALUE and a readable text,
+ * and leaves nothing on OpenSSL's error queue (the module shares this
+ * process's libcrypto, so a stray error would reach later TLS calls).
+ */
+static const struct {
+    const char *hex;
+    bool good;
+} hex_values[] = {
+    { "00ff10E2", true }, { "aBcD", true },  { "", false },
+    { "0", false },       { "abc", false },  { "0g", false },
+    { "0x12", false },    { " 12", false },  { "12 ", false },
+    { "12:34", false },   { "1234zz", false },
+};
+
+START_TEST(test_remote_guard_hex)
+{
+    gss_OID_set_desc set = { 1, GSS_CREDSSP_MECH };
+    gss_cred_id_t cred = GSS_C_NO_CREDENTIAL;
+    OM_uint32 major, minor;
+    char kv[128], text[600];
+
+    ck_assert_uint_eq(gss_acquire_cred(&minor, GSS_C_NO_NAME, 0, &set,
+                                       GSS_C_INITIATE, &cred, NULL, NULL),
+                      GSS_S_COMPLETE);
+    snprintf(kv, sizeof(kv), "%s=%s", GSS_CREDSSP_STORE_REMOTE_GUARD_BUFFER,
+             hex_values[_i].hex);
+    ERR_clear_error();
+    major = set_opt(&cred, GSS_CREDSSP_OPT_STORE_KEY, kv, &minor);
+    hs_status_text(major, minor, text, sizeof(text));
+    if (hex_values[_i].good) {
+        ck_assert_msg(major == GSS_S_COMPLETE, "%s: %s", kv, text);
+    } else {
+        ck_assert_msg(major == GSS_S_FAILURE &&
+                          minor == CREDSSP_S_BAD_OPTION_VALUE,
+                      "%s: %s", kv, text);
+        ck_assert_msg(strstr(text, "SEC_E_INVALID_PARAMETER: ") != NULL,
+                      "%s", text);
+    }
+    ck_assert_uint_eq(ERR_peek_error(), 0);
+    gss_release_cred(&minor, &cred);
+}
+END_TEST
+
 /* An acceptor from a cred store (the keytab named there): SPNEGO with
  * Kerberos works; SPNEGO with NTLM is refused cleanly (gss-ntlmssp cannot
  * take a store for an unnamed acceptor); raw NTLM still works. */
@@ -927,6 +974,8 @@ main(void)
                         sizeof(store_keys) / sizeof(store_keys[0]));
     tcase_add_test(tc, test_cred_store_errors);
     tcase_add_test(tc, test_cred_store_spnego);
+    tcase_add_loop_test(tc, test_remote_guard_hex, 0,
+                        sizeof(hex_values) / sizeof(hex_values[0]));
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
     /* Every test must start in a fresh process (settings are read once). */
