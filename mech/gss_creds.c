@@ -30,11 +30,7 @@ name_text(gss_name_t name, char **out)
         g->display_name(&minor, name, &buf, NULL) != GSS_S_COMPLETE) {
         return CREDSSP_S_BAD_NAME;
     }
-    s = malloc(buf.length + 1);
-    if (s != NULL) {
-        memcpy(s, buf.value, buf.length);
-        s[buf.length] = '\0';
-    }
+    s = strndup(buf.value, buf.length);
     g->release_buffer(&minor, &buf);
     *out = s;
     return s != NULL ? CS_OK : CREDSSP_S_NOMEM;

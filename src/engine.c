@@ -91,19 +91,6 @@ cs_cred_unref(struct cs_cred *c)
     free(c);
 }
 
-/* dup_str: strdup of n bytes, for the name parser. */
-static char *
-dup_str(const char *s, size_t n)
-{
-    char *r = malloc(n + 1);
-
-    if (r != NULL) {
-        memcpy(r, s, n);
-        r[n] = '\0';
-    }
-    return r;
-}
-
 cs_err
 cs_cred_set_password(struct cs_cred *c, const char *name_text,
                      const char *password)
@@ -117,11 +104,11 @@ cs_cred_set_password(struct cs_cred *c, const char *name_text,
         return CREDSSP_S_BAD_NAME;
     }
     if (bs != NULL) {                     /* DOMAIN\user */
-        pw.domain = dup_str(name_text, (size_t)(bs - name_text));
+        pw.domain = strndup(name_text, (size_t)(bs - name_text));
         pw.user = strdup(bs + 1);
     } else if (at != NULL) {              /* user@REALM */
         pw.domain = strdup(at + 1);
-        pw.user = dup_str(name_text, (size_t)(at - name_text));
+        pw.user = strndup(name_text, (size_t)(at - name_text));
     } else {                              /* user */
         pw.domain = strdup("");
         pw.user = strdup(name_text);
@@ -537,7 +524,7 @@ cs_cred_store_krb5(struct cs_cred *c, OM_uint32 overwrite,
     /* With its realm (the default one when the name had none), for the
      * texts. */
     if (g->display_name(&tmp, mn, &full, NULL) == GSS_S_COMPLETE) {
-        shown = dup_str(full.value, full.length);
+        shown = strndup(full.value, full.length);
         g->release_buffer(&tmp, &full);
     }
     principal = shown != NULL ? shown : principal;
@@ -697,7 +684,7 @@ cs_ctx_set_target(struct cs_ctx *ctx, gss_name_t target)
     if (major != GSS_S_COMPLETE) {
         return CREDSSP_S_BAD_NAME;
     }
-    s = dup_str(text.value, text.length);
+    s = strndup(text.value, text.length);
     g->release_buffer(&minor, &text);
     if (s == NULL) {
         goto cleanup;
