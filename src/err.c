@@ -76,7 +76,8 @@ cs_err_text(uint32_t code)
         return "SEC_E_UNSUPPORTED_FUNCTION: a requested flag is not "
                "supported by CredSSP (anonymous and DCE style are not)";
     case CREDSSP_S_UNSUPPORTED_OPTION:
-        return "SEC_E_UNSUPPORTED_FUNCTION: unknown option or inquiry OID";
+        return "SEC_E_UNSUPPORTED_FUNCTION: unknown option or inquiry OID, "
+               "or unknown cred-store key (credssp.conf(5) lists the keys)";
     case CREDSSP_S_BAD_OPTION_VALUE:
         return "SEC_E_INVALID_PARAMETER: invalid value for a CredSSP "
                "option or cred-store key";
@@ -89,7 +90,8 @@ cs_err_text(uint32_t code)
                "be acquired for the inner authentication";
     case CREDSSP_S_NO_CERT:
         return "SEC_E_NO_CREDENTIALS: the acceptor's TLS certificate or key "
-               "could not be loaded (credssp_cert / credssp_key)";
+               "could not be loaded (certificate / private_key; cred store: "
+               "credssp_certificate / credssp_private_key)";
     case CREDSSP_S_TLS_FAILED:
         return "SEC_E_INVALID_TOKEN: the TLS handshake failed";
     case CREDSSP_S_TLS_ALERT:
@@ -136,7 +138,7 @@ cs_err_text(uint32_t code)
         return "SEC_E_POLICY_NLTM_ONLY: only NTLM authenticated the server "
                "and policy forbids delegating to it (allow it with "
                "allow_delegation_ntlm_only / "
-               "credssp_allow_ntlm_only_delegation); nothing was sent";
+               "credssp_allow_delegation_ntlm_only); nothing was sent";
     case CREDSSP_S_DELEGATION_POLICY:
         return "SEC_E_DELEGATION_POLICY: policy does not allow delegating "
                "credentials to this target (see allow_delegation); nothing "
