@@ -35,8 +35,8 @@ CREDSSP = gssapi.OID.from_int_seq(OID + '.1')
 # mechanism pointers into temporary copies of str ones, freed too early.
 store = {b'credssp_user': sys.argv[2].encode(),
          b'credssp_password': sys.stdin.readline().rstrip('\n').encode(),
-         b'credssp_mech': b'ntlm',                                 # no Kerberos, no SPNEGO
-         b'credssp_allow_ntlm_only_delegation': b'host/localhost'}  # SPN patterns
+         b'credssp_inner_mech': b'ntlm',                            # no Kerberos, no SPNEGO
+         b'credssp_allow_delegation_ntlm_only': b'host/localhost'}  # SPN patterns
 creds = acquire_cred_from(store, mechs=[CREDSSP], usage='initiate').creds
 target = gssapi.Name('host@localhost', gssapi.NameType.hostbased_service)
 ctx = gssapi.SecurityContext(name=target, creds=creds, mech=CREDSSP, usage='initiate',

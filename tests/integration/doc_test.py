@@ -30,7 +30,7 @@ oid = gssapi.OID.from_int_seq('1.2.840.113556.1.8000.2554.12432.22378.1866.'
                               '19045.36928.10346293.15062345.1')
 cred = gssapi.Credentials(usage='initiate', mechs=[oid], store={
     b'credssp_user': b'CREDSSP\\' + sys.argv[1].encode(),
-    b'credssp_password': sys.argv[2].encode(), b'credssp_mech': b'ntlm'})
+    b'credssp_password': sys.argv[2].encode(), b'credssp_inner_mech': b'ntlm'})
 target = gssapi.Name('TERMSRV@localhost', gssapi.NameType.hostbased_service)
 ini = gssapi.SecurityContext(name=target, creds=cred, mech=oid,
                              usage='initiate',

@@ -25,7 +25,7 @@ struct hs_opts {
     const char *user;             /* NULL: CREDSSP_TEST_USER */
     const char *password;         /* NULL: CREDSSP_TEST_PASSWORD */
     bool no_password;             /* default credentials (ccache) */
-    const char *mech;             /* credssp_mech, NULL: default */
+    const char *mech;             /* credssp_inner_mech, NULL: default */
     const char *tls_max;          /* "1.2" / "1.3", NULL: default */
     const char *init_max_version; /* NULL: default */
     const char *init_min_version;

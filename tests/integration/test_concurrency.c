@@ -262,8 +262,8 @@ write_settings(void *arg)
 {
     struct writer *w = arg;
     gss_buffer_desc star = { 1, (void *)"*" };
-    gss_buffer_desc key = { strlen("credssp_allow_ntlm_only_delegation=*"),
-                            (void *)"credssp_allow_ntlm_only_delegation=*" };
+    gss_buffer_desc key = { strlen("credssp_allow_delegation_ntlm_only=*"),
+                            (void *)"credssp_allow_delegation_ntlm_only=*" };
     OM_uint32 major, minor;
 
     while (!__atomic_load_n(&writer_stop, __ATOMIC_ACQUIRE)) {

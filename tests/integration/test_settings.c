@@ -102,7 +102,7 @@ START_TEST(test_trace_flows)
 }
 END_TEST
 
-/* credssp_mech auto falls back to raw NTLM when no Kerberos credential
+/* credssp_inner_mech auto falls back to raw NTLM when no Kerberos credential
  * can be had, and the trace says krb5's reason (here: the KDC does not
  * know the NTLM-only user), never the password. */
 START_TEST(test_trace_auto_reason)
