@@ -361,6 +361,7 @@ ct_cmd_connect(const struct ct_connect_opts *opts)
         c.req_flags |= GSS_C_DELEG_FLAG;
     }
 
+    ct_deadline_start(opts->timeout);
     if (ct_tcp_connect(&hp, &fd, &err) != CT_OK) {
         goto fail;
     }

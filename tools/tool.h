@@ -104,6 +104,7 @@ struct ct_connect_opts {
     bool json;
     bool verbose;
     size_t read_size;
+    size_t timeout;             /* seconds for connect and handshake */
 };
 
 /* Options of `credssp serve`. */
@@ -161,6 +162,7 @@ enum ct_rc ct_tcp_listen(const struct ct_hostport *hp, int *fd_out,
                          struct ct_err *err) CT_WUR;
 void ct_sock_name(int fd, bool peer, char *buf, size_t len);
 enum ct_rc ct_set_timeouts(int fd, int seconds, struct ct_err *err) CT_WUR;
+void ct_deadline_start(unsigned long seconds);
 enum ct_rc ct_read_full(int fd, void *buf, size_t len,
                         struct ct_err *err) CT_WUR;
 enum ct_rc ct_read_some(int fd, void *buf, size_t max, size_t *got,

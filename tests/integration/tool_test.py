@@ -11,11 +11,14 @@ Exit status 0 when every case passed.
 """
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
+import threading
 
 TOOL = os.path.join(os.environ["top_builddir"], "tools", "credssp")
+MAN = os.path.join(os.environ["top_srcdir"], "doc", "credssp.1")
 PASSWORD = os.environ["CREDSSP_TEST_PASSWORD"]
 USER = os.environ["CREDSSP_TEST_USER"]
 REALM = os.environ["CREDSSP_TEST_REALM"]
@@ -104,7 +107,155 @@ def good_case(name, transport, mech, extra=(), server_args=(), user=USER):
     return r, c, s
 
 
+def run_tool(args, stdin=None, env=None, timeout=60):
+    """Runs the tool once; returns (status, stdout, stderr)."""
+    try:
+        p = subprocess.run([TOOL, *args], input=stdin, capture_output=True,
+                           text=True, timeout=timeout,
+                           env=dict(os.environ, **(env or {})))
+    except subprocess.TimeoutExpired:
+        failures.append("%r: still running after %d s" % (args, timeout))
+        return None, "", ""
+    return p.returncode, p.stdout, p.stderr
+
+
+def expect_fail(name, args, wants, status=1, stdin=None, env=None):
+    """The tool fails with status and every text of wants on stderr."""
+    rc, out, err = run_tool(args, stdin=stdin, env=env)
+    if rc != status or not all(w in err for w in wants):
+        failures.append("%s: status %r (want %d), stderr %r lacks %r" %
+                        (name, rc, status, err, wants))
+    return err
+
+
+def man_options():
+    """{command: options} from credssp(1)'s SYNOPSIS, and every option
+    its OPTIONS section describes."""
+    with open(MAN) as f:
+        text = f.read().replace("\\-", "-")
+    synopsis = text.split(".SH SYNOPSIS", 1)[1].split(".SH ", 1)[0]
+    per_cmd = {}
+    for block in synopsis.split(".SY credssp")[1:]:
+        words = block.split()
+        if words[0] == ".B" and words[1] in ("connect", "serve", "demo"):
+            per_cmd[words[1]] = set(re.findall(r"--[a-z][a-z-]*", block))
+    options = text.split(".SH OPTIONS", 1)[1].split(".SH ", 1)[0]
+    described = set(re.findall(r"^\.(?:B|BI|BR) (--[a-z][a-z-]*)",
+                               options, re.M))
+    return per_cmd, described
+
+
+def usage_checks():
+    """--help of every command lists every option the man page gives it;
+    a usage error is one line pointing to --help, status 2."""
+    per_cmd, described = man_options()
+    helped = set()
+    for cmd in ("connect", "serve", "demo"):
+        rc, out, err = run_tool([cmd, "--help"])
+        listed = set(re.findall(r"--[a-z][a-z-]*", out))
+        helped |= listed
+        if rc != 0 or err or not out.startswith("usage: credssp " + cmd):
+            failures.append("%s --help: status %r, stderr %r" %
+                            (cmd, rc, err))
+        missing = per_cmd.get(cmd, {"(no synopsis)"}) - listed
+        if missing:
+            failures.append("%s --help lacks %s, which credssp(1) lists" %
+                            (cmd, sorted(missing)))
+    if described - helped:
+        failures.append("credssp(1) describes %s, which no --help lists" %
+                        sorted(described - helped))
+    if helped - described:
+        failures.append("--help lists %s, which credssp(1) does not "
+                        "describe" % sorted(helped - described))
+    rc, out, _ = run_tool(["--help"])
+    if rc != 0 or "credssp COMMAND --help" not in out:
+        failures.append("credssp --help: %r %r" % (rc, out))
+
+    lp = ["--transport", "lp"]
+    bad = [
+        (["connect", "--frob", *lp, "h:1"], "connect",
+         "unknown option '--frob'"),
+        (["connect", *lp, "h:1", "--user"], "connect",
+         "option '--user' needs a value"),
+        (["serve", "-x"], "serve", "unknown option '-x'"),
+        (["demo", "--frob=1"], "demo", "unknown option '--frob'"),
+        (["connect", *lp, "h:1", "--min-version", "1"], "connect",
+         "--min-version: '1' is not a CredSSP version (2 to 6)"),
+        (["connect", *lp, "h:1", "--min-version", "7"], "connect",
+         "--min-version: '7' is not a CredSSP version (2 to 6)"),
+        (["connect", *lp, "h:1", "--max-version", "6x"], "connect",
+         "--max-version: '6x' is not a CredSSP version (2 to 6)"),
+        (["connect", *lp, "h:1", "--min-version", "6", "--max-version",
+          "5"], "connect", "--min-version 6 is above --max-version 5"),
+        (["connect", *lp, "h:1", "--timeout", "0"], "connect",
+         "--timeout: '0' is not a number of seconds"),
+        (["connect", *lp], "connect", "give one HOST:PORT"),
+        (["serve", *lp, "--listen", "127.0.0.1:0", "--cert", "c.pem"],
+         "serve", "--cert needs --key"),
+        (["serve", *lp, "--listen", "127.0.0.1:0", "--key", "k.pem"],
+         "serve", "--key needs --cert"),
+    ]
+    for args, cmd, want in bad:
+        rc, out, err = run_tool(args)
+        lines = err.splitlines()
+        tail = "; see 'credssp %s --help'" % cmd
+        if rc != 2 or out or len(lines) != 1 or \
+                lines[0] != "credssp: %s: %s%s" % (cmd, lines[0][
+                    len("credssp: %s: " % cmd):-len(tail)], tail) or \
+                want not in lines[0]:
+            failures.append("usage error %r: status %r, stdout %r, stderr "
+                            "%r (want one line with %r)" %
+                            (args, rc, out, err, want))
+
+
+class SilentPeer:
+    """A listener on a free 127.0.0.1 port that accepts one connection,
+    reads what comes and never answers; optionally it answers the first
+    bytes with a fixed reply and closes (a server that is not RDP)."""
+
+    def __init__(self, reply=None):
+        self.sock = listener()
+        self.port = self.sock.getsockname()[1]
+        self.reply = reply
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+        self.thread.start()
+
+    def serve(self):
+        conn, _ = self.sock.accept()
+        with conn:
+            if self.reply is not None:
+                conn.recv(4096)
+                conn.sendall(self.reply)
+                return
+            self.done.wait(120)
+
+    def close(self):
+        self.done.set()
+        self.thread.join(30)
+        self.sock.close()
+
+
+def timeout_checks():
+    """A server that accepts and never answers: --timeout ends the
+    handshake on both transports, non-zero, with the reason."""
+    for transport in ("lp", "rdp"):
+        peer = SilentPeer()
+        try:
+            expect_fail("%s silent server --timeout 2" % transport,
+                        ["connect", "--transport", transport,
+                         "127.0.0.1:%d" % peer.port, "--user", USER,
+                         "--password-stdin", "--timeout", "2"],
+                        ["credssp: client: error: timed out: the handshake "
+                         "with the peer did not finish within 2 seconds "
+                         "(--timeout)"], stdin=PASSWORD + "\n")
+        finally:
+            peer.close()
+
+
 def main():
+    usage_checks()
+    timeout_checks()
     # lp transport, Kerberos: the user and the realm as domain.
     _, _, s = good_case("lp kerberos", "lp", "kerberos")
     if s.get("user") != "%s@%s" % (USER, REALM):
