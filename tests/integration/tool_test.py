@@ -33,7 +33,7 @@ def listener():
 
 
 def run_pair(name, transport, client_args, password=PASSWORD,
-             server_args=(), client_env=None):
+             server_args=(), client_env=None, server_env=None):
     """Runs one server (--once) and one client; returns both results."""
     sock = listener()
     port = sock.getsockname()[1]
@@ -42,7 +42,8 @@ def run_pair(name, transport, client_args, password=PASSWORD,
          "127.0.0.1:%d" % port, "--listen-fd", str(sock.fileno()),
          "--once", "--json", *server_args],
         pass_fds=[sock.fileno()], stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, text=True)
+        stderr=subprocess.PIPE, text=True,
+        env=dict(os.environ, **(server_env or {})))
     sock.close()
     client = subprocess.Popen(
         [TOOL, "connect", "--transport", transport,
@@ -253,9 +254,90 @@ def timeout_checks():
             peer.close()
 
 
+def openssl(*args):
+    subprocess.run([os.environ.get("OPENSSL") or "openssl", *args],
+                   check=True, capture_output=True, timeout=60)
+
+
+def cert_key_checks():
+    """serve refuses a wrong certificate or key before it listens, naming
+    the file and OpenSSL's reason."""
+    d = os.path.join(os.environ["CREDSSP_TEST_DIR"], "certs")
+    os.mkdir(d)
+    f = {n: os.path.join(d, n) for n in ("c.pem", "k.pem", "other.pem",
+                                          "enc.pem", "c.der", "junk")}
+    openssl("req", "-x509", "-newkey", "ec", "-pkeyopt",
+            "ec_paramgen_curve:P-256", "-nodes", "-keyout", f["k.pem"],
+            "-out", f["c.pem"], "-days", "1", "-subj", "/CN=localhost")
+    openssl("genpkey", "-algorithm", "EC", "-pkeyopt",
+            "ec_paramgen_curve:P-256", "-out", f["other.pem"])
+    openssl("pkey", "-in", f["k.pem"], "-aes256", "-passout", "pass:x",
+            "-out", f["enc.pem"])
+    openssl("x509", "-in", f["c.pem"], "-outform", "DER", "-out", f["c.der"])
+    with open(f["junk"], "w") as j:
+        j.write("hello\n")
+    cases = [
+        ("mismatched key", "c.pem", "other.pem",
+         "--key %s is not the private key of the certificate in --cert %s "
+         "(OpenSSL: x509 certificate routines: key values mismatch)"
+         % (f["other.pem"], f["c.pem"])),
+        ("swapped files", "k.pem", "c.pem",
+         "--cert %s holds a private key (PEM \"PRIVATE KEY\"), not a "
+         "certificate: are --cert and --key swapped? (OpenSSL: PEM routines:"
+         % f["k.pem"]),
+        ("certificate as key", "c.pem", "c.pem",
+         "--key %s holds a certificate (PEM \"CERTIFICATE\"), not a "
+         "private key: are --cert and --key swapped?" % f["c.pem"]),
+        ("DER certificate", "c.der", "k.pem",
+         "--cert %s: not a PEM file, no \"-----BEGIN\" line (OpenSSL: PEM "
+         "routines: no start line)" % f["c.der"]),
+        ("non-PEM key", "c.pem", "junk",
+         "--key %s: not a PEM file, no \"-----BEGIN\" line (OpenSSL: "
+         % f["junk"]),
+        ("encrypted key", "c.pem", "enc.pem",
+         "--key %s: the private key is encrypted; the server needs it "
+         "unencrypted" % f["enc.pem"]),
+        ("missing certificate", "none.pem", "k.pem",
+         "--cert %s: No such file or directory"
+         % os.path.join(d, "none.pem")),
+    ]
+    for name, cert, key, want in cases:
+        err = expect_fail("serve " + name,
+                          ["serve", "--transport", "rdp", "--listen",
+                           "127.0.0.1:0", "--once", "--cert",
+                           os.path.join(d, cert), "--key",
+                           os.path.join(d, key)],
+                          ["credssp: server: error: " + want], stdin="")
+        if "listening on" in err:
+            failures.append("serve %s: it listened first: %r" % (name, err))
+    # The good pair still serves.
+    r = run_pair("serve with a good certificate", "lp",
+                 ["--user", USER, "--password-stdin", "--mech", "kerberos"],
+                 server_args=["--cert", f["c.pem"], "--key", f["k.pem"]])
+    check("serve with a good certificate", authenticated(r, "client")[0],
+          "client did not authenticate", r)
+
+
+def ntlm_file_checks():
+    """serve warns when the NTLM user file cannot be read, and still
+    serves Kerberos."""
+    missing = os.path.join(os.environ["CREDSSP_TEST_DIR"], "no-such-users")
+    name = "serve with a missing NTLM user file"
+    r = run_pair(name, "lp", ["--user", USER, "--password-stdin", "--mech",
+                              "kerberos"],
+                 server_env={"NTLM_USER_FILE": missing})
+    check(name, "credssp: server: warning: NTLM user file NTLM_USER_FILE="
+          "%s: No such file or directory; NTLM logons will fail" % missing
+          in r["server"][2], "no warning", r)
+    check(name, authenticated(r, "server")[0], "server did not "
+          "authenticate", r)
+
+
 def main():
     usage_checks()
     timeout_checks()
+    cert_key_checks()
+    ntlm_file_checks()
     # lp transport, Kerberos: the user and the realm as domain.
     _, _, s = good_case("lp kerberos", "lp", "kerberos")
     if s.get("user") != "%s@%s" % (USER, REALM):
