@@ -307,17 +307,18 @@ get_cred(const struct ct_serve_opts *opts, gss_cred_id_t *cred_out,
                                       NULL);
         if (GSS_ERROR(major)) {
             ct_err_gss(err, "gss_acquire_cred_from", major, minor);
-            return CT_ERR;
         }
     } else {
         major = gss_acquire_cred(&minor, GSS_C_NO_NAME, GSS_C_INDEFINITE,
                                  &mechs, GSS_C_ACCEPT, cred_out, NULL, NULL);
         if (GSS_ERROR(major)) {
             ct_err_gss(err, "gss_acquire_cred", major, minor);
-            return CT_ERR;
         }
     }
-    return CT_OK;
+    if (GSS_ROUTINE_ERROR(major) == GSS_S_BAD_MECH) {
+        ct_hint_registration(err);
+    }
+    return GSS_ERROR(major) ? CT_ERR : CT_OK;
 }
 
 /* Puts the display form of name into t ("unknown" when there is none). */

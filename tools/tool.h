@@ -47,10 +47,12 @@ enum ct_transport {
 /*
  * What went wrong, recorded where it happened and printed once by the
  * command.  is_gss marks a failed GSSAPI call whose codes are kept so that
- * gss_display_status() can render them.
+ * gss_display_status() can render them.  hint, when not empty, says what
+ * to do about it; every ct_err_set*() empties it.
  */
 struct ct_err {
     char msg[512];
+    char hint[512];
     bool is_gss;
     OM_uint32 major;
     OM_uint32 minor;
@@ -133,6 +135,7 @@ void ct_err_errno(struct ct_err *err, int errnum, const char *fmt, ...)
     CT_PRINTF(3, 4);
 void ct_err_gss(struct ct_err *err, const char *call, OM_uint32 major,
                 OM_uint32 minor);
+void ct_err_hint(struct ct_err *err, const char *fmt, ...) CT_PRINTF(2, 3);
 void ct_text_add(struct ct_text *t, const char *s, size_t len);
 void ct_text_adds(struct ct_text *t, const char *s);
 void ct_text_addf(struct ct_text *t, const char *fmt, ...) CT_PRINTF(2, 3);
@@ -228,6 +231,7 @@ enum ct_rc ct_token_loop(const struct ct_link *link,
 
 /* gssutil.c: status texts and context/credential inquiries. */
 void ct_status_text(struct ct_text *t, OM_uint32 code, int type);
+void ct_hint_registration(struct ct_err *err);
 
 /* What a completed context tells about itself; "unknown" when it won't. */
 struct ct_ctx_info {

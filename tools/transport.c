@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include <gssapi/gssapi_credssp.h>
 
@@ -51,6 +52,42 @@
 #define COOKIE_MAX_USER 64
 /* Src-ref of our Connection Confirm; any value will do. */
 #define X224_SERVER_SRC_REF 0x1234
+
+/* How many of a stranger's first bytes an error message shows. */
+#define STRANGER_SHOWN 64
+
+/*
+ * A peer that does not speak our transport sent head (n bytes, n <
+ * STRANGER_SHOWN) where expected was due: when these bytes and what else
+ * has already arrived are printable text, as from an HTTP or SMTP server
+ * that answers anything, record an error that shows them (the report
+ * escapes CR, LF and the rest) and return true; false for binary bytes.
+ */
+static bool
+stranger_text(int fd, const uint8_t *head, size_t n, const char *expected,
+              struct ct_err *err)
+{
+    char buf[STRANGER_SHOWN + 1];
+    ssize_t more;
+    size_t len, i;
+
+    memcpy(buf, head, n);
+    /* Only what is here already: never wait for a stranger. */
+    more = recv(fd, buf + n, STRANGER_SHOWN - n, MSG_DONTWAIT);
+    len = n + (more > 0 ? (size_t)more : 0);
+    for (i = 0; i < len; i++) {
+        if ((buf[i] < 0x20 || buf[i] > 0x7e) && buf[i] != '\r' &&
+            buf[i] != '\n' && buf[i] != '\t') {
+            return false;
+        }
+    }
+    buf[len] = '\0';
+    ct_err_set(err, "the peer does not speak %s: instead of the %s it sent "
+               "\"%s\"%s", expected == NULL ? "the lp transport" : "RDP",
+               expected == NULL ? "length of a token" : expected, buf,
+               len == STRANGER_SHOWN ? "..." : "");
+    return true;
+}
 
 /* Sends one lp frame: the 4-byte big-endian length, then the bytes. */
 enum ct_rc
@@ -102,8 +139,10 @@ ct_lp_recv(int fd, struct ct_bytes *tok, struct ct_err *err)
     len = ((uint32_t)hdr[0] << 24) | ((uint32_t)hdr[1] << 16) |
           ((uint32_t)hdr[2] << 8) | (uint32_t)hdr[3];
     if (len > CT_MAX_TOKEN) {
-        ct_err_set(err, "the peer announced a %lu-byte token; the limit is "
-                   "%u bytes", (unsigned long)len, CT_MAX_TOKEN);
+        if (!stranger_text(fd, hdr, sizeof(hdr), NULL, err)) {
+            ct_err_set(err, "the peer announced a %lu-byte token; the limit "
+                       "is %u bytes", (unsigned long)len, CT_MAX_TOKEN);
+        }
         return CT_ERR;
     }
     tok->len = 0;
@@ -528,9 +567,11 @@ read_tpkt(int fd, uint8_t *buf, size_t *len_out, const char *what,
     len = ((size_t)buf[2] << 8) | buf[3];
     if (buf[0] != TPKT_VERSION || buf[1] != 0 || len < TPKT_MIN_LEN ||
         len > TPKT_MAX_LEN) {
-        ct_err_set(err, "expected a TPKT carrying the %s, got bytes "
-                   "%02x %02x %02x %02x", what, buf[0], buf[1], buf[2],
-                   buf[3]);
+        if (!stranger_text(fd, buf, TPKT_HEADER_LEN, what, err)) {
+            ct_err_set(err, "expected a TPKT carrying the %s, got bytes "
+                       "%02x %02x %02x %02x", what, buf[0], buf[1], buf[2],
+                       buf[3]);
+        }
         return CT_ERR;
     }
     rc = ct_read_full(fd, buf + TPKT_HEADER_LEN, len - TPKT_HEADER_LEN,

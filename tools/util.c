@@ -26,9 +26,21 @@ ct_err_set(struct ct_err *err, const char *fmt, ...)
     va_start(ap, fmt);
     (void)vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
     va_end(ap);
+    err->hint[0] = '\0';
     err->is_gss = false;
     err->major = 0;
     err->minor = 0;
+}
+
+/* Adds advice to the error recorded in *err. */
+void
+ct_err_hint(struct ct_err *err, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    (void)vsnprintf(err->hint, sizeof(err->hint), fmt, ap);
+    va_end(ap);
 }
 
 /* Records an error message followed by the text of errno value errnum. */
@@ -44,6 +56,7 @@ ct_err_errno(struct ct_err *err, int errnum, const char *fmt, ...)
     len = strlen(err->msg);
     (void)snprintf(err->msg + len, sizeof(err->msg) - len, ": %s",
                    strerror(errnum));
+    err->hint[0] = '\0';
     err->is_gss = false;
     err->major = 0;
     err->minor = 0;
@@ -55,6 +68,7 @@ ct_err_gss(struct ct_err *err, const char *call, OM_uint32 major,
            OM_uint32 minor)
 {
     (void)snprintf(err->msg, sizeof(err->msg), "%s failed", call);
+    err->hint[0] = '\0';
     err->is_gss = true;
     err->major = major;
     err->minor = minor;

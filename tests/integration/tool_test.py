@@ -223,7 +223,10 @@ class SilentPeer:
         self.thread.start()
 
     def serve(self):
-        conn, _ = self.sock.accept()
+        try:
+            conn, _ = self.sock.accept()
+        except OSError:
+            return              # closed before anyone connected
         with conn:
             if self.reply is not None:
                 conn.recv(4096)
@@ -233,7 +236,14 @@ class SilentPeer:
 
     def close(self):
         self.done.set()
+        try:
+            self.sock.shutdown(socket.SHUT_RDWR)   # wakes accept()
+        except OSError:
+            pass
         self.thread.join(30)
+        if self.thread.is_alive():
+            failures.append("the silent peer on port %d did not stop"
+                            % self.port)
         self.sock.close()
 
 
@@ -333,11 +343,89 @@ def ntlm_file_checks():
           "authenticate", r)
 
 
+def message_checks():
+    """What the tool says when the mechanism is not registered, when a
+    client without a password has no NTLM user file, when --delegate has
+    no password to send, and when the peer is not RDP."""
+    conf = os.path.join(os.environ["CREDSSP_TEST_DIR"], "empty-mech.conf")
+    open(conf, "w").close()
+    for cmd in (["connect", "--transport", "lp", "127.0.0.1:1"],
+                ["serve", "--transport", "lp", "--listen", "127.0.0.1:0"]):
+        role = "client" if cmd[0] == "connect" else "server"
+        err = expect_fail("unregistered mechanism, " + cmd[0], cmd,
+                          ["credssp: %s:   major: An unsupported mechanism "
+                           "was requested" % role,
+                           "credssp: %s:   hint: the mechglue reads "
+                           "GSS_MECH_CONFIG=%s instead of " % (role, conf),
+                           "that file needs the line \"credssp 1.2.840."
+                           "113556.1.8000.2554.12432.22378.1866.19045.36928."
+                           "10346293.15062345.1 "],
+                          env={"GSS_MECH_CONFIG": conf})
+        if "listening on" in err:
+            failures.append("unregistered mechanism: serve listened first")
+
+    missing = os.path.join(os.environ["CREDSSP_TEST_DIR"], "no-such-users")
+    for mech, tail in (("ntlm", "No such file or directory\n"),
+                       ("auto", "No such file or directory; Kerberos needs "
+                                "a ticket (kinit)\n")):
+        peer = SilentPeer()
+        try:
+            expect_fail("no password, missing NTLM user file, --mech " + mech,
+                        ["connect", "--transport", "lp",
+                         "127.0.0.1:%d" % peer.port, "--mech", mech,
+                         "--timeout", "30"],
+                        ["credssp: client:   hint: without --password-stdin"
+                         ", NTLM takes the password from NTLM_USER_FILE=%s, "
+                         "which cannot be read: %s" % (missing, tail)],
+                        env={"NTLM_USER_FILE": missing,
+                             "KRB5CCNAME": "FILE:" + missing})
+        finally:
+            peer.close()
+
+    # --delegate with the NTLM user file's credential: authenticated, but
+    # nothing to delegate, and the client says so.
+    name = "--delegate without a password"
+    r = run_pair(name, "lp", ["--user", USER, "--domain", "CREDSSP",
+                              "--mech", "ntlm", "--delegate",
+                              "--allow-ntlm-only-delegation"], password="")
+    check(name, "credssp: client: warning: --delegate without "
+          "--password-stdin: a Kerberos ticket or an NTLM_USER_FILE entry "
+          "holds no password to delegate; the server gets empty "
+          "credentials" in r["client"][2], "no warning", r)
+    c_ok, c = authenticated(r, "client")
+    s_ok, s = authenticated(r, "server")
+    check(name, c_ok and s_ok and c.get("delegated") is None and
+          (s.get("delegated") or {}).get("type") != "password",
+          "authenticated %r / %r" % (c, s), r)
+
+    # A server that is not RDP (or lp) but answers in text: its first
+    # bytes, escaped.
+    http = b"HTTP/1.1 400 Bad Request\r\nServer: nginx\r\n\r\n"
+    shown = "HTTP/1.1 400 Bad Request\\x0d\\x0aServer: nginx\\x0d\\x0a" \
+            "\\x0d\\x0a"
+    for transport, what in (("rdp", "RDP: instead of the X.224 Connection "
+                                    "Confirm"),
+                            ("lp", "the lp transport: instead of the length "
+                                   "of a token")):
+        peer = SilentPeer(reply=http)
+        try:
+            expect_fail("HTTP server, %s transport" % transport,
+                        ["connect", "--transport", transport,
+                         "127.0.0.1:%d" % peer.port, "--user", USER,
+                         "--password-stdin", "--mech", "ntlm"],
+                        ['credssp: client: error: the peer does not speak '
+                         '%s it sent "%s"\n' % (what, shown)],
+                        stdin=PASSWORD + "\n")
+        finally:
+            peer.close()
+
+
 def main():
     usage_checks()
     timeout_checks()
     cert_key_checks()
     ntlm_file_checks()
+    message_checks()
     # lp transport, Kerberos: the user and the realm as domain.
     _, _, s = good_case("lp kerberos", "lp", "kerberos")
     if s.get("user") != "%s@%s" % (USER, REALM):
