@@ -457,3 +457,39 @@ ct_write_full(int fd, const void *buf, size_t len, struct ct_err *err)
     }
     return CT_OK;
 }
+
+/* How many of a stranger's first bytes an error message shows. */
+#define STRANGER_SHOWN 64
+
+/*
+ * A peer that does not speak our transport sent head (n bytes, n <
+ * STRANGER_SHOWN) where expected was due: when these bytes and what else
+ * has already arrived are printable text, as from an HTTP or SMTP server
+ * that answers anything, record an error that shows them (the report
+ * escapes CR, LF and the rest) and return true; false for binary bytes.
+ */
+bool
+ct_stranger_text(int fd, const uint8_t *head, size_t n, const char *expected,
+              struct ct_err *err)
+{
+    char buf[STRANGER_SHOWN + 1];
+    ssize_t more;
+    size_t len, i;
+
+    memcpy(buf, head, n);
+    /* Only what is here already: never wait for a stranger. */
+    more = recv(fd, buf + n, STRANGER_SHOWN - n, MSG_DONTWAIT);
+    len = n + (more > 0 ? (size_t)more : 0);
+    for (i = 0; i < len; i++) {
+        if ((buf[i] < 0x20 || buf[i] > 0x7e) && buf[i] != '\r' &&
+            buf[i] != '\n' && buf[i] != '\t') {
+            return false;
+        }
+    }
+    buf[len] = '\0';
+    ct_err_set(err, "the peer does not speak %s: instead of the %s it sent "
+               "\"%s\"%s", expected == NULL ? "the lp transport" : "RDP",
+               expected == NULL ? "length of a token" : expected, buf,
+               len == STRANGER_SHOWN ? "..." : "");
+    return true;
+}

@@ -152,6 +152,8 @@ void ct_bytes_free(struct ct_bytes *b);
 void ct_wipe(void *p, size_t len);
 enum ct_rc ct_parse_size(const char *s, size_t min, size_t max,
                          size_t *out) CT_WUR;
+void ct_put_u32le(uint8_t *b, uint32_t v);
+uint32_t ct_get_u32le(const uint8_t *b);
 const char *ct_transport_name(enum ct_transport t);
 void ct_set_verbose_env(void);
 
@@ -172,12 +174,16 @@ enum ct_rc ct_read_some(int fd, void *buf, size_t max, size_t *got,
                         struct ct_err *err) CT_WUR;
 enum ct_rc ct_write_full(int fd, const void *buf, size_t len,
                          struct ct_err *err) CT_WUR;
+bool ct_stranger_text(int fd, const uint8_t *head, size_t n,
+                      const char *expected, struct ct_err *err);
 
-/* transport.c: lp framing, the X.224 exchange and the token loop. */
+/* lp.c: the lp transport's framing. */
 enum ct_rc ct_lp_send(int fd, const void *p, size_t len,
                       struct ct_err *err) CT_WUR;
 enum ct_rc ct_lp_recv(int fd, struct ct_bytes *tok,
                       struct ct_err *err) CT_WUR;
+
+/* x224.c: the rdp transport's X.224 exchange. */
 size_t ct_x224_build_request(uint8_t *buf, size_t buf_len,
                              const char *cookie_user);
 enum ct_rc ct_x224_parse_request(const uint8_t *p, size_t len,
@@ -191,8 +197,8 @@ enum ct_rc ct_x224_client(int fd, const char *cookie_user,
 enum ct_rc ct_x224_server(int fd, const struct ct_out *out,
                           bool *hybrid_ex, struct ct_err *err) CT_WUR;
 
-/* The Early User Authorization Result of HYBRID_EX ([MS-RDPBCGR]
- * 2.2.10.2): four bytes, AUTHZ_SUCCESS (0) or ACCESS_DENIED (5), sent by
+/* earlyauth.c: the Early User Authorization Result of HYBRID_EX
+ * ([MS-RDPBCGR] 2.2.10.2): four bytes, AUTHZ_SUCCESS (0) or ACCESS_DENIED (5), sent by
  * the server over the TLS channel (gss_wrap) once CredSSP completed. */
 enum ct_rc ct_early_auth_send(int fd, gss_ctx_id_t ctx, uint32_t result,
                               const struct ct_out *out,
@@ -202,6 +208,8 @@ enum ct_rc ct_early_auth_recv(int fd, gss_ctx_id_t ctx,
                               struct ct_err *err) CT_WUR;
 
 /*
+ * tokenloop.c: the token exchange on either transport.
+ *
  * One call of gss_init_sec_context or gss_accept_sec_context on the input
  * (NULL for none).  The output token is the mechanism's, released by the
  * caller with gss_release_buffer().

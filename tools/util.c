@@ -344,6 +344,24 @@ ct_parse_size(const char *s, size_t min, size_t max, size_t *out)
     return CT_OK;
 }
 
+/* Puts a little-endian 32-bit number at b. */
+void
+ct_put_u32le(uint8_t *b, uint32_t v)
+{
+    b[0] = (uint8_t)v;
+    b[1] = (uint8_t)(v >> 8);
+    b[2] = (uint8_t)(v >> 16);
+    b[3] = (uint8_t)(v >> 24);
+}
+
+/* Reads the little-endian 32-bit number at b. */
+uint32_t
+ct_get_u32le(const uint8_t *b)
+{
+    return (uint32_t)b[0] | ((uint32_t)b[1] << 8) | ((uint32_t)b[2] << 16) |
+           ((uint32_t)b[3] << 24);
+}
+
 /* Returns the command-line name of a transport. */
 const char *
 ct_transport_name(enum ct_transport t)
