@@ -66,6 +66,16 @@ static const char usage_text[] =
     "Run 'credssp COMMAND --help' for the options of a command; see\n"
     "credssp(1).\n";
 
+/* The lines of --help that several commands share. */
+#define HELP_READ_SIZE \
+    "  --read-size BYTES     bytes per read on the rdp stream, 1..1048576\n" \
+    "                        (default 16384)\n" \
+    "  --json                print one JSON object per line\n"
+#define HELP_TAIL \
+    "  --verbose             show every token and the mechanism's trace\n" \
+    "  -h, --help            show this help and exit\n" \
+    "See credssp(1).\n"
+
 /* `credssp connect --help`: every option of connect. */
 static const char connect_help[] =
     "usage: credssp connect --transport lp|rdp HOST:PORT [OPTIONS]\n"
@@ -92,12 +102,7 @@ static const char connect_help[] =
     "  --max-version N       the highest CredSSP version (2..6) to announce\n"
     "  --timeout SECONDS     limit for the TCP connect and the whole\n"
     "                        handshake, 1..86400 (default 30)\n"
-    "  --read-size BYTES     bytes per read on the rdp stream, 1..1048576\n"
-    "                        (default 16384)\n"
-    "  --json                print one JSON object per line\n"
-    "  --verbose             show every token and the mechanism's trace\n"
-    "  -h, --help            show this help and exit\n"
-    "See credssp(1).\n";
+    HELP_READ_SIZE HELP_TAIL;
 
 /* `credssp serve --help`: every option of serve. */
 static const char serve_help[] =
@@ -117,12 +122,7 @@ static const char serve_help[] =
     "  --once                serve one connection, exit with its result\n"
     "  --store-ccache DIR    store a Kerberos ticket got with a delegated\n"
     "                        password in DIR/krb5cc_PRINCIPAL\n"
-    "  --read-size BYTES     bytes per read on the rdp stream, 1..1048576\n"
-    "                        (default 16384)\n"
-    "  --json                print one JSON object per line\n"
-    "  --verbose             show every token and the mechanism's trace\n"
-    "  -h, --help            show this help and exit\n"
-    "See credssp(1).\n";
+    HELP_READ_SIZE HELP_TAIL;
 
 /* `credssp demo --help`: every option of demo. */
 static const char demo_help[] =
@@ -130,9 +130,7 @@ static const char demo_help[] =
     "Run a client and a server against a throwaway KDC on 127.0.0.1.\n"
     "\n"
     "  --transport lp|rdp    how tokens are carried (default lp)\n"
-    "  --verbose             show every token and the mechanism's trace\n"
-    "  -h, --help            show this help and exit\n"
-    "See credssp(1).\n";
+    HELP_TAIL;
 
 static int bad_usage(const char *cmd, const char *fmt, ...) CT_PRINTF(2, 3);
 

@@ -85,9 +85,13 @@ wait_ready(int fd, short events, const char *what, struct ct_err *err)
     }
 }
 
+/* What connect_by_deadline() returns when the deadline passed. */
+#define DEADLINE_PASSED (-1)
+
 /*
  * connect() bounded by the deadline: the socket is non-blocking from
- * then on, and the reads and writes wait for it with poll().
+ * then on, and the reads and writes wait for it with poll().  Returns 0,
+ * an errno value, or DEADLINE_PASSED with *err set.
  */
 static int
 connect_by_deadline(int fd, const struct addrinfo *ai, const char *what,
@@ -106,7 +110,7 @@ connect_by_deadline(int fd, const struct addrinfo *ai, const char *what,
         return errno;
     }
     if (wait_ready(fd, POLLOUT, what, err) != CT_OK) {
-        return ETIMEDOUT;
+        return DEADLINE_PASSED;
     }
     if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &len) != 0) {
         return errno;
@@ -217,12 +221,12 @@ ct_tcp_connect(const struct ct_hostport *hp, int *fd_out,
         }
         (void)close(fd);
         fd = -1;
-        if (last_errno == ETIMEDOUT && deadline_secs != 0) {
+        if (last_errno == DEADLINE_PASSED) {
             break;              /* no time left for another address */
         }
     }
     if (fd < 0) {
-        if (last_errno == ETIMEDOUT && deadline_secs != 0) {
+        if (last_errno == DEADLINE_PASSED) {
             *err = timeout_err;
         } else {
             ct_err_errno(err, last_errno, "cannot connect to %s port %s",
@@ -409,8 +413,7 @@ ct_read_some(int fd, void *buf, size_t max, size_t *got, struct ct_err *err)
             continue;
         }
         if (n < 0 && errno == EAGAIN && deadline_secs != 0) {
-            if (wait_ready(fd, POLLIN, TIMEOUT_MSG, err)
-                != CT_OK) {
+            if (wait_ready(fd, POLLIN, TIMEOUT_MSG, err) != CT_OK) {
                 return CT_ERR;
             }
             continue;

@@ -171,10 +171,13 @@ explain_load_failure(const char *option, const char *file, bool want_key,
     if (!first_pem_label(file, label, sizeof(label))) {
         ct_err_set(err, "%s %s: not a PEM file, no \"-----BEGIN\" line%s",
                    option, file, why);
-    } else if (want_key && strcmp(label, "ENCRYPTED PRIVATE KEY") == 0) {
+        return;
+    }
+    is_key = strstr(label, "PRIVATE KEY") != NULL;
+    if (want_key && strcmp(label, "ENCRYPTED PRIVATE KEY") == 0) {
         ct_err_set(err, "%s %s: the private key is encrypted; the server "
                    "needs it unencrypted%s", option, file, why);
-    } else if (want_key != (is_key = strstr(label, "PRIVATE KEY") != NULL)) {
+    } else if (want_key != is_key) {
         ct_err_set(err, "%s %s holds a %s (PEM \"%s\"), not a %s: are "
                    "--cert and --key swapped?%s", option, file,
                    is_key ? "private key" : "certificate", label, want, why);

@@ -247,21 +247,27 @@ class SilentPeer:
         self.sock.close()
 
 
+def fail_against_peer(name, reply, transport, args, wants, env=None):
+    """connect to a SilentPeer (see there) fails with wants on stderr."""
+    peer = SilentPeer(reply)
+    try:
+        expect_fail(name, ["connect", "--transport", transport,
+                           "127.0.0.1:%d" % peer.port, *args], wants,
+                    stdin=PASSWORD + "\n", env=env)
+    finally:
+        peer.close()
+
+
 def timeout_checks():
     """A server that accepts and never answers: --timeout ends the
     handshake on both transports, non-zero, with the reason."""
     for transport in ("lp", "rdp"):
-        peer = SilentPeer()
-        try:
-            expect_fail("%s silent server --timeout 2" % transport,
-                        ["connect", "--transport", transport,
-                         "127.0.0.1:%d" % peer.port, "--user", USER,
-                         "--password-stdin", "--timeout", "2"],
-                        ["credssp: client: error: timed out: the handshake "
-                         "with the peer did not finish within 2 seconds "
-                         "(--timeout)"], stdin=PASSWORD + "\n")
-        finally:
-            peer.close()
+        fail_against_peer("%s silent server --timeout 2" % transport, None,
+                          transport, ["--user", USER, "--password-stdin",
+                                      "--timeout", "2"],
+                          ["credssp: client: error: timed out: the "
+                           "handshake with the peer did not finish within "
+                           "2 seconds (--timeout)"])
 
 
 def openssl(*args):
@@ -368,19 +374,14 @@ def message_checks():
     for mech, tail in (("ntlm", "No such file or directory\n"),
                        ("auto", "No such file or directory; Kerberos needs "
                                 "a ticket (kinit)\n")):
-        peer = SilentPeer()
-        try:
-            expect_fail("no password, missing NTLM user file, --mech " + mech,
-                        ["connect", "--transport", "lp",
-                         "127.0.0.1:%d" % peer.port, "--mech", mech,
-                         "--timeout", "30"],
-                        ["credssp: client:   hint: without --password-stdin"
-                         ", NTLM takes the password from NTLM_USER_FILE=%s, "
-                         "which cannot be read: %s" % (missing, tail)],
-                        env={"NTLM_USER_FILE": missing,
-                             "KRB5CCNAME": "FILE:" + missing})
-        finally:
-            peer.close()
+        fail_against_peer("no password, missing NTLM user file, --mech "
+                          + mech, None, "lp", ["--mech", mech],
+                          ["credssp: client:   hint: without --password-"
+                           "stdin, NTLM takes the password from "
+                           "NTLM_USER_FILE=%s, which cannot be read: %s"
+                           % (missing, tail)],
+                          env={"NTLM_USER_FILE": missing,
+                               "KRB5CCNAME": "FILE:" + missing})
 
     # --delegate with the NTLM user file's credential: authenticated, but
     # nothing to delegate, and the client says so.
@@ -407,17 +408,11 @@ def message_checks():
                                     "Confirm"),
                             ("lp", "the lp transport: instead of the length "
                                    "of a token")):
-        peer = SilentPeer(reply=http)
-        try:
-            expect_fail("HTTP server, %s transport" % transport,
-                        ["connect", "--transport", transport,
-                         "127.0.0.1:%d" % peer.port, "--user", USER,
-                         "--password-stdin", "--mech", "ntlm"],
-                        ['credssp: client: error: the peer does not speak '
-                         '%s it sent "%s"\n' % (what, shown)],
-                        stdin=PASSWORD + "\n")
-        finally:
-            peer.close()
+        fail_against_peer("HTTP server, %s transport" % transport, http,
+                          transport, ["--user", USER, "--password-stdin",
+                                      "--mech", "ntlm"],
+                          ['credssp: client: error: the peer does not speak '
+                           '%s it sent "%s"\n' % (what, shown)])
 
 
 def main():
