@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <termios.h>
@@ -180,14 +181,14 @@ get_cred(const struct ct_connect_opts *opts, const char *pw, size_t pw_len,
                                                NULL);
         if (GSS_ERROR(major)) {
             ct_err_gss(err, "gss_acquire_cred_with_password", major, minor);
-            goto cleanup;
+            goto bad_mech;
         }
     } else {
         major = gss_acquire_cred(&minor, name, GSS_C_INDEFINITE, &mechs,
                                  GSS_C_INITIATE, &cred, NULL, NULL);
         if (GSS_ERROR(major)) {
             ct_err_gss(err, "gss_acquire_cred", major, minor);
-            goto cleanup;
+            goto bad_mech;
         }
     }
 
@@ -211,6 +212,12 @@ get_cred(const struct ct_connect_opts *opts, const char *pw, size_t pw_len,
     *cred_out = cred;
     cred = GSS_C_NO_CREDENTIAL;
     rc = CT_OK;
+    goto cleanup;
+
+bad_mech:
+    if (GSS_ROUTINE_ERROR(major) == GSS_S_BAD_MECH) {
+        ct_hint_registration(err);
+    }
 
 cleanup:
     if (cred != GSS_C_NO_CREDENTIAL) {
@@ -221,6 +228,41 @@ cleanup:
     }
     ct_text_free(&text);
     return rc;
+}
+
+/*
+ * No credential without a password (GSS_S_NO_CRED): say where one would
+ * have come from, naming the NTLM user file when it is the cause.
+ */
+static void
+hint_no_password(struct ct_err *err, const char *mech)
+{
+    const char *file = getenv("NTLM_USER_FILE");
+    const char *krb = "; Kerberos needs a ticket (kinit)";
+
+    if (!err->is_gss || GSS_ROUTINE_ERROR(err->major) != GSS_S_NO_CRED ||
+        err->hint[0] != '\0') {
+        return;
+    }
+    if (mech != NULL && strcmp(mech, "ntlm") == 0) {
+        krb = "";
+    }
+    if (mech != NULL && strcmp(mech, "kerberos") == 0) {
+        ct_err_hint(err, "without --password-stdin, Kerberos needs a ticket "
+                    "in the cache (kinit, KRB5CCNAME)");
+    } else if (file == NULL || *file == '\0') {
+        ct_err_hint(err, "without --password-stdin, NTLM takes the password "
+                    "from the file NTLM_USER_FILE names, and it is not "
+                    "set%s", krb);
+    } else if (access(file, R_OK) != 0) {
+        ct_err_hint(err, "without --password-stdin, NTLM takes the password "
+                    "from NTLM_USER_FILE=%s, which cannot be read: %s%s",
+                    file, strerror(errno), krb);
+    } else {
+        ct_err_hint(err, "without --password-stdin, the credential is a "
+                    "Kerberos ticket (kinit) or the user's line in "
+                    "NTLM_USER_FILE=%s", file);
+    }
 }
 
 /* Imports SERVICE@HOST as a host-based service name. */
@@ -347,6 +389,12 @@ ct_cmd_connect(const struct ct_connect_opts *opts)
         goto fail;
     }
     ct_wipe(pw, sizeof(pw));
+    if (opts->delegate && !have_pw) {
+        fprintf(stderr, "credssp: client: warning: --delegate without "
+                "--password-stdin: a Kerberos ticket or an NTLM_USER_FILE "
+                "entry holds no password to delegate; the server gets empty "
+                "credentials\n");
+    }
 
     service = opts->service;
     if (service == NULL) {
@@ -361,6 +409,7 @@ ct_cmd_connect(const struct ct_connect_opts *opts)
         c.req_flags |= GSS_C_DELEG_FLAG;
     }
 
+    ct_deadline_start(opts->timeout);
     if (ct_tcp_connect(&hp, &fd, &err) != CT_OK) {
         goto fail;
     }
@@ -389,6 +438,9 @@ ct_cmd_connect(const struct ct_connect_opts *opts)
     goto cleanup;
 
 fail:
+    if (!have_pw) {
+        hint_no_password(&err, opts->mech);
+    }
     ct_report_error(&out, &err);
 
 cleanup:

@@ -45,45 +45,109 @@ enum {
     OPT_KEY,
     OPT_ONCE,
     OPT_STORE_CCACHE,
+    OPT_TIMEOUT,
     OPT_HELP
 };
 
+/* The CredSSP versions there are ([MS-CSSP] 2.2.1). */
+#define MIN_CREDSSP_VERSION 2
+#define MAX_CREDSSP_VERSION 6
+/* connect --timeout: default and largest, in seconds. */
+#define DEFAULT_TIMEOUT 30
+#define MAX_TIMEOUT 86400
+
+/* The synopsis of every command, for `credssp --help`. */
 static const char usage_text[] =
-    "usage: credssp connect --transport lp|rdp HOST:PORT [--user USER]\n"
-    "                       [--domain DOMAIN] [--password-stdin]\n"
-    "                       [--mech auto|spnego|kerberos|ntlm] [--delegate]\n"
-    "                       [--allow-ntlm-only-delegation] [--service SVC]\n"
-    "                       [--tls-max 1.2|1.3] [--min-version N]\n"
-    "                       [--max-version N] [--json] [--verbose]\n"
-    "       credssp serve --transport lp|rdp --listen ADDR:PORT\n"
-    "                     [--cert FILE] [--key FILE] [--once]\n"
-    "                     [--store-ccache DIR] [--json]\n"
-    "                     [--verbose]\n"
+    "usage: credssp connect --transport lp|rdp HOST:PORT [OPTIONS]\n"
+    "       credssp serve --transport lp|rdp --listen ADDR:PORT [OPTIONS]\n"
     "       credssp demo [--transport lp|rdp] [--verbose]\n"
     "       credssp --help | --version\n"
-    "See credssp(1).\n";
+    "\n"
+    "Run 'credssp COMMAND --help' for the options of a command; see\n"
+    "credssp(1).\n";
 
-/* Prints the usage text to f. */
-static void
-usage(FILE *f)
-{
-    fputs(usage_text, f);
-}
+/* The lines of --help that several commands share. */
+#define HELP_READ_SIZE \
+    "  --read-size BYTES     bytes per read on the rdp stream, 1..1048576\n" \
+    "                        (default 16384)\n" \
+    "  --json                print one JSON object per line\n"
+#define HELP_TAIL \
+    "  --verbose             show every token and the mechanism's trace\n" \
+    "  -h, --help            show this help and exit\n" \
+    "See credssp(1).\n"
+
+/* `credssp connect --help`: every option of connect. */
+static const char connect_help[] =
+    "usage: credssp connect --transport lp|rdp HOST:PORT [OPTIONS]\n"
+    "Authenticate to HOST:PORT as a CredSSP client.\n"
+    "\n"
+    "  --transport lp|rdp    how tokens are carried: length-prefixed (lp)\n"
+    "                        or as a Remote Desktop client does (rdp);\n"
+    "                        required\n"
+    "  --user USER           the user to authenticate as\n"
+    "  --domain DOMAIN       the user's domain (needs --user)\n"
+    "  --password-stdin      read the password from the first line of\n"
+    "                        standard input (needs --user)\n"
+    "  --mech auto|spnego|kerberos|ntlm\n"
+    "                        the inner authentication (default auto)\n"
+    "  --delegate            send the user's password to the server (needs\n"
+    "                        --password-stdin: a ticket holds none)\n"
+    "  --allow-ntlm-only-delegation\n"
+    "                        allow delegation when only NTLM authenticated\n"
+    "                        the server\n"
+    "  --service SERVICE     service part of the target name (default\n"
+    "                        TERMSRV for rdp, host for lp)\n"
+    "  --tls-max 1.2|1.3     the highest TLS version to offer\n"
+    "  --min-version N       the lowest CredSSP version (2..6) to accept\n"
+    "  --max-version N       the highest CredSSP version (2..6) to announce\n"
+    "  --timeout SECONDS     limit for the TCP connect and the whole\n"
+    "                        handshake, 1..86400 (default 30)\n"
+    HELP_READ_SIZE HELP_TAIL;
+
+/* `credssp serve --help`: every option of serve. */
+static const char serve_help[] =
+    "usage: credssp serve --transport lp|rdp --listen ADDR:PORT [OPTIONS]\n"
+    "       credssp serve --transport lp|rdp --listen-fd FD [OPTIONS]\n"
+    "Authenticate CredSSP clients, one connection after another.\n"
+    "\n"
+    "  --transport lp|rdp    how tokens are carried: length-prefixed (lp)\n"
+    "                        or as a Remote Desktop server does (rdp);\n"
+    "                        required\n"
+    "  --listen ADDR:PORT    the address to listen on (port 0: any free\n"
+    "                        port, printed on standard error)\n"
+    "  --listen-fd FD        use the inherited listening socket FD instead\n"
+    "                        of opening one\n"
+    "  --cert FILE           the server's TLS certificate (PEM; needs --key)\n"
+    "  --key FILE            its private key (PEM; needs --cert)\n"
+    "  --once                serve one connection, exit with its result\n"
+    "  --store-ccache DIR    store a Kerberos ticket got with a delegated\n"
+    "                        password in DIR/krb5cc_PRINCIPAL\n"
+    HELP_READ_SIZE HELP_TAIL;
+
+/* `credssp demo --help`: every option of demo. */
+static const char demo_help[] =
+    "usage: credssp demo [--transport lp|rdp] [--verbose]\n"
+    "Run a client and a server against a throwaway KDC on 127.0.0.1.\n"
+    "\n"
+    "  --transport lp|rdp    how tokens are carried (default lp)\n"
+    HELP_TAIL;
 
 static int bad_usage(const char *cmd, const char *fmt, ...) CT_PRINTF(2, 3);
 
-/* Reports a command-line error and returns the usage exit status. */
+/*
+ * Reports a command-line error on one line that points to the command's
+ * --help, and returns the usage exit status.
+ */
 static int
 bad_usage(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
 
-    fprintf(stderr, "credssp %s: ", cmd);
+    fprintf(stderr, "credssp: %s: ", cmd);
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);
-    fputs("\n", stderr);
-    usage(stderr);
+    fprintf(stderr, "; see 'credssp %s --help'\n", cmd);
     return CT_EXIT_USAGE;
 }
 
@@ -115,34 +179,34 @@ one_of(const char *s, const char *const words[])
     return false;
 }
 
-/* True when s is a CredSSP version number as text (decimal digits). */
-static bool
-version_ok(const char *s)
-{
-    size_t v;
-
-    return ct_parse_size(s, 0, 999, &v) == CT_OK;
-}
-
 /*
  * Runs getopt_long over the subcommand's arguments (argv[0] is the
- * subcommand).  Returns the option, -1 at the end; prints unknown options
- * and missing arguments itself and returns '?' for them.
+ * subcommand).  Returns the option, -1 at the end; reports an unknown
+ * option or a missing value itself (bad_usage) and returns '?' for them.
  */
 static int
 next_opt(int argc, char **argv, const struct option *opts)
 {
     int c = getopt_long(argc, argv, ":h", opts, NULL);
+    const char *arg = argv[optind - 1];
+    int len;
 
-    if (c == '?') {
-        fprintf(stderr, "credssp %s: unknown option %s\n", argv[0],
-                argv[optind - 1]);
-    } else if (c == ':') {
-        fprintf(stderr, "credssp %s: option %s needs a value\n", argv[0],
-                argv[optind - 1]);
-        c = '?';
+    if (c != '?' && c != ':') {
+        return c;
     }
-    return c;
+    /* argv[optind - 1] is the word at fault, unless getopt is inside a
+     * cluster of short options; then optopt names the letter. */
+    if (arg[0] != '-' || (arg[1] != '-' && optopt != 0)) {
+        (void)bad_usage(argv[0], "unknown option '-%c'", optopt);
+        return '?';
+    }
+    len = (int)strcspn(arg, "=");
+    if (c == '?') {
+        (void)bad_usage(argv[0], "unknown option '%.*s'", len, arg);
+    } else {
+        (void)bad_usage(argv[0], "option '%.*s' needs a value", len, arg);
+    }
+    return '?';
 }
 
 /* Parses `credssp connect ...` and runs it. */
@@ -165,6 +229,7 @@ cmd_connect(int argc, char **argv)
         { "json", no_argument, NULL, OPT_JSON },
         { "verbose", no_argument, NULL, OPT_VERBOSE },
         { "read-size", required_argument, NULL, OPT_READ_SIZE },
+        { "timeout", required_argument, NULL, OPT_TIMEOUT },
         { "help", no_argument, NULL, OPT_HELP },
         { NULL, 0, NULL, 0 }
     };
@@ -174,11 +239,12 @@ cmd_connect(int argc, char **argv)
     struct ct_connect_opts o;
     struct ct_hostport hp;
     struct ct_err err;
-    size_t minv, maxv;
+    size_t v, minv = MIN_CREDSSP_VERSION, maxv = MAX_CREDSSP_VERSION;
     int c;
 
     memset(&o, 0, sizeof(o));
     o.read_size = CT_DEFAULT_READ_SIZE;
+    o.timeout = DEFAULT_TIMEOUT;
     while ((c = next_opt(argc, argv, longopts)) != -1) {
         switch (c) {
         case OPT_TRANSPORT:
@@ -226,14 +292,21 @@ cmd_connect(int argc, char **argv)
             break;
         case OPT_MIN_VERSION:
         case OPT_MAX_VERSION:
-            if (!version_ok(optarg)) {
-                return bad_usage("connect", "bad CredSSP version '%s'",
-                                 optarg);
+            if (ct_parse_size(optarg, MIN_CREDSSP_VERSION,
+                              MAX_CREDSSP_VERSION, &v) != CT_OK) {
+                return bad_usage("connect", "%s: '%s' is not a CredSSP "
+                                 "version (%d to %d)",
+                                 c == OPT_MIN_VERSION ? "--min-version"
+                                                      : "--max-version",
+                                 optarg, MIN_CREDSSP_VERSION,
+                                 MAX_CREDSSP_VERSION);
             }
             if (c == OPT_MIN_VERSION) {
                 o.min_version = optarg;
+                minv = v;
             } else {
                 o.max_version = optarg;
+                maxv = v;
             }
             break;
         case OPT_JSON:
@@ -245,15 +318,23 @@ cmd_connect(int argc, char **argv)
         case OPT_READ_SIZE:
             if (ct_parse_size(optarg, 1, CT_MAX_TOKEN, &o.read_size)
                 != CT_OK) {
-                return bad_usage("connect", "bad --read-size '%s'", optarg);
+                return bad_usage("connect", "--read-size: '%s' is not a "
+                                 "number from 1 to %u", optarg,
+                                 CT_MAX_TOKEN);
+            }
+            break;
+        case OPT_TIMEOUT:
+            if (ct_parse_size(optarg, 1, MAX_TIMEOUT, &o.timeout) != CT_OK) {
+                return bad_usage("connect", "--timeout: '%s' is not a "
+                                 "number of seconds from 1 to %d", optarg,
+                                 MAX_TIMEOUT);
             }
             break;
         case 'h':
         case OPT_HELP:
-            usage(stdout);
+            fputs(connect_help, stdout);
             return CT_EXIT_OK;
         default:
-            usage(stderr);
             return CT_EXIT_USAGE;
         }
     }
@@ -279,12 +360,9 @@ cmd_connect(int argc, char **argv)
     if (o.password_stdin && o.user == NULL) {
         return bad_usage("connect", "%s", "--password-stdin needs --user");
     }
-    if (o.min_version != NULL && o.max_version != NULL &&
-        ct_parse_size(o.min_version, 0, 999, &minv) == CT_OK &&
-        ct_parse_size(o.max_version, 0, 999, &maxv) == CT_OK &&
-        minv > maxv) {
-        return bad_usage("connect", "%s",
-                         "--min-version is above --max-version");
+    if (minv > maxv) {
+        return bad_usage("connect", "--min-version %zu is above "
+                         "--max-version %zu", minv, maxv);
     }
     return ct_cmd_connect(&o);
 }
@@ -346,22 +424,24 @@ cmd_serve(int argc, char **argv)
             break;
         case OPT_LISTEN_FD:
             if (ct_parse_size(optarg, 0, 65535, &fd) != CT_OK) {
-                return bad_usage("serve", "bad --listen-fd '%s'", optarg);
+                return bad_usage("serve", "--listen-fd: '%s' is not a "
+                                 "descriptor number", optarg);
             }
             o.listen_fd = (int)fd;
             break;
         case OPT_READ_SIZE:
             if (ct_parse_size(optarg, 1, CT_MAX_TOKEN, &o.read_size)
                 != CT_OK) {
-                return bad_usage("serve", "bad --read-size '%s'", optarg);
+                return bad_usage("serve", "--read-size: '%s' is not a "
+                                 "number from 1 to %u", optarg,
+                                 CT_MAX_TOKEN);
             }
             break;
         case 'h':
         case OPT_HELP:
-            usage(stdout);
+            fputs(serve_help, stdout);
             return CT_EXIT_OK;
         default:
-            usage(stderr);
             return CT_EXIT_USAGE;
         }
     }
@@ -377,6 +457,13 @@ cmd_serve(int argc, char **argv)
     if (o.listen != NULL &&
         ct_parse_hostport(o.listen, true, &hp, &err) != CT_OK) {
         return bad_usage("serve", "%s", err.msg);
+    }
+    if ((o.cert == NULL) != (o.key == NULL)) {
+        return bad_usage("serve", "%s", o.cert != NULL
+                         ? "--cert needs --key, the certificate's private "
+                           "key"
+                         : "--key needs --cert, the certificate of that "
+                           "key");
     }
     return ct_cmd_serve(&o);
 }
@@ -408,10 +495,9 @@ cmd_demo(int argc, char **argv)
             break;
         case 'h':
         case OPT_HELP:
-            usage(stdout);
+            fputs(demo_help, stdout);
             return CT_EXIT_OK;
         default:
-            usage(stderr);
             return CT_EXIT_USAGE;
         }
     }
@@ -436,12 +522,12 @@ main(int argc, char **argv)
         return CT_EXIT_FAIL;
     }
     if (argc < 2) {
-        usage(stderr);
+        fputs(usage_text, stderr);
         return CT_EXIT_USAGE;
     }
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
         strcmp(argv[1], "help") == 0) {
-        usage(stdout);
+        fputs(usage_text, stdout);
         return CT_EXIT_OK;
     }
     if (strcmp(argv[1], "--version") == 0) {
@@ -457,7 +543,7 @@ main(int argc, char **argv)
     if (strcmp(argv[1], "demo") == 0) {
         return cmd_demo(argc - 1, argv + 1);
     }
-    fprintf(stderr, "credssp: unknown command '%s'\n", argv[1]);
-    usage(stderr);
+    fprintf(stderr, "credssp: unknown command '%s'; see 'credssp --help'\n",
+            argv[1]);
     return CT_EXIT_USAGE;
 }

@@ -8,9 +8,13 @@
 #include <config.h>
 #endif
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <gssapi/gssapi_credssp.h>
+#include <openssl/asn1.h>
+#include <openssl/objects.h>
 
 #include "tool.h"
 
@@ -49,6 +53,41 @@ ct_status_text(struct ct_text *t, OM_uint32 code, int type)
         ct_text_addf(t, "%s status 0x%08lx",
                      type == GSS_C_GSS_CODE ? "major" : "minor",
                      (unsigned long)code);
+    }
+}
+
+/*
+ * The hint for GSS_S_BAD_MECH from acquiring a CredSSP credential: the
+ * mechglue does not know the mechanism (or cannot load its module), so
+ * say how to register it.
+ */
+void
+ct_hint_registration(struct ct_err *err)
+{
+    const char *conf = getenv("GSS_MECH_CONFIG");
+    ASN1_OBJECT *obj;
+    char oid[128];
+    int n = -1;
+
+    obj = ASN1_OBJECT_create(NID_undef, GSS_CREDSSP_MECH->elements,
+                             (int)GSS_CREDSSP_MECH->length, NULL, NULL);
+    if (obj != NULL) {
+        n = OBJ_obj2txt(oid, sizeof(oid), obj, 1);
+        ASN1_OBJECT_free(obj);
+    }
+    if (n <= 0 || (size_t)n >= sizeof(oid)) {
+        return;
+    }
+    if (conf != NULL && *conf != '\0') {
+        ct_err_hint(err, "the mechglue reads GSS_MECH_CONFIG=%s instead of "
+                    "%s; that file needs the line \"credssp %s %s\" naming "
+                    "a module that loads", conf, CT_MECH_D, oid,
+                    CT_MODULE_PATH);
+    } else {
+        ct_err_hint(err, "the CredSSP mechanism is not registered: put the "
+                    "line \"credssp %s %s\" in a file of %s (make install "
+                    "writes credssp.conf there), or in a file named by "
+                    "GSS_MECH_CONFIG", oid, CT_MODULE_PATH, CT_MECH_D);
     }
 }
 

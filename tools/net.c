@@ -8,16 +8,115 @@
 #endif
 
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "tool.h"
+
+/*
+ * The deadline of connect --timeout (CLOCK_MONOTONIC), shared by the
+ * connect and every read and write after it; none while deadline_secs is
+ * 0.  The program is single-threaded.
+ */
+static struct timespec deadline;
+static unsigned long deadline_secs;
+
+/* What a read or write that ran into the deadline reports. */
+#define TIMEOUT_MSG "timed out: the handshake with the peer did not finish"
+
+/* Starts the deadline: seconds from now. */
+void
+ct_deadline_start(unsigned long seconds)
+{
+    (void)clock_gettime(CLOCK_MONOTONIC, &deadline);
+    deadline.tv_sec += (time_t)seconds;
+    deadline_secs = seconds;
+}
+
+/* Milliseconds left before the deadline (0 when it has passed). */
+static int
+deadline_left_ms(void)
+{
+    struct timespec now;
+    long long ms;
+
+    (void)clock_gettime(CLOCK_MONOTONIC, &now);
+    ms = (long long)(deadline.tv_sec - now.tv_sec) * 1000 +
+         (deadline.tv_nsec - now.tv_nsec) / 1000000;
+    return ms <= 0 ? 0 : ms > 86400000LL ? 86400000 : (int)ms;
+}
+
+/*
+ * Waits until fd is ready for events or the deadline passes; the message
+ * then is what, followed by "within N seconds (--timeout)".
+ */
+static enum ct_rc
+wait_ready(int fd, short events, const char *what, struct ct_err *err)
+{
+    struct pollfd pfd;
+    int r;
+
+    for (;;) {
+        pfd.fd = fd;
+        pfd.events = events;
+        pfd.revents = 0;
+        r = poll(&pfd, 1, deadline_left_ms());
+        if (r > 0) {
+            return CT_OK;
+        }
+        if (r == 0) {
+            ct_err_set(err, "%s within %lu second%s (--timeout)", what,
+                       deadline_secs, deadline_secs == 1 ? "" : "s");
+            return CT_ERR;
+        }
+        if (errno != EINTR) {
+            ct_err_errno(err, errno, "poll");
+            return CT_ERR;
+        }
+    }
+}
+
+/* What connect_by_deadline() returns when the deadline passed. */
+#define DEADLINE_PASSED (-1)
+
+/*
+ * connect() bounded by the deadline: the socket is non-blocking from
+ * then on, and the reads and writes wait for it with poll().  Returns 0,
+ * an errno value, or DEADLINE_PASSED with *err set.
+ */
+static int
+connect_by_deadline(int fd, const struct addrinfo *ai, const char *what,
+                    struct ct_err *err)
+{
+    socklen_t len = sizeof(int);
+    int e = 0;
+
+    if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) != 0) {
+        return errno;
+    }
+    if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0) {
+        return 0;
+    }
+    if (errno != EINPROGRESS) {
+        return errno;
+    }
+    if (wait_ready(fd, POLLOUT, what, err) != CT_OK) {
+        return DEADLINE_PASSED;
+    }
+    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &len) != 0) {
+        return errno;
+    }
+    return e;
+}
 
 /*
  * Parses "HOST:PORT", "[V6ADDR]:PORT" into *out.  The port is decimal,
@@ -89,9 +188,13 @@ ct_tcp_connect(const struct ct_hostport *hp, int *fd_out,
                struct ct_err *err)
 {
     struct addrinfo hints, *res = NULL, *ai;
+    struct ct_err timeout_err;
+    char what[300];
     int fd = -1, gai, last_errno = 0;
     enum ct_rc rc = CT_ERR;
 
+    (void)snprintf(what, sizeof(what), "cannot connect to %s port %s: "
+                   "no answer", hp->host, hp->port);
     memset(&hints, 0, sizeof(hints));
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
@@ -109,16 +212,26 @@ ct_tcp_connect(const struct ct_hostport *hp, int *fd_out,
             last_errno = errno;
             continue;
         }
-        if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0) {
+        last_errno = (deadline_secs == 0)
+                         ? (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0
+                                ? 0 : errno)
+                         : connect_by_deadline(fd, ai, what, &timeout_err);
+        if (last_errno == 0) {
             break;
         }
-        last_errno = errno;
         (void)close(fd);
         fd = -1;
+        if (last_errno == DEADLINE_PASSED) {
+            break;              /* no time left for another address */
+        }
     }
     if (fd < 0) {
-        ct_err_errno(err, last_errno, "cannot connect to %s port %s",
-                     hp->host, hp->port);
+        if (last_errno == DEADLINE_PASSED) {
+            *err = timeout_err;
+        } else {
+            ct_err_errno(err, last_errno, "cannot connect to %s port %s",
+                         hp->host, hp->port);
+        }
         goto cleanup;
     }
     set_nodelay(fd);
@@ -265,6 +378,12 @@ ct_read_full(int fd, void *buf, size_t len, struct ct_err *err)
             if (errno == EINTR) {
                 continue;
             }
+            if (errno == EAGAIN && deadline_secs != 0) {
+                if (wait_ready(fd, POLLIN, TIMEOUT_MSG, err) != CT_OK) {
+                    return CT_ERR;
+                }
+                continue;
+            }
             io_error(err, errno, "read from the peer failed");
             return CT_ERR;
         }
@@ -291,6 +410,12 @@ ct_read_some(int fd, void *buf, size_t max, size_t *got, struct ct_err *err)
     for (;;) {
         n = read(fd, buf, max);
         if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0 && errno == EAGAIN && deadline_secs != 0) {
+            if (wait_ready(fd, POLLIN, TIMEOUT_MSG, err) != CT_OK) {
+                return CT_ERR;
+            }
             continue;
         }
         break;
@@ -321,10 +446,53 @@ ct_write_full(int fd, const void *buf, size_t len, struct ct_err *err)
             if (errno == EINTR) {
                 continue;
             }
+            if (errno == EAGAIN && deadline_secs != 0) {
+                if (wait_ready(fd, POLLOUT, TIMEOUT_MSG, err)
+                    != CT_OK) {
+                    return CT_ERR;
+                }
+                continue;
+            }
             io_error(err, errno, "write to the peer failed");
             return CT_ERR;
         }
         done += (size_t)n;
     }
     return CT_OK;
+}
+
+/* How many of a stranger's first bytes an error message shows. */
+#define STRANGER_SHOWN 64
+
+/*
+ * A peer that does not speak our transport sent head (n bytes, n <
+ * STRANGER_SHOWN) where expected was due: when these bytes and what else
+ * has already arrived are printable text, as from an HTTP or SMTP server
+ * that answers anything, record an error that shows them (the report
+ * escapes CR, LF and the rest) and return true; false for binary bytes.
+ */
+bool
+ct_stranger_text(int fd, const uint8_t *head, size_t n, const char *expected,
+              struct ct_err *err)
+{
+    char buf[STRANGER_SHOWN + 1];
+    ssize_t more;
+    size_t len, i;
+
+    memcpy(buf, head, n);
+    /* Only what is here already: never wait for a stranger. */
+    more = recv(fd, buf + n, STRANGER_SHOWN - n, MSG_DONTWAIT);
+    len = n + (more > 0 ? (size_t)more : 0);
+    for (i = 0; i < len; i++) {
+        if ((buf[i] < 0x20 || buf[i] > 0x7e) && buf[i] != '\r' &&
+            buf[i] != '\n' && buf[i] != '\t') {
+            return false;
+        }
+    }
+    buf[len] = '\0';
+    ct_err_set(err, "the peer does not speak %s: instead of the %s it sent "
+               "\"%s\"%s", expected == NULL ? "the lp transport" : "RDP",
+               expected == NULL ? "length of a token" : expected, buf,
+               len == STRANGER_SHOWN ? "..." : "");
+    return true;
 }

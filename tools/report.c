@@ -117,6 +117,10 @@ ct_report_error(const struct ct_out *out, const struct ct_err *err)
         ct_text_add_safe(&line, ct_text_str(&minor),
                          strlen(ct_text_str(&minor)));
     }
+    if (err->hint[0] != '\0') {
+        ct_text_addf(&line, "\ncredssp: %s:   hint: ", out->role);
+        ct_text_add_safe(&line, err->hint, strlen(err->hint));
+    }
     emit(stderr, &line);
 
     if (out->json) {
@@ -124,6 +128,9 @@ ct_report_error(const struct ct_out *out, const struct ct_err *err)
         ct_text_adds(&line, "{\"event\":\"error\"");
         json_field(&line, "role", out->role);
         json_field(&line, "message", err->msg);
+        if (err->hint[0] != '\0') {
+            json_field(&line, "hint", err->hint);
+        }
         if (err->is_gss) {
             json_field(&line, "major", ct_text_str(&major));
             json_field(&line, "minor", ct_text_str(&minor));

@@ -23,10 +23,14 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <gssapi/gssapi_credssp.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
 
 #include "tool.h"
 
@@ -90,6 +94,178 @@ server_step(void *arg, const gss_buffer_desc *in, gss_buffer_desc *out,
     return major;
 }
 
+/* A passphrase callback that gives none: an encrypted key fails instead
+ * of prompting on the terminal. */
+static int
+no_passphrase(char *buf, int size, int rwflag, void *arg)
+{
+    (void)buf;
+    (void)size;
+    (void)rwflag;
+    (void)arg;
+    return 0;
+}
+
+/*
+ * Writes " (OpenSSL: LIBRARY: REASON)" into buf for the first error
+ * OpenSSL queued, the one that says what was wrong ("" when there is
+ * none), and empties the queue.
+ */
+static void
+openssl_reason(char *buf, size_t len)
+{
+    unsigned long e = ERR_peek_error();
+    const char *lib = ERR_lib_error_string(e);
+    const char *reason = ERR_reason_error_string(e);
+
+    buf[0] = '\0';
+    if (e != 0) {
+        (void)snprintf(buf, len, " (OpenSSL: %s%s%s)",
+                       lib != NULL ? lib : "", lib != NULL ? ": " : "",
+                       reason != NULL ? reason : "unknown reason");
+    }
+    ERR_clear_error();
+}
+
+/*
+ * The label of the first PEM block in file ("CERTIFICATE", "PRIVATE
+ * KEY", ...) into label; false when the file holds none.
+ */
+static bool
+first_pem_label(const char *file, char *label, size_t len)
+{
+    BIO *bio = BIO_new_file(file, "r");
+    char *name = NULL, *header = NULL;
+    unsigned char *data = NULL;
+    long data_len = 0;
+    bool found;
+
+    found = bio != NULL &&
+            PEM_read_bio(bio, &name, &header, &data, &data_len) == 1;
+    if (found) {
+        (void)snprintf(label, len, "%s", name);
+        OPENSSL_cleanse(data, (size_t)data_len);
+    }
+    OPENSSL_free(name);
+    OPENSSL_free(header);
+    OPENSSL_free(data);
+    BIO_free(bio);
+    ERR_clear_error();
+    return found;
+}
+
+/*
+ * Explains why file, given as option (--cert or --key), could not be
+ * loaded as a private key (want_key) or a certificate chain; OpenSSL's
+ * reason is still queued.
+ */
+static void
+explain_load_failure(const char *option, const char *file, bool want_key,
+                     struct ct_err *err)
+{
+    const char *want = want_key ? "private key" : "certificate";
+    char why[256], label[80];
+    bool is_key;
+
+    openssl_reason(why, sizeof(why));
+    if (!first_pem_label(file, label, sizeof(label))) {
+        ct_err_set(err, "%s %s: not a PEM file, no \"-----BEGIN\" line%s",
+                   option, file, why);
+        return;
+    }
+    is_key = strstr(label, "PRIVATE KEY") != NULL;
+    if (want_key && strcmp(label, "ENCRYPTED PRIVATE KEY") == 0) {
+        ct_err_set(err, "%s %s: the private key is encrypted; the server "
+                   "needs it unencrypted%s", option, file, why);
+    } else if (want_key != is_key) {
+        ct_err_set(err, "%s %s holds a %s (PEM \"%s\"), not a %s: are "
+                   "--cert and --key swapped?%s", option, file,
+                   is_key ? "private key" : "certificate", label, want, why);
+    } else {
+        ct_err_set(err, "%s %s: cannot load the %s%s", option, file, want,
+                   why);
+    }
+}
+
+/*
+ * serve --cert/--key: loads both files as the mechanism will (OpenSSL,
+ * PEM, the chain in the certificate file) and checks that the key belongs
+ * to the certificate, so that a wrong file stops the server before it
+ * listens, naming the file and OpenSSL's reason.
+ */
+static enum ct_rc
+check_cert_key(const char *cert, const char *key, struct ct_err *err)
+{
+    SSL_CTX *ctx;
+    EVP_PKEY *pkey = NULL;
+    BIO *bio;
+    enum ct_rc rc = CT_ERR;
+    char why[256];
+
+    ERR_clear_error();
+    ctx = SSL_CTX_new(TLS_server_method());
+    if (ctx == NULL) {
+        openssl_reason(why, sizeof(why));
+        ct_err_set(err, "cannot make an OpenSSL context%s", why);
+        return CT_ERR;
+    }
+    SSL_CTX_set_default_passwd_cb(ctx, no_passphrase);
+    if (SSL_CTX_use_certificate_chain_file(ctx, cert) != 1) {
+        explain_load_failure("--cert", cert, false, err);
+        goto cleanup;
+    }
+    /* The key alone first: a key that loads but does not fit is told
+     * apart from a file that holds no usable key. */
+    bio = BIO_new_file(key, "r");
+    if (bio != NULL) {
+        pkey = PEM_read_bio_PrivateKey(bio, NULL, no_passphrase, NULL);
+        BIO_free(bio);
+    }
+    if (pkey == NULL) {
+        explain_load_failure("--key", key, true, err);
+    } else if (SSL_CTX_use_PrivateKey(ctx, pkey) != 1 ||
+               SSL_CTX_check_private_key(ctx) != 1) {
+        openssl_reason(why, sizeof(why));
+        ct_err_set(err, "--key %s is not the private key of the "
+                   "certificate in --cert %s%s", key, cert, why);
+    } else {
+        rc = CT_OK;
+    }
+
+cleanup:
+    ERR_clear_error();
+    EVP_PKEY_free(pkey);
+    SSL_CTX_free(ctx);
+    return rc;
+}
+
+/*
+ * NTLM logons are checked against gss-ntlmssp's user file: warn when
+ * NTLM_USER_FILE names one that cannot be read (every NTLM logon would
+ * fail), and, with --verbose, when none is named.
+ */
+static void
+check_ntlm_user_file(const struct ct_out *out)
+{
+    const char *file = getenv("NTLM_USER_FILE");
+    struct stat st;
+
+    if (file == NULL || *file == '\0') {
+        ct_verbose(out, "NTLM_USER_FILE is not set: gss-ntlmssp can check "
+                   "NTLM logons only through winbind");
+        return;
+    }
+    if (access(file, R_OK) != 0 || stat(file, &st) != 0) {
+        fprintf(stderr, "credssp: server: warning: NTLM user file "
+                "NTLM_USER_FILE=%s: %s; NTLM logons will fail\n", file,
+                strerror(errno));
+    } else if (!S_ISREG(st.st_mode)) {
+        fprintf(stderr, "credssp: server: warning: NTLM user file "
+                "NTLM_USER_FILE=%s is not a regular file; NTLM logons will "
+                "fail\n", file);
+    }
+}
+
 /*
  * Acquires the acceptor credential for the CredSSP mechanism, from the
  * certificate and key files when given (cred store), else the default.
@@ -114,13 +290,18 @@ get_cred(const struct ct_serve_opts *opts, gss_cred_id_t *cred_out,
             continue;
         }
         if (access(files[i], R_OK) != 0) {
-            ct_err_errno(err, errno, "cannot read %s", files[i]);
+            ct_err_errno(err, errno, "%s %s", i == 0 ? "--cert" : "--key",
+                         files[i]);
             return CT_ERR;
         }
         elements[store.count].key = (i == 0) ? GSS_CREDSSP_STORE_CERT
                                              : GSS_CREDSSP_STORE_KEY;
         elements[store.count].value = files[i];
         store.count++;
+    }
+    if (store.count > 0 && check_cert_key(opts->cert, opts->key, err)
+        != CT_OK) {
+        return CT_ERR;
     }
     if (store.count > 0) {
         major = gss_acquire_cred_from(&minor, GSS_C_NO_NAME,
@@ -129,17 +310,18 @@ get_cred(const struct ct_serve_opts *opts, gss_cred_id_t *cred_out,
                                       NULL);
         if (GSS_ERROR(major)) {
             ct_err_gss(err, "gss_acquire_cred_from", major, minor);
-            return CT_ERR;
         }
     } else {
         major = gss_acquire_cred(&minor, GSS_C_NO_NAME, GSS_C_INDEFINITE,
                                  &mechs, GSS_C_ACCEPT, cred_out, NULL, NULL);
         if (GSS_ERROR(major)) {
             ct_err_gss(err, "gss_acquire_cred", major, minor);
-            return CT_ERR;
         }
     }
-    return CT_OK;
+    if (GSS_ROUTINE_ERROR(major) == GSS_S_BAD_MECH) {
+        ct_hint_registration(err);
+    }
+    return GSS_ERROR(major) ? CT_ERR : CT_OK;
 }
 
 /* Puts the display form of name into t ("unknown" when there is none). */
@@ -400,6 +582,11 @@ ct_cmd_serve(const struct ct_serve_opts *opts)
     if (opts->verbose) {
         ct_set_verbose_env();
     }
+    /* Everything that can be checked is, before the first client. */
+    if (get_cred(opts, &cred, &err) != CT_OK) {
+        goto fail;
+    }
+    check_ntlm_user_file(&out);
     if (opts->listen_fd >= 0) {
         if (adopt_listener(opts->listen_fd, &err) != CT_OK) {
             goto fail;
@@ -417,9 +604,6 @@ ct_cmd_serve(const struct ct_serve_opts *opts)
         fprintf(stderr, "credssp: server: listening on %s (%s transport)\n",
                 addr, ct_transport_name(opts->transport));
         fflush(stderr);
-    }
-    if (get_cred(opts, &cred, &err) != CT_OK) {
-        goto fail;
     }
 
     for (;;) {

@@ -47,10 +47,12 @@ enum ct_transport {
 /*
  * What went wrong, recorded where it happened and printed once by the
  * command.  is_gss marks a failed GSSAPI call whose codes are kept so that
- * gss_display_status() can render them.
+ * gss_display_status() can render them.  hint, when not empty, says what
+ * to do about it; every ct_err_set*() empties it.
  */
 struct ct_err {
     char msg[512];
+    char hint[512];
     bool is_gss;
     OM_uint32 major;
     OM_uint32 minor;
@@ -104,6 +106,7 @@ struct ct_connect_opts {
     bool json;
     bool verbose;
     size_t read_size;
+    size_t timeout;             /* seconds for connect and handshake */
 };
 
 /* Options of `credssp serve`. */
@@ -132,6 +135,7 @@ void ct_err_errno(struct ct_err *err, int errnum, const char *fmt, ...)
     CT_PRINTF(3, 4);
 void ct_err_gss(struct ct_err *err, const char *call, OM_uint32 major,
                 OM_uint32 minor);
+void ct_err_hint(struct ct_err *err, const char *fmt, ...) CT_PRINTF(2, 3);
 void ct_text_add(struct ct_text *t, const char *s, size_t len);
 void ct_text_adds(struct ct_text *t, const char *s);
 void ct_text_addf(struct ct_text *t, const char *fmt, ...) CT_PRINTF(2, 3);
@@ -148,6 +152,8 @@ void ct_bytes_free(struct ct_bytes *b);
 void ct_wipe(void *p, size_t len);
 enum ct_rc ct_parse_size(const char *s, size_t min, size_t max,
                          size_t *out) CT_WUR;
+void ct_put_u32le(uint8_t *b, uint32_t v);
+uint32_t ct_get_u32le(const uint8_t *b);
 const char *ct_transport_name(enum ct_transport t);
 void ct_set_verbose_env(void);
 
@@ -161,18 +167,23 @@ enum ct_rc ct_tcp_listen(const struct ct_hostport *hp, int *fd_out,
                          struct ct_err *err) CT_WUR;
 void ct_sock_name(int fd, bool peer, char *buf, size_t len);
 enum ct_rc ct_set_timeouts(int fd, int seconds, struct ct_err *err) CT_WUR;
+void ct_deadline_start(unsigned long seconds);
 enum ct_rc ct_read_full(int fd, void *buf, size_t len,
                         struct ct_err *err) CT_WUR;
 enum ct_rc ct_read_some(int fd, void *buf, size_t max, size_t *got,
                         struct ct_err *err) CT_WUR;
 enum ct_rc ct_write_full(int fd, const void *buf, size_t len,
                          struct ct_err *err) CT_WUR;
+bool ct_stranger_text(int fd, const uint8_t *head, size_t n,
+                      const char *expected, struct ct_err *err);
 
-/* transport.c: lp framing, the X.224 exchange and the token loop. */
+/* lp.c: the lp transport's framing. */
 enum ct_rc ct_lp_send(int fd, const void *p, size_t len,
                       struct ct_err *err) CT_WUR;
 enum ct_rc ct_lp_recv(int fd, struct ct_bytes *tok,
                       struct ct_err *err) CT_WUR;
+
+/* x224.c: the rdp transport's X.224 exchange. */
 size_t ct_x224_build_request(uint8_t *buf, size_t buf_len,
                              const char *cookie_user);
 enum ct_rc ct_x224_parse_request(const uint8_t *p, size_t len,
@@ -186,8 +197,8 @@ enum ct_rc ct_x224_client(int fd, const char *cookie_user,
 enum ct_rc ct_x224_server(int fd, const struct ct_out *out,
                           bool *hybrid_ex, struct ct_err *err) CT_WUR;
 
-/* The Early User Authorization Result of HYBRID_EX ([MS-RDPBCGR]
- * 2.2.10.2): four bytes, AUTHZ_SUCCESS (0) or ACCESS_DENIED (5), sent by
+/* earlyauth.c: the Early User Authorization Result of HYBRID_EX
+ * ([MS-RDPBCGR] 2.2.10.2): four bytes, AUTHZ_SUCCESS (0) or ACCESS_DENIED (5), sent by
  * the server over the TLS channel (gss_wrap) once CredSSP completed. */
 enum ct_rc ct_early_auth_send(int fd, gss_ctx_id_t ctx, uint32_t result,
                               const struct ct_out *out,
@@ -197,6 +208,8 @@ enum ct_rc ct_early_auth_recv(int fd, gss_ctx_id_t ctx,
                               struct ct_err *err) CT_WUR;
 
 /*
+ * tokenloop.c: the token exchange on either transport.
+ *
  * One call of gss_init_sec_context or gss_accept_sec_context on the input
  * (NULL for none).  The output token is the mechanism's, released by the
  * caller with gss_release_buffer().
@@ -226,6 +239,7 @@ enum ct_rc ct_token_loop(const struct ct_link *link,
 
 /* gssutil.c: status texts and context/credential inquiries. */
 void ct_status_text(struct ct_text *t, OM_uint32 code, int type);
+void ct_hint_registration(struct ct_err *err);
 
 /* What a completed context tells about itself; "unknown" when it won't. */
 struct ct_ctx_info {

@@ -26,9 +26,21 @@ ct_err_set(struct ct_err *err, const char *fmt, ...)
     va_start(ap, fmt);
     (void)vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
     va_end(ap);
+    err->hint[0] = '\0';
     err->is_gss = false;
     err->major = 0;
     err->minor = 0;
+}
+
+/* Adds advice to the error recorded in *err. */
+void
+ct_err_hint(struct ct_err *err, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    (void)vsnprintf(err->hint, sizeof(err->hint), fmt, ap);
+    va_end(ap);
 }
 
 /* Records an error message followed by the text of errno value errnum. */
@@ -44,6 +56,7 @@ ct_err_errno(struct ct_err *err, int errnum, const char *fmt, ...)
     len = strlen(err->msg);
     (void)snprintf(err->msg + len, sizeof(err->msg) - len, ": %s",
                    strerror(errnum));
+    err->hint[0] = '\0';
     err->is_gss = false;
     err->major = 0;
     err->minor = 0;
@@ -55,6 +68,7 @@ ct_err_gss(struct ct_err *err, const char *call, OM_uint32 major,
            OM_uint32 minor)
 {
     (void)snprintf(err->msg, sizeof(err->msg), "%s failed", call);
+    err->hint[0] = '\0';
     err->is_gss = true;
     err->major = major;
     err->minor = minor;
@@ -328,6 +342,24 @@ ct_parse_size(const char *s, size_t min, size_t max, size_t *out)
     }
     *out = (size_t)v;
     return CT_OK;
+}
+
+/* Puts a little-endian 32-bit number at b. */
+void
+ct_put_u32le(uint8_t *b, uint32_t v)
+{
+    b[0] = (uint8_t)v;
+    b[1] = (uint8_t)(v >> 8);
+    b[2] = (uint8_t)(v >> 16);
+    b[3] = (uint8_t)(v >> 24);
+}
+
+/* Reads the little-endian 32-bit number at b. */
+uint32_t
+ct_get_u32le(const uint8_t *b)
+{
+    return (uint32_t)b[0] | ((uint32_t)b[1] << 8) | ((uint32_t)b[2] << 16) |
+           ((uint32_t)b[3] << 24);
 }
 
 /* Returns the command-line name of a transport. */

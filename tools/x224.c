@@ -1,26 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * transport.c - how the `credssp` tool carries tokens.
- *
- * lp:  each token is a 4-byte big-endian length and the token bytes; the
- *      client sends first and every token gets exactly one reply (possibly
- *      empty) until the context is complete.
- * rdp: [MS-RDPBCGR] 2.2.1.1 / 2.2.1.2: an X.224 Connection Request with an
- *      RDP Negotiation Request asking PROTOCOL_HYBRID, a Connection Confirm
- *      with the Negotiation Response, then the raw TLS/CredSSP bytes on the
- *      TCP stream without framing.  The receiver hands whatever it has to
- *      the mechanism and reads more while the mechanism says the message is
- *      incomplete (GSS_S_DEFECTIVE_TOKEN + CREDSSP_S_INCOMPLETE_MESSAGE).
+ * x224.c - the rdp transport's negotiation in the `credssp` tool
+ * ([MS-RDPBCGR] 2.2.1.1 / 2.2.1.2): an X.224 Connection Request with an
+ * RDP Negotiation Request asking PROTOCOL_HYBRID, a Connection Confirm
+ * with the Negotiation Response; the raw TLS/CredSSP bytes follow on the
+ * TCP stream without framing (tokenloop.c).
  */
 #ifdef HAVE_CONFIG_H
 #include <config.h>
 #endif
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-
-#include <gssapi/gssapi_credssp.h>
 
 #include "tool.h"
 
@@ -51,79 +42,6 @@
 #define COOKIE_MAX_USER 64
 /* Src-ref of our Connection Confirm; any value will do. */
 #define X224_SERVER_SRC_REF 0x1234
-
-/* Sends one lp frame: the 4-byte big-endian length, then the bytes. */
-enum ct_rc
-ct_lp_send(int fd, const void *p, size_t len, struct ct_err *err)
-{
-    uint8_t *frame = NULL;
-    enum ct_rc rc = CT_ERR;
-
-    if (len > CT_MAX_TOKEN) {
-        ct_err_set(err, "token of %zu bytes is too large to send", len);
-        goto cleanup;
-    }
-    /* One write for header and body: no small-segment delay. */
-    frame = malloc(4 + len);
-    if (frame == NULL) {
-        ct_err_set(err, "out of memory");
-        goto cleanup;
-    }
-    frame[0] = (uint8_t)(len >> 24);
-    frame[1] = (uint8_t)(len >> 16);
-    frame[2] = (uint8_t)(len >> 8);
-    frame[3] = (uint8_t)len;
-    if (len > 0) {
-        memcpy(frame + 4, p, len);
-    }
-    rc = ct_write_full(fd, frame, 4 + len, err);
-
-cleanup:
-    free(frame);
-    return rc;
-}
-
-/*
- * Receives one lp frame into tok (replacing its contents).  A length above
- * CT_MAX_TOKEN is refused before anything is allocated.  CT_EOF when the
- * peer closed the connection between frames.
- */
-enum ct_rc
-ct_lp_recv(int fd, struct ct_bytes *tok, struct ct_err *err)
-{
-    uint8_t hdr[4];
-    uint32_t len;
-    enum ct_rc rc;
-
-    rc = ct_read_full(fd, hdr, sizeof(hdr), err);
-    if (rc != CT_OK) {
-        return rc;
-    }
-    len = ((uint32_t)hdr[0] << 24) | ((uint32_t)hdr[1] << 16) |
-          ((uint32_t)hdr[2] << 8) | (uint32_t)hdr[3];
-    if (len > CT_MAX_TOKEN) {
-        ct_err_set(err, "the peer announced a %lu-byte token; the limit is "
-                   "%u bytes", (unsigned long)len, CT_MAX_TOKEN);
-        return CT_ERR;
-    }
-    tok->len = 0;
-    if (ct_bytes_reserve(tok, len, err) != CT_OK) {
-        return CT_ERR;
-    }
-    if (len > 0) {
-        rc = ct_read_full(fd, tok->data, len, err);
-        if (rc == CT_EOF) {
-            ct_err_set(err, "the peer closed the connection in the middle "
-                       "of a token");
-            return CT_ERR;
-        }
-        if (rc != CT_OK) {
-            return rc;
-        }
-    }
-    tok->len = len;
-    return CT_OK;
-}
 
 /* A bounds-checked reader with a sticky failure flag. */
 struct cursor {
@@ -181,11 +99,7 @@ cur_u32le(struct cursor *c)
 {
     const uint8_t *b = cur_take(c, 4);
 
-    if (b == NULL) {
-        return 0;
-    }
-    return (uint32_t)b[0] | ((uint32_t)b[1] << 8) | ((uint32_t)b[2] << 16) |
-           ((uint32_t)b[3] << 24);
+    return (b != NULL) ? ct_get_u32le(b) : 0;
 }
 
 /* True when the unread bytes start with the string s (nothing taken). */
@@ -203,16 +117,6 @@ put_u16le(uint8_t *b, uint16_t v)
 {
     b[0] = (uint8_t)v;
     b[1] = (uint8_t)(v >> 8);
-}
-
-/* Puts a little-endian 32-bit number at b. */
-static void
-put_u32le(uint8_t *b, uint32_t v)
-{
-    b[0] = (uint8_t)v;
-    b[1] = (uint8_t)(v >> 8);
-    b[2] = (uint8_t)(v >> 16);
-    b[3] = (uint8_t)(v >> 24);
 }
 
 /* Returns the [MS-RDPBCGR] name of one protocol bit (or of none). */
@@ -323,7 +227,7 @@ ct_x224_build_request(uint8_t *buf, size_t buf_len, const char *cookie_user)
     buf[off++] = 0;                                         /* flags */
     put_u16le(buf + off, RDP_NEG_LEN);
     off += 2;
-    put_u32le(buf + off, PROTOCOL_SSL | PROTOCOL_HYBRID | PROTOCOL_HYBRID_EX);
+    ct_put_u32le(buf + off, PROTOCOL_SSL | PROTOCOL_HYBRID | PROTOCOL_HYBRID_EX);
     off += 4;
     return off;
 }
@@ -528,9 +432,11 @@ read_tpkt(int fd, uint8_t *buf, size_t *len_out, const char *what,
     len = ((size_t)buf[2] << 8) | buf[3];
     if (buf[0] != TPKT_VERSION || buf[1] != 0 || len < TPKT_MIN_LEN ||
         len > TPKT_MAX_LEN) {
-        ct_err_set(err, "expected a TPKT carrying the %s, got bytes "
-                   "%02x %02x %02x %02x", what, buf[0], buf[1], buf[2],
-                   buf[3]);
+        if (!ct_stranger_text(fd, buf, TPKT_HEADER_LEN, what, err)) {
+            ct_err_set(err, "expected a TPKT carrying the %s, got bytes "
+                       "%02x %02x %02x %02x", what, buf[0], buf[1], buf[2],
+                       buf[3]);
+        }
         return CT_ERR;
     }
     rc = ct_read_full(fd, buf + TPKT_HEADER_LEN, len - TPKT_HEADER_LEN,
@@ -627,7 +533,7 @@ ct_x224_server(int fd, const struct ct_out *out, bool *hybrid_ex,
     reply[off++] = 0;                                   /* flags */
     put_u16le(reply + off, RDP_NEG_LEN);
     off += 2;
-    put_u32le(reply + off, !ok ? HYBRID_REQUIRED_BY_SERVER
+    ct_put_u32le(reply + off, !ok ? HYBRID_REQUIRED_BY_SERVER
                            : *hybrid_ex ? PROTOCOL_HYBRID_EX
                                         : PROTOCOL_HYBRID);
 
@@ -652,218 +558,5 @@ ct_x224_server(int fd, const struct ct_out *out, bool *hybrid_ex,
     ct_verbose(out, "-> X.224 Connection Confirm selecting %s (%zu bytes)",
                *hybrid_ex ? "PROTOCOL_HYBRID_EX" : "PROTOCOL_HYBRID",
                sizeof(reply));
-    return CT_OK;
-}
-
-/* True for "the mechanism needs more bytes of this message". */
-static bool
-is_incomplete(OM_uint32 major, OM_uint32 minor)
-{
-    return GSS_ROUTINE_ERROR(major) == GSS_S_DEFECTIVE_TOKEN &&
-           minor == CREDSSP_S_INCOMPLETE_MESSAGE;
-}
-
-/* Sends one token in the link's framing. */
-static enum ct_rc
-send_token(const struct ct_link *link, const gss_buffer_desc *tok,
-           struct ct_err *err)
-{
-    if (link->transport == CT_TRANSPORT_LP) {
-        return ct_lp_send(link->fd, tok->value, tok->length, err);
-    }
-    return ct_write_full(link->fd, tok->value, tok->length, err);
-}
-
-/*
- * Receives more input: on lp one whole frame replacing *in; on rdp up to
- * read_size more bytes appended to *in.  *peer names the other side.
- */
-static enum ct_rc
-recv_more(const struct ct_link *link, struct ct_bytes *in, const char *peer,
-          struct ct_err *err)
-{
-    size_t room, got = 0;
-    enum ct_rc rc;
-
-    if (link->transport == CT_TRANSPORT_LP) {
-        rc = ct_lp_recv(link->fd, in, err);
-    } else {
-        room = CT_MAX_TOKEN - in->len;
-        if (room == 0) {
-            ct_err_set(err, "the %s sent a message larger than %u bytes",
-                       peer, CT_MAX_TOKEN);
-            return CT_ERR;
-        }
-        if (room > link->read_size) {
-            room = link->read_size;
-        }
-        if (ct_bytes_reserve(in, room, err) != CT_OK) {
-            return CT_ERR;
-        }
-        rc = ct_read_some(link->fd, in->data + in->len, room, &got, err);
-        if (rc == CT_EOF && in->len > 0) {
-            ct_err_set(err, "the %s closed the connection in the middle of "
-                       "a message", peer);
-            return CT_ERR;
-        }
-        in->len += got;
-    }
-    if (rc == CT_EOF) {
-        ct_err_set(err, "the %s closed the connection before "
-                   "authentication completed", peer);
-        return CT_ERR;
-    }
-    return rc;
-}
-
-/*
- * Runs the token exchange to completion: the initiator makes the first
- * call without input; each output token is sent (on lp even an empty one
- * while the context continues, on rdp only a non-empty one); on failure an
- * output token (the CredSSP errorCode) is still sent before giving up.
- */
-enum ct_rc
-ct_token_loop(const struct ct_link *link, const struct ct_stepper *st,
-              const struct ct_out *out, struct ct_err *err)
-{
-    struct ct_bytes in = { 0 };
-    gss_buffer_desc view, tok = GSS_C_EMPTY_BUFFER;
-    const gss_buffer_desc *inp;
-    const char *peer = st->initiator ? "server" : "client";
-    struct ct_err send_err;
-    OM_uint32 major, minor, tmp;
-    bool first = true, cont;
-    enum ct_rc rc = CT_ERR;
-
-    for (;;) {
-        if (first && st->initiator) {
-            inp = NULL;
-        } else {
-            if (recv_more(link, &in, peer, err) != CT_OK) {
-                goto cleanup;
-            }
-            view.length = in.len;
-            view.value = in.data;
-            inp = &view;
-        }
-        first = false;
-
-        major = st->step(st->arg, inp, &tok, &minor);
-        if (link->transport == CT_TRANSPORT_RDP && inp != NULL &&
-            is_incomplete(major, minor)) {
-            /* Nothing consumed: keep the bytes, read more, call again. */
-            (void)gss_release_buffer(&tmp, &tok);
-            continue;
-        }
-        if (inp != NULL) {
-            ct_verbose(out, "<- %zu-byte token", inp->length);
-        }
-        in.len = 0;
-
-        if (GSS_ERROR(major)) {
-            ct_err_gss(err, st->call, major, minor);
-            if (tok.length > 0 &&
-                send_token(link, &tok, &send_err) == CT_OK) {
-                ct_verbose(out, "-> %zu-byte token (error report)",
-                           tok.length);
-            }
-            goto cleanup;
-        }
-        cont = (major & GSS_S_CONTINUE_NEEDED) != 0;
-        if (tok.length > 0 ||
-            (cont && link->transport == CT_TRANSPORT_LP)) {
-            if (send_token(link, &tok, err) != CT_OK) {
-                goto cleanup;
-            }
-            ct_verbose(out, "-> %zu-byte token", tok.length);
-        } else if (cont) {
-            ct_verbose(out, "empty token: nothing sent on the stream");
-        }
-        (void)gss_release_buffer(&tmp, &tok);
-        if (!cont) {
-            ct_verbose(out, "context established");
-            rc = CT_OK;
-            goto cleanup;
-        }
-    }
-
-cleanup:
-    (void)gss_release_buffer(&tmp, &tok);
-    ct_bytes_free(&in);
-    return rc;
-}
-
-enum ct_rc
-ct_early_auth_send(int fd, gss_ctx_id_t ctx, uint32_t result,
-                   const struct ct_out *out, struct ct_err *err)
-{
-    uint8_t value[4];
-    gss_buffer_desc in = { sizeof(value), value }, sealed = { 0, NULL };
-    OM_uint32 major, minor, tmp;
-    enum ct_rc rc;
-
-    put_u32le(value, result);
-    major = gss_wrap(&minor, ctx, 1, GSS_C_QOP_DEFAULT, &in, NULL, &sealed);
-    if (GSS_ERROR(major)) {
-        ct_err_gss(err, "gss_wrap (Early User Authorization Result)", major,
-                   minor);
-        return CT_ERR;
-    }
-    rc = ct_write_full(fd, sealed.value, sealed.length, err);
-    (void)gss_release_buffer(&tmp, &sealed);
-    if (rc == CT_OK) {
-        ct_verbose(out, "-> Early User Authorization Result 0x%08lx",
-                   (unsigned long)result);
-    }
-    return rc;
-}
-
-enum ct_rc
-ct_early_auth_recv(int fd, gss_ctx_id_t ctx, const struct ct_out *out,
-                   struct ct_err *err)
-{
-    uint8_t rec[5 + 256];
-    gss_buffer_desc in = { 0, rec }, plain = { 0, NULL };
-    OM_uint32 major, minor, tmp;
-    size_t len;
-    uint32_t value;
-
-    if (ct_read_full(fd, rec, 5, err) != CT_OK) {
-        ct_err_set(err, "no Early User Authorization Result from the server");
-        return CT_ERR;
-    }
-    len = ((size_t)rec[3] << 8) | rec[4];
-    if (rec[0] != 23 || len > sizeof(rec) - 5 ||
-        ct_read_full(fd, rec + 5, len, err) != CT_OK) {
-        ct_err_set(err, "malformed Early User Authorization Result record");
-        return CT_ERR;
-    }
-    in.length = 5 + len;
-    major = gss_unwrap(&minor, ctx, &in, &plain, NULL, NULL);
-    if (GSS_ERROR(major)) {
-        ct_err_gss(err, "gss_unwrap (Early User Authorization Result)",
-                   major, minor);
-        return CT_ERR;
-    }
-    if (plain.length != 4) {
-        (void)gss_release_buffer(&tmp, &plain);
-        ct_err_set(err, "Early User Authorization Result of %zu bytes",
-                   plain.length);
-        return CT_ERR;
-    }
-    value = (uint32_t)((uint8_t *)plain.value)[0] |
-            (uint32_t)((uint8_t *)plain.value)[1] << 8 |
-            (uint32_t)((uint8_t *)plain.value)[2] << 16 |
-            (uint32_t)((uint8_t *)plain.value)[3] << 24;
-    (void)gss_release_buffer(&tmp, &plain);
-    ct_verbose(out, "<- Early User Authorization Result 0x%08lx",
-               (unsigned long)value);
-    if (value != 0) {
-        ct_err_set(err, "the server denied access after authentication "
-                   "(Early User Authorization Result 0x%08lx%s)",
-                   (unsigned long)value,
-                   value == 5 ? ", ACCESS_DENIED" : "");
-        return CT_ERR;
-    }
     return CT_OK;
 }
