@@ -294,8 +294,8 @@ get_cred(const struct ct_serve_opts *opts, gss_cred_id_t *cred_out,
                          files[i]);
             return CT_ERR;
         }
-        elements[store.count].key = (i == 0) ? GSS_CREDSSP_STORE_CERT
-                                             : GSS_CREDSSP_STORE_KEY;
+        elements[store.count].key = (i == 0) ? GSS_CREDSSP_STORE_CERTIFICATE
+                                             : GSS_CREDSSP_STORE_PRIVATE_KEY;
         elements[store.count].value = files[i];
         store.count++;
     }

@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "escape.h"
 #include "tool.h"
 
@@ -302,20 +304,9 @@ ct_bytes_free(struct ct_bytes *b)
 void
 ct_wipe(void *p, size_t len)
 {
-    if (p == NULL || len == 0) {
-        return;
+    if (p != NULL && len > 0) {
+        OPENSSL_cleanse(p, len);
     }
-#if defined(HAVE_CONFIG_H) && !defined(HAVE_EXPLICIT_BZERO)
-    {
-        volatile unsigned char *v = p;
-
-        while (len-- > 0) {
-            *v++ = 0;
-        }
-    }
-#else
-    explicit_bzero(p, len);
-#endif
 }
 
 /*
