@@ -236,7 +236,7 @@ static gss_OID_desc ma_itok_framed = MA("\x09");
 #undef MA
 
 /*
- * gss_inquire_attrs_for_mech: architecture.md's set, for both OIDs, and
+ * gss_inquire_attrs_for_mech: the set of doc/design.md 3.4, for both OIDs, and
  * GSS_C_MA_ITOK_FRAMED for GSS_CREDSSP_GS2_MECH only.  NOT_DFLT_MECH keeps
  * SPNEGO from ever offering either (no CredSSP in SPNEGO in CredSSP) and
  * keeps them out of default credentials.  Called re-entrantly from inside

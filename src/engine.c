@@ -766,7 +766,7 @@ cs_send_request(struct cs_ctx *ctx, struct cs_tsrequest *req)
     req->version = ctx->our_version;
     /* An initiator that takes no version below 5 anyway puts its nonce in
      * every message, as FreeRDP does: FreeRDP's server otherwise makes up
-     * a nonce of its own for its replies (protocol.md). */
+     * a nonce of its own for its replies (doc/design.md 3.9). */
     if (ctx->role == CS_INITIATOR && ctx->have_nonce &&
         !req->has_client_nonce && !req->has_error_code &&
         cs_settings_min_version(&ctx->cred->set, CS_INITIATOR) >= 5) {

@@ -257,7 +257,8 @@ cs_err cs_acceptor_step(struct cs_ctx *ctx, const cs_blob *in,
  * say, the token that keeps the exchange going (*out is empty). */
 cs_err cs_acceptor_idle(struct cs_ctx *ctx, cs_blob *out) CS_WUR;
 
-/* NTSTATUS values CredSSP peers exchange (protocol.md). */
+/* NTSTATUS values CredSSP peers exchange in errorCode ([MS-CSSP] 2.2.1;
+ * doc/design.md 4.3). */
 #define CS_STATUS_LOGON_FAILURE 0xC000006Du
 #define CS_STATUS_WRONG_PASSWORD 0xC000006Au
 #define CS_STATUS_PASSWORD_EXPIRED 0xC0000071u

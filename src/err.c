@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * err.c - the display texts of our minor codes.  Each begins with the SSPI
- * status it stands for (sspi-mapping.md), then says what happened and,
+ * status it stands for (doc/design.md 4.3), then says what happened and,
  * where a setting would change it, which one.
  */
 #include "config.h"

@@ -2,7 +2,7 @@
 /*
  * inner.c - the inner SPNEGO / Kerberos / NTLM authentication through the
  * mechglue.  No lock of ours is held across these calls: the inner SPNEGO
- * calls back into our gss_inquire_attrs_for_mech (mechglue.md, Re-entry).
+ * calls back into our gss_inquire_attrs_for_mech (doc/design.md 3.2).
  */
 #include "config.h"
 
@@ -27,7 +27,7 @@
 
 /* gss-ntlmssp's option to set its NEGOTIATE flags, and the value without
  * OEM that FreeRDP's server answers in a form gss-ntlmssp accepts
- * (protocol.md, "gss-ntlmssp 1.2.0 against FreeRDP"). */
+ * (doc/design.md 3.8). */
 static const gss_OID_desc ntlm_neg_flags_oid = {
     11, (void *)"\x2b\x06\x01\x04\x01\xb7\x7d\x85\x0f\x01\x05"
 };
@@ -327,7 +327,7 @@ cs_inner_acquire_initiator(gss_name_t name, const char *password,
     }
     if (mode == CS_MECH_AUTO) {
         /* What mstsc and FreeRDP do: Negotiate when Kerberos is possible,
-         * raw NTLM otherwise (architecture.md, inner auth). */
+         * raw NTLM otherwise (doc/design.md 3.8). */
         mode = krb5_usable(name, password, store) ? CS_MECH_SPNEGO
                                                   : CS_MECH_NTLM;
     }
