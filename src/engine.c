@@ -52,16 +52,6 @@ cs_cred_ref(struct cs_cred *c)
 
 static void release_inner(struct cs_cred *c);
 
-/* clear_password: wipes and frees the password credentials. */
-static void
-clear_password(struct cs_password_creds *pw)
-{
-    free(pw->domain);
-    free(pw->user);
-    cs_str_free_secret(pw->password);
-    memset(pw, 0, sizeof(*pw));
-}
-
 void
 cs_cred_unref(struct cs_cred *c)
 {
@@ -80,7 +70,7 @@ cs_cred_unref(struct cs_cred *c)
         cs_str_free_secret((char *)c->store.elements[i].value);
     }
     free(c->store.elements);
-    clear_password(&c->pw);
+    cs_password_creds_clear(&c->pw);
     cs_tscredentials_clear(&c->deleg);
     free(c->store_principal);
     cs_tscredentials_clear(&c->send);
@@ -132,14 +122,14 @@ cs_cred_set_password(struct cs_cred *c, const char *name_text,
         err = CREDSSP_S_BAD_NAME;
         goto cleanup;
     }
-    clear_password(&c->pw);
+    cs_password_creds_clear(&c->pw);
     c->pw = pw;
     memset(&pw, 0, sizeof(pw));
     c->has_password = true;
     err = CS_OK;
 
 cleanup:
-    clear_password(&pw);
+    cs_password_creds_clear(&pw);
     return err;
 }
 
@@ -1170,7 +1160,7 @@ cs_ctx_step(struct cs_ctx *ctx, const uint8_t *in, size_t in_len,
          * the inner context (and gss-ntlmssp's per-context conversion
          * handles) goes (doc/performance.md, memory), and so does the
          * write secret kept for a refused logon's alert. */
-        cs_inner_finish(&ctx->inner);
+        cs_inner_drop(&ctx->inner);
         cs_tls_drop_alert_keys(ctx->tls);
         CS_TRACE("%s complete: message flow %s%s",
                  ctx->role == CS_INITIATOR ? "initiator" : "acceptor",

@@ -26,17 +26,17 @@ enum cs_oracle {
     CS_ORACLE_VULNERABLE          /* both roles take 2 */
 };
 
-/* Settings of one credential: defaults, then credssp.conf, then cred-store
- * keys, then gss_set_cred_option. */
 /* Limits on what a peer can make us do ([credssp.conf(5)]). */
 #define CS_DEFAULT_MAX_TOKEN 65536
 #define CS_MAX_MAX_TOKEN (16 * 1024 * 1024)
 #define CS_DEFAULT_MAX_LEGS 16
 
+/* Settings of one credential: defaults, then credssp.conf, then cred-store
+ * keys, then gss_set_cred_option. */
 struct cs_settings {
     enum cs_inner_mode inner_mode;
     uint32_t min_version;         /* 0: from the oracle level */
-    int oracle;                   /* Encryption Oracle Remediation level */
+    enum cs_oracle oracle;        /* Encryption Oracle Remediation level */
     uint32_t max_version;         /* 0: CS_VERSION_MAX */
     struct cs_tls_settings tls;
     size_t max_token;             /* 0: CS_DEFAULT_MAX_TOKEN */
@@ -52,7 +52,7 @@ struct cs_settings {
     char *key_file;
 };
 
-/* cs_settings_defaults: the built-in defaults, then credssp.conf. */
+/* cs_settings_load: the built-in defaults, then credssp.conf. */
 cs_err cs_settings_load(struct cs_settings *s) CS_WUR;
 
 /* cs_settings_set: applies one setting by its cred-store key (without the

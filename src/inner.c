@@ -1,8 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * inner.c - the inner SPNEGO / Kerberos / NTLM authentication through the
- * mechglue.  No lock of ours is held across these calls: the inner SPNEGO
- * calls back into our gss_inquire_attrs_for_mech (doc/design.md 3.2).
+ * mechglue.  The inner SPNEGO calls back into our gss_inquire_attrs_for_mech
+ * (doc/design.md 3.2), which takes no lock.  The one lock of ours held
+ * across calls made here is a credential's: cs_cred_finish holds it while
+ * cs_inner_acquire_initiator / cs_inner_acquire_acceptor get the inner
+ * credential, and nothing the mechglue calls back into takes it.  Context
+ * steps (cs_inner_init, cs_inner_accept, wrap and unwrap) run with no lock
+ * of ours held.
  */
 #include "config.h"
 
@@ -777,7 +782,7 @@ cs_inner_initiator_realm(struct cs_inner *ic, char **out)
 }
 
 void
-cs_inner_finish(struct cs_inner *ic)
+cs_inner_drop(struct cs_inner *ic)
 {
     const struct cs_glue *g = cs_glue();
     OM_uint32 minor;
@@ -802,7 +807,7 @@ cs_inner_release(struct cs_inner *ic)
     const struct cs_glue *g = cs_glue();
     OM_uint32 minor;
 
-    cs_inner_finish(ic);
+    cs_inner_drop(ic);
     if (g != NULL && ic->src_name != GSS_C_NO_NAME) {
         g->release_name(&minor, &ic->src_name);
     }
