@@ -436,6 +436,18 @@ keep_mech(struct cs_inner *ic, gss_OID mech)
     ic->actual_mech.elements = ic->actual_mech_bytes;
 }
 
+/* step_done: after a successful inner step: the mech it negotiated,
+ * whether the context is complete, and a trace line. */
+static void
+step_done(struct cs_inner *ic, const char *step, gss_OID actual,
+          OM_uint32 major, const cs_blob *out)
+{
+    keep_mech(ic, actual);
+    ic->complete = major == GSS_S_COMPLETE;
+    CS_TRACE("inner %s: %s, token %zu bytes", step,
+             ic->complete ? "complete" : "continue", out->len);
+}
+
 /* take_token: moves a mechglue buffer into a cs_blob. */
 static cs_err
 take_token(gss_buffer_t buf, cs_blob *out)
@@ -526,10 +538,7 @@ cs_inner_init(struct cs_inner *ic, gss_cred_id_t cred, gss_name_t target,
                                   : "Kerberos",
                            major, minor);
     }
-    keep_mech(ic, actual);
-    ic->complete = major == GSS_S_COMPLETE;
-    CS_TRACE("inner init: %s, token %zu bytes",
-             ic->complete ? "complete" : "continue", out->len);
+    step_done(ic, "init", actual, major, out);
     return err;
 }
 
@@ -671,10 +680,7 @@ cs_inner_accept(struct cs_inner *ic, gss_cred_id_t cred, const cs_blob *in,
                                                   : "SPNEGO",
                            major, minor);
     }
-    keep_mech(ic, actual);
-    ic->complete = major == GSS_S_COMPLETE;
-    CS_TRACE("inner accept: %s, token %zu bytes",
-             ic->complete ? "complete" : "continue", out->len);
+    step_done(ic, "accept", actual, major, out);
     return err;
 }
 
