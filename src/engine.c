@@ -984,44 +984,13 @@ cs_ctx_flow(const struct cs_ctx *ctx)
 }
 
 /* error_status: the NTSTATUS we tell the peer for one of our failures, or
- * 0 when nothing should be sent. */
+ * 0 when nothing should be sent (the error table, src/err.c). */
 static uint32_t
 error_status(cs_err err)
 {
-    switch (err) {
-    case CREDSSP_S_INNER_FAILED:
-    case CREDSSP_S_LOGON_FAILED:
-    case CREDSSP_S_PUBKEYAUTH_MISMATCH:
-    case CREDSSP_S_BAD_AUTHINFO:
-        return CS_STATUS_LOGON_FAILURE;
-    case CREDSSP_S_VERSION_TOO_LOW:
-    case CREDSSP_S_NTLM_MIC_NO_VERSION:
-        return CS_STATUS_NOT_SUPPORTED;
-    case CREDSSP_S_DELEG_OTHER_USER:
-        /* Not a wrong password: the server does not take these
-         * credentials from this user (gsscredssp(8), DELEGATION). */
-        return CS_STATUS_ACCESS_DENIED;
-    case CREDSSP_S_NO_COMMON_MECH:
-        /* Not STATUS_LOGON_FAILURE, which the client's user would take
-         * for a wrong password: the NTSTATUS of an authentication package
-         * that is not there, SSPI's SEC_E_SECPKG_NOT_FOUND. */
-        return CS_STATUS_NO_SUCH_PACKAGE;
-    case CREDSSP_S_BAD_DER:
-    case CREDSSP_S_UNEXPECTED_MESSAGE:
-    case CREDSSP_S_SPLIT_RECORD:
-    case CREDSSP_S_VERSION_CHANGED:
-    case CREDSSP_S_BAD_VERSION:
-    case CREDSSP_S_BAD_NONCE:
-    case CREDSSP_S_NONCE_CHANGED:
-    case CREDSSP_S_BAD_UTF16:
-    case CREDSSP_S_BAD_CRED_TYPE:
-    case CREDSSP_S_BAD_NTLM_CHALLENGE:
-    case CREDSSP_S_INNER_BAD_TOKEN:
-    case CREDSSP_S_INNER_BAD_MIC:
-        return CS_STATUS_INVALID_PARAMETER;
-    default:
-        return 0;
-    }
+    const struct cs_err_info *e = cs_err_info(err);
+
+    return e != NULL ? e->ntstatus : 0;
 }
 
 /*

@@ -257,18 +257,4 @@ cs_err cs_acceptor_step(struct cs_ctx *ctx, const cs_blob *in,
  * say, the token that keeps the exchange going (*out is empty). */
 cs_err cs_acceptor_idle(struct cs_ctx *ctx, cs_blob *out) CS_WUR;
 
-/* NTSTATUS values CredSSP peers exchange in errorCode ([MS-CSSP] 2.2.1;
- * doc/design.md 4.3). */
-#define CS_STATUS_LOGON_FAILURE 0xC000006Du
-#define CS_STATUS_WRONG_PASSWORD 0xC000006Au
-#define CS_STATUS_PASSWORD_EXPIRED 0xC0000071u
-#define CS_STATUS_PASSWORD_MUST_CHANGE 0xC0000224u
-#define CS_STATUS_ACCOUNT_DISABLED 0xC0000072u
-#define CS_STATUS_ACCOUNT_LOCKED_OUT 0xC0000234u
-#define CS_STATUS_ACCESS_DENIED 0xC0000022u
-#define CS_STATUS_NOT_SUPPORTED 0xC00000BBu
-#define CS_STATUS_NO_SUCH_PACKAGE 0xC00000FEu
-#define CS_STATUS_INVALID_PARAMETER 0xC000000Du
-#define CS_SEC_E_LOGON_DENIED 0x8009030Cu
-
 #endif /* CS_ENGINE_H */
