@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "mech.h"
+#include "trace.h"
 
 #define STORE_PREFIX "credssp_"
 
@@ -29,11 +30,7 @@ name_text(gss_name_t name, char **out)
         g->display_name(&minor, name, &buf, NULL) != GSS_S_COMPLETE) {
         return CREDSSP_S_BAD_NAME;
     }
-    s = malloc(buf.length + 1);
-    if (s != NULL) {
-        memcpy(s, buf.value, buf.length);
-        s[buf.length] = '\0';
-    }
+    s = strndup(buf.value, buf.length);
     g->release_buffer(&minor, &buf);
     *out = s;
     return s != NULL ? CS_OK : CREDSSP_S_NOMEM;
@@ -41,15 +38,28 @@ name_text(gss_name_t name, char **out)
 
 /* set_key: one of our keys (without "credssp_"): a setting, or smart
  * card / Remote Guard credentials; both under the credential's lock, and
- * refused once it is in use. */
+ * refused once it is in use.  A key that shipped under an older name
+ * (credssp_mech, credssp_cert, ...) still works; the trace says which
+ * name to use. */
 static cs_err
 set_key(struct cs_cred *c, const char *name, const char *value)
 {
-    cs_err err = cs_cred_set_creds_key(c, name, value);
+    const char *now = cs_settings_renamed(name);
+    cs_err err;
 
-    return err == CREDSSP_S_UNSUPPORTED_OPTION
-               ? cs_cred_set_option(c, name, value)
-               : err;
+    if (now != NULL) {
+        CS_TRACE("cred-store key %s%s is deprecated: use %s%s", STORE_PREFIX,
+                 name, STORE_PREFIX, now);
+        name = now;
+    }
+    err = cs_cred_set_creds_key(c, name, value);
+    if (err == CREDSSP_S_UNSUPPORTED_OPTION) {
+        err = cs_cred_set_option(c, name, value);
+    }
+    if (err == CREDSSP_S_UNSUPPORTED_OPTION) {
+        CS_TRACE("unknown cred-store key %s%s", STORE_PREFIX, name);
+    }
+    return err;
 }
 
 /*
@@ -371,11 +381,11 @@ static const struct {
     const gss_OID_desc *oid;
     const char *setting;
 } options[] = {
-    { &gss_credssp_opt_inner_mech_desc, "mech" },
+    { &gss_credssp_opt_inner_mech_desc, "inner_mech" },
     { &gss_credssp_opt_min_version_desc, "min_version" },
     { &gss_credssp_opt_max_version_desc, "max_version" },
     { &gss_credssp_opt_tls_max_desc, "tls_max_version" },
-    { &gss_credssp_opt_ntlm_deleg_desc, "allow_ntlm_only_delegation" },
+    { &gss_credssp_opt_ntlm_deleg_desc, "allow_delegation_ntlm_only" },
     { &gss_credssp_opt_frame_desc, "frame_initial_token" },
     { &gss_credssp_opt_oracle_desc, "encryption_oracle" },
     { &gss_credssp_opt_restricted_admin_desc, "restricted_admin" },

@@ -22,6 +22,7 @@
 
 #include "cs_config.h"
 #include "engine.h"
+#include "escape.h"
 #include "trace.h"
 
 /* The build passes the file `make install` puts it in (configure's
@@ -117,10 +118,39 @@ replace_str(char **slot, const char *value)
     return CS_OK;
 }
 
+/*
+ * Each setting has one name: credssp.conf's, and "credssp_" before it in
+ * a cred store.  These cred-store keys shipped under other names; they
+ * still work there, documented as deprecated.  credssp.conf used to take
+ * the same short names without documenting them: it refuses them now,
+ * naming the setting.
+ */
+static const struct {
+    const char *old, *name;
+} renamed[] = {
+    { "mech", "inner_mech" },
+    { "allow_ntlm_only_delegation", "allow_delegation_ntlm_only" },
+    { "cert", "certificate" },
+    { "key", "private_key" },
+};
+
+const char *
+cs_settings_renamed(const char *old)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof(renamed) / sizeof(renamed[0]); i++) {
+        if (strcmp(old, renamed[i].old) == 0) {
+            return renamed[i].name;
+        }
+    }
+    return NULL;
+}
+
 cs_err
 cs_settings_set(struct cs_settings *s, const char *name, const char *value)
 {
-    if (strcmp(name, "mech") == 0 || strcmp(name, "inner_mech") == 0) {
+    if (strcmp(name, "inner_mech") == 0) {
         if (strcmp(value, "auto") == 0) {
             s->inner_mode = CS_MECH_AUTO;
         } else if (strcmp(value, "spnego") == 0) {
@@ -209,8 +239,7 @@ cs_settings_set(struct cs_settings *s, const char *name, const char *value)
         s->max_legs = (unsigned)n;
         return CS_OK;
     }
-    if (strcmp(name, "allow_ntlm_only_delegation") == 0 ||
-        strcmp(name, "allow_delegation_ntlm_only") == 0) {
+    if (strcmp(name, "allow_delegation_ntlm_only") == 0) {
         return replace_str(&s->ntlm_deleg, value);
     }
     if (strcmp(name, "allow_delegation") == 0) {
@@ -219,10 +248,10 @@ cs_settings_set(struct cs_settings *s, const char *name, const char *value)
     if (strcmp(name, "frame_initial_token") == 0) {
         return replace_str(&s->frame_initial, value);
     }
-    if (strcmp(name, "cert") == 0 || strcmp(name, "certificate") == 0) {
+    if (strcmp(name, "certificate") == 0) {
         return replace_str(&s->cert_file, value);
     }
-    if (strcmp(name, "key") == 0 || strcmp(name, "private_key") == 0) {
+    if (strcmp(name, "private_key") == 0) {
         return replace_str(&s->key_file, value);
     }
     return CREDSSP_S_UNSUPPORTED_OPTION;
@@ -329,7 +358,7 @@ cs_err
 cs_config_parse(FILE *f, const char *path, struct cs_settings *s,
                 char *text, size_t text_len)
 {
-    char buf[1024];
+    char buf[1024], why[200], shown[96];
     unsigned line = 0;
     const char *what = NULL;
 
@@ -356,7 +385,18 @@ cs_config_parse(FILE *f, const char *path, struct cs_settings *s,
         value = trim(eq + 1);
         err = cs_settings_set(s, name, value);
         if (err == CREDSSP_S_UNSUPPORTED_OPTION) {
-            what = "unknown setting";
+            const char *now = cs_settings_renamed(name);
+
+            (void)cs_escape(shown, sizeof(shown), name, strlen(name));
+            if (now != NULL) {
+                snprintf(why, sizeof(why),
+                         "unknown setting \"%s\": the setting is %s",
+                         shown, now);
+            } else {
+                snprintf(why, sizeof(why), "unknown setting \"%s\"",
+                         shown);
+            }
+            what = why;
         } else if (err != CS_OK) {
             what = "invalid value";
         }

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+#include <openssl/err.h>
 #include <openssl/rand.h>
 
 #include "engine.h"
@@ -79,19 +81,6 @@ cs_cred_unref(struct cs_cred *c)
     free(c);
 }
 
-/* dup_str: strdup of n bytes, for the name parser. */
-static char *
-dup_str(const char *s, size_t n)
-{
-    char *r = malloc(n + 1);
-
-    if (r != NULL) {
-        memcpy(r, s, n);
-        r[n] = '\0';
-    }
-    return r;
-}
-
 cs_err
 cs_cred_set_password(struct cs_cred *c, const char *name_text,
                      const char *password)
@@ -105,11 +94,11 @@ cs_cred_set_password(struct cs_cred *c, const char *name_text,
         return CREDSSP_S_BAD_NAME;
     }
     if (bs != NULL) {                     /* DOMAIN\user */
-        pw.domain = dup_str(name_text, (size_t)(bs - name_text));
+        pw.domain = strndup(name_text, (size_t)(bs - name_text));
         pw.user = strdup(bs + 1);
     } else if (at != NULL) {              /* user@REALM */
         pw.domain = strdup(at + 1);
-        pw.user = dup_str(name_text, (size_t)(at - name_text));
+        pw.user = strndup(name_text, (size_t)(at - name_text));
     } else {                              /* user */
         pw.domain = strdup("");
         pw.user = strdup(name_text);
@@ -228,28 +217,34 @@ cleanup:
     return err;
 }
 
-/* hex_decode: text of hex digit pairs into *out (secret). */
+/* hex_decode: text of hex digit pairs into *out (secret): at least one
+ * pair, and nothing but pairs of hex digits (OpenSSL checks the digits).
+ * The bytes go straight into *out's new buffer, wiped if the text turns
+ * out bad; OpenSSL's error for it is taken off its queue again, so that
+ * no later TLS call sees it. */
 static cs_err
 hex_decode(const char *hex, cs_blob *out)
 {
-    size_t len = strlen(hex), i;
+    size_t len = strlen(hex), n = 0;
     cs_blob b = { 0 };
+    int ok;
 
-    if (len == 0 || len % 2 != 0 ||
-        strspn(hex, "0123456789abcdefABCDEF") != len) {
+    if (len == 0 || len % 2 != 0) {
         return CREDSSP_S_BAD_OPTION_VALUE;
     }
     b.data = malloc(len / 2);
     if (b.data == NULL) {
         return CREDSSP_S_NOMEM;
     }
-    for (i = 0; i < len / 2; i++) {
-        unsigned v;
-
-        sscanf(hex + 2 * i, "%2x", &v);
-        b.data[i] = (uint8_t)v;
-    }
     b.len = len / 2;
+    ERR_set_mark();
+    ok = OPENSSL_hexstr2buf_ex(b.data, b.len, &n, hex, '\0') == 1 &&
+         n == b.len;
+    ERR_pop_to_mark();
+    if (!ok) {
+        cs_blob_free_secret(&b);
+        return CREDSSP_S_BAD_OPTION_VALUE;
+    }
     cs_blob_free_secret(out);
     *out = b;
     return CS_OK;
@@ -519,7 +514,7 @@ cs_cred_store_krb5(struct cs_cred *c, OM_uint32 overwrite,
     /* With its realm (the default one when the name had none), for the
      * texts. */
     if (g->display_name(&tmp, mn, &full, NULL) == GSS_S_COMPLETE) {
-        shown = dup_str(full.value, full.length);
+        shown = strndup(full.value, full.length);
         g->release_buffer(&tmp, &full);
     }
     principal = shown != NULL ? shown : principal;
@@ -679,7 +674,7 @@ cs_ctx_set_target(struct cs_ctx *ctx, gss_name_t target)
     if (major != GSS_S_COMPLETE) {
         return CREDSSP_S_BAD_NAME;
     }
-    s = dup_str(text.value, text.length);
+    s = strndup(text.value, text.length);
     g->release_buffer(&minor, &text);
     if (s == NULL) {
         goto cleanup;

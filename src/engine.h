@@ -55,11 +55,16 @@ struct cs_settings {
 /* cs_settings_load: the built-in defaults, then credssp.conf. */
 cs_err cs_settings_load(struct cs_settings *s) CS_WUR;
 
-/* cs_settings_set: applies one setting by its cred-store key (without the
- * "credssp_" prefix) or config-file name; CREDSSP_S_UNSUPPORTED_OPTION for
- * an unknown name, CREDSSP_S_BAD_OPTION_VALUE for a bad value. */
+/* cs_settings_set: applies one setting by its name (credssp.conf's, the
+ * cred-store key without "credssp_"); CREDSSP_S_UNSUPPORTED_OPTION for an
+ * unknown name, CREDSSP_S_BAD_OPTION_VALUE for a bad value. */
 cs_err cs_settings_set(struct cs_settings *s, const char *name,
                        const char *value) CS_WUR;
+
+/* cs_settings_renamed: the name of the setting that old (a deprecated
+ * cred-store key without "credssp_", refused in credssp.conf) stands for,
+ * or NULL when old is no such name. */
+const char *cs_settings_renamed(const char *old);
 
 void cs_settings_clear(struct cs_settings *s);
 cs_err cs_settings_copy(struct cs_settings *dst,

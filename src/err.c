@@ -85,7 +85,8 @@ static const struct cs_err_info err_table[] = {
         "supported by CredSSP (anonymous and DCE style are not)",
         GSS_S_UNAVAILABLE, 0 },
     [AT(CREDSSP_S_UNSUPPORTED_OPTION)] = {
-        "SEC_E_UNSUPPORTED_FUNCTION: unknown option or inquiry OID",
+        "SEC_E_UNSUPPORTED_FUNCTION: unknown option or inquiry OID, "
+        "or unknown cred-store key (credssp.conf(5) lists the keys)",
         GSS_S_UNAVAILABLE, 0 },
     [AT(CREDSSP_S_BAD_OPTION_VALUE)] = {
         "SEC_E_INVALID_PARAMETER: invalid value for a CredSSP "
@@ -102,7 +103,8 @@ static const struct cs_err_info err_table[] = {
         GSS_S_NO_CRED, 0 },
     [AT(CREDSSP_S_NO_CERT)] = {
         "SEC_E_NO_CREDENTIALS: the acceptor's TLS certificate or key "
-        "could not be loaded (credssp_cert / credssp_key)",
+        "could not be loaded (certificate / private_key; cred store: "
+        "credssp_certificate / credssp_private_key)",
         GSS_S_NO_CRED, 0 },
     [AT(CREDSSP_S_TLS_FAILED)] = {
         "SEC_E_INVALID_TOKEN: the TLS handshake failed",
@@ -165,7 +167,7 @@ static const struct cs_err_info err_table[] = {
         "SEC_E_POLICY_NLTM_ONLY: only NTLM authenticated the server "
         "and policy forbids delegating to it (allow it with "
         "allow_delegation_ntlm_only / "
-        "credssp_allow_ntlm_only_delegation); nothing was sent",
+        "credssp_allow_delegation_ntlm_only); nothing was sent",
         GSS_S_FAILURE, 0 },
     [AT(CREDSSP_S_DELEGATION_POLICY)] = {
         "SEC_E_DELEGATION_POLICY: policy does not allow delegating "

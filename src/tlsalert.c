@@ -16,6 +16,7 @@
 
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
+#include <openssl/err.h>
 #include <openssl/kdf.h>
 #include <openssl/params.h>
 #include <openssl/rand.h>
@@ -34,23 +35,14 @@
 /* The AEAD families we can seal with. */
 enum aead_kind { AEAD_NONE, AEAD_GCM, AEAD_CCM, AEAD_CHACHA };
 
-/* hex_byte: two hex digits at p, or -1. */
-static int
-hex_byte(const char *p)
-{
-    int hi = OPENSSL_hexchar2int((unsigned char)p[0]);
-    int lo = hi < 0 ? -1 : OPENSSL_hexchar2int((unsigned char)p[1]);
-
-    return lo < 0 ? -1 : hi << 4 | lo;
-}
-
 void
 cs_alert_on_keylog(struct cs_alert_keys *k, bool server, const char *line)
 {
     const char *label = server ? "SERVER_TRAFFIC_SECRET_0 "
                                : "CLIENT_TRAFFIC_SECRET_0 ";
     const char *p;
-    size_t n, i;
+    size_t n, len = 0;
+    int ok;
 
     if (strncmp(line, label, strlen(label)) != 0) {
         return;
@@ -65,16 +57,18 @@ cs_alert_on_keylog(struct cs_alert_keys *k, bool server, const char *line)
     if (n % 2 != 0 || n / 2 > sizeof(k->secret)) {
         return;
     }
-    for (i = 0; i < n / 2; i++) {
-        int b = hex_byte(p + 2 * i);
-
-        if (b < 0) {
-            cs_alert_keys_wipe(k);
-            return;
-        }
-        k->secret[i] = (uint8_t)b;
+    /* OpenSSL checks the digits; its error for a bad one comes off its
+     * queue again, as this runs inside the TLS handshake. */
+    ERR_set_mark();
+    ok = OPENSSL_hexstr2buf_ex(k->secret, sizeof(k->secret), &len, p,
+                               '\0') == 1 &&
+         len == n / 2;
+    ERR_pop_to_mark();
+    if (!ok) {
+        cs_alert_keys_wipe(k);
+        return;
     }
-    k->secret_len = n / 2;
+    k->secret_len = len;
 }
 
 void

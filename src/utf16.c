@@ -10,11 +10,15 @@
  * and measure, once to write into a buffer of exactly that size, so output
  * never has to be grown (a realloc could leave a copy of a password behind).
  * Input is read through the bounds-checked cursor; output goes through a
- * writer that checks its own bounds.
+ * writer that checks its own bounds.  OpenSSL's UTF8_getc and UTF8_putc
+ * decode and encode the UTF-8 side; the UTF-16 side has no library
+ * counterpart in OpenSSL (its BMPString is UCS-2, without surrogate pairs).
  */
 #include "config.h"
 
 #include <stdlib.h>
+
+#include <openssl/asn1.h>
 
 #include "cursor.h"
 #include "tsrequest.h"
@@ -92,25 +96,24 @@ put_utf16(struct writer *w, uint32_t cp)
     put_u8(w, (uint8_t)(lo >> 8));
 }
 
-/* put_utf8: appends code point cp (valid, not a surrogate) as UTF-8. */
+/* put_utf8: appends code point cp (valid, not a surrogate) as UTF-8
+ * (OpenSSL's UTF8_putc, which only measures when given no buffer). */
 static void
 put_utf8(struct writer *w, uint32_t cp)
 {
-    if (cp < 0x80) {
-        put_u8(w, (uint8_t)cp);
-    } else if (cp < 0x800) {
-        put_u8(w, (uint8_t)(0xc0 | (cp >> 6)));
-        put_u8(w, (uint8_t)(0x80 | (cp & 0x3f)));
-    } else if (cp < PLANE1_MIN) {
-        put_u8(w, (uint8_t)(0xe0 | (cp >> 12)));
-        put_u8(w, (uint8_t)(0x80 | ((cp >> 6) & 0x3f)));
-        put_u8(w, (uint8_t)(0x80 | (cp & 0x3f)));
-    } else {
-        put_u8(w, (uint8_t)(0xf0 | (cp >> 18)));
-        put_u8(w, (uint8_t)(0x80 | ((cp >> 12) & 0x3f)));
-        put_u8(w, (uint8_t)(0x80 | ((cp >> 6) & 0x3f)));
-        put_u8(w, (uint8_t)(0x80 | (cp & 0x3f)));
+    size_t room = w->buf == NULL ? 0 : w->cap - w->pos;
+    int n;
+
+    if (!w->ok) {
+        return;
     }
+    n = UTF8_putc(w->buf == NULL ? NULL : w->buf + w->pos,
+                  room < 4 ? (int)room : 4, cp);
+    if (n <= 0 || (size_t)n > SIZE_MAX - w->pos) {
+        w->ok = false;
+        return;
+    }
+    w->pos += (size_t)n;
 }
 
 /* is_surrogate: true for U+D800..U+DFFF, which are not characters. */
@@ -124,48 +127,24 @@ is_surrogate(uint32_t cp)
  * next_utf8: reads one UTF-8 sequence from c into *cp_out.  False for any
  * ill-formed sequence (RFC 3629 section 4): a stray continuation byte,
  * C0/C1/F5..FF lead bytes, a truncated sequence, an overlong form, a
- * surrogate, a code point above U+10FFFF, and also U+0000.
+ * surrogate, a code point above U+10FFFF (OpenSSL's UTF8_getc refuses
+ * each), and also U+0000.
  */
 static bool
 next_utf8(struct cs_cursor *c, uint32_t *cp_out)
 {
-    uint8_t lead = cs_cursor_u8(c);
-    uint32_t cp, min;
-    size_t more, i;
+    unsigned long cp;
+    int n;
 
-    if (lead < 0x80) {
-        more = 0;
-        cp = lead;
-        min = 0;
-    } else if (lead >= 0xc2 && lead <= 0xdf) {
-        more = 1;
-        cp = lead & 0x1fu;
-        min = 0x80;
-    } else if (lead >= 0xe0 && lead <= 0xef) {
-        more = 2;
-        cp = lead & 0x0fu;
-        min = 0x800;
-    } else if (lead >= 0xf0 && lead <= 0xf4) {
-        more = 3;
-        cp = lead & 0x07u;
-        min = PLANE1_MIN;
-    } else {
+    if (!c->ok || c->left == 0) {
         return false;
     }
-    for (i = 0; i < more; i++) {
-        uint8_t next = cs_cursor_u8(c);
-
-        /* A short read yields 0, which is no continuation byte. */
-        if ((next & 0xc0) != 0x80) {
-            return false;
-        }
-        cp = (cp << 6) | (next & 0x3fu);
-    }
-    if (!c->ok || cp == 0 || cp < min || cp > CODE_POINT_MAX ||
-        is_surrogate(cp)) {
+    n = UTF8_getc(c->p, c->left < 4 ? (int)c->left : 4, &cp);
+    if (n <= 0 || cp == 0 || cp > CODE_POINT_MAX || is_surrogate(cp)) {
         return false;
     }
-    *cp_out = cp;
+    (void)cs_cursor_skip(c, (size_t)n);
+    *cp_out = (uint32_t)cp;
     return true;
 }
 

@@ -335,15 +335,28 @@ GSS_CREDSSP_DECLARE_OID(gss_credssp_invoke_trace_desc,
 /*
  * Cred-store keys for gss_acquire_cred_from().  The same store reaches
  * every mechanism, so krb5's and gss-ntlmssp's keys may stand beside these.
+ * Each setting's key is "credssp_" and its credssp.conf(5) name.
  */
-#define GSS_CREDSSP_STORE_CERT "credssp_cert"         /* PEM file */
-#define GSS_CREDSSP_STORE_KEY "credssp_key"           /* PEM file */
-#define GSS_CREDSSP_STORE_MECH "credssp_mech"  /* auto|spnego|kerberos|ntlm */
+#define GSS_CREDSSP_STORE_CERTIFICATE "credssp_certificate"   /* PEM file */
+#define GSS_CREDSSP_STORE_PRIVATE_KEY "credssp_private_key"   /* PEM file */
+#define GSS_CREDSSP_STORE_INNER_MECH \
+    "credssp_inner_mech"                   /* auto|spnego|kerberos|ntlm */
 #define GSS_CREDSSP_STORE_MIN_VERSION "credssp_min_version"     /* 2..6 */
 #define GSS_CREDSSP_STORE_MAX_VERSION "credssp_max_version"     /* 2..6 */
 #define GSS_CREDSSP_STORE_TLS_MAX_VERSION "credssp_tls_max_version"
+#define GSS_CREDSSP_STORE_ALLOW_DELEGATION \
+    "credssp_allow_delegation"            /* comma-separated SPN patterns */
+#define GSS_CREDSSP_STORE_ALLOW_DELEGATION_NTLM_ONLY \
+    "credssp_allow_delegation_ntlm_only"  /* comma-separated SPN patterns */
+/* Deprecated: the keys above under the names they first shipped with
+ * (credssp_cert, credssp_key, credssp_mech,
+ * credssp_allow_ntlm_only_delegation).  The module still accepts those
+ * keys; these macros now give the new names. */
+#define GSS_CREDSSP_STORE_CERT GSS_CREDSSP_STORE_CERTIFICATE
+#define GSS_CREDSSP_STORE_KEY GSS_CREDSSP_STORE_PRIVATE_KEY
+#define GSS_CREDSSP_STORE_MECH GSS_CREDSSP_STORE_INNER_MECH
 #define GSS_CREDSSP_STORE_ALLOW_NTLM_ONLY_DELEGATION \
-    "credssp_allow_ntlm_only_delegation"  /* comma-separated SPN patterns */
+    GSS_CREDSSP_STORE_ALLOW_DELEGATION_NTLM_ONLY
 #define GSS_CREDSSP_STORE_FRAME_INITIAL_TOKEN "credssp_frame_initial_token"
 #define GSS_CREDSSP_STORE_ENCRYPTION_ORACLE "credssp_encryption_oracle"
 #define GSS_CREDSSP_STORE_VERIFY_CERTIFICATE "credssp_verify_certificate"

@@ -115,7 +115,7 @@ relay_init(void)
             err = cs_cred_set_password(c, text,
                                        env("CREDSSP_TEST_PASSWORD"));
             if (err == CS_OK) {
-                err = cs_settings_set(&c->set, "mech",
+                err = cs_settings_set(&c->set, "inner_mech",
                                       ntlm ? "ntlm" : "kerberos");
             }
             if (err == CS_OK && ntlm) {

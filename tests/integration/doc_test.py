@@ -15,6 +15,9 @@ import re
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from peerkit import asan_env  # noqa: E402
+
 SRC = os.environ["top_srcdir"]
 DOCS = {
     "gsscredssp(8)": os.path.join(SRC, "doc", "gsscredssp.8"),
@@ -60,7 +63,8 @@ def main():
     r = subprocess.run(["/usr/bin/python3", "-c", RUN,
                         os.environ["CREDSSP_TEST_USER"],
                         os.environ["CREDSSP_TEST_PASSWORD"]],
-                       capture_output=True, text=True, timeout=60)
+                       capture_output=True, text=True, timeout=60,
+                       env=dict(os.environ, **asan_env()))
     out = r.stdout + r.stderr
     print("module:", out.strip())
     if "SEC_E_POLICY_NLTM_ONLY" not in out or \

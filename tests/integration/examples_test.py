@@ -18,6 +18,9 @@ import socket
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from peerkit import asan_env  # noqa: E402
+
 EX = os.path.join(os.environ['top_srcdir'], 'doc', 'examples')
 LOOPBACK = os.environ.get('CREDSSP_LOOPBACK') or os.path.join(
     os.environ.get('top_builddir', ''), 'doc', 'examples', 'credssp_loopback')
@@ -30,14 +33,7 @@ NTLM_USER, NTLM_PASSWORD = 'carol', 'Carol-pass-3'  # kdc-fixture.sh
 
 def host_env():
     """python3 hosts the module: with an ASan build, preload libasan."""
-    env = dict(os.environ)
-    out = subprocess.run(['ldd', os.environ.get('CREDSSP_MODULE', '')],
-                         capture_output=True, text=True).stdout
-    for line in out.splitlines():
-        if 'libasan' in line and '=>' in line:
-            env.update(LD_PRELOAD=line.split()[2],
-                       ASAN_OPTIONS='detect_leaks=0')
-    return env
+    return dict(os.environ, **asan_env())
 
 
 def free_port():

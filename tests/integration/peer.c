@@ -664,7 +664,7 @@ peer_ctx(const struct peer_script *s)
                                  ? s->password
                                  : hs_env("CREDSSP_TEST_PASSWORD")),
                          CS_OK);
-        ck_assert_int_eq(cs_settings_set(&c->set, "mech",
+        ck_assert_int_eq(cs_settings_set(&c->set, "inner_mech",
                                          s->negotiate >=
                                                  PEER_NEG_SPNEGO_SHORT
                                              ? "spnego"

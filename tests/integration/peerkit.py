@@ -2,7 +2,8 @@
 """peerkit.py - what the tests against independent peers share
 (freerdp_test.py, rdesktop_test.py, impacket_test.py): results, processes
 stopped by PID, free 127.0.0.1 ports, `credssp serve`, Xvfb and a tshark
-capture that is known to be live before the exchange starts.
+capture that is known to be live before the exchange starts; and, for every
+Python test, the libasan preload an --enable-asan build needs.
 """
 import json
 import os
@@ -15,6 +16,28 @@ import time
 TOOL = os.path.join(os.environ['top_builddir'], 'tools', 'credssp')
 failures = []
 procs = []
+
+
+def asan_env():
+    """With an --enable-asan build the module needs libasan first in the
+    programs that load it, which are built without it: the variables that
+    preload it (their own leaks are not ours to report), else {}."""
+    out = subprocess.run(['ldd', os.environ.get('CREDSSP_MODULE', '')],
+                         capture_output=True, text=True).stdout
+    for line in out.splitlines():
+        if 'libasan' in line and '=>' in line:
+            return {'LD_PRELOAD': line.split()[2],
+                    'ASAN_OPTIONS': 'detect_leaks=0'}
+    return {}
+
+
+def asan_reexec():
+    """A python3 test that loads the module itself: with an ASan build, run
+    this script again with libasan preloaded."""
+    extra = asan_env()
+    if extra and os.environ.get('LD_PRELOAD') != extra['LD_PRELOAD']:
+        os.execve(sys.executable, [sys.executable] + sys.argv,
+                  dict(os.environ, **extra))
 
 
 def check(cond, what):

@@ -20,23 +20,7 @@ import sys
 here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, here)
 
-
-def asan_reexec():
-    """With an --enable-asan build the module needs libasan first in a host
-    built without it (python3): run again with it preloaded; the host's
-    own leaks are not ours to report."""
-    module = os.environ.get('CREDSSP_MODULE', '')
-    if not module or 'LD_PRELOAD' in os.environ:
-        return
-    import subprocess
-    out = subprocess.run(['ldd', module], capture_output=True,
-                         text=True).stdout
-    for line in out.splitlines():
-        if 'libasan' in line and '=>' in line:
-            env = dict(os.environ, LD_PRELOAD=line.split()[2],
-                       ASAN_OPTIONS='detect_leaks=0')
-            os.execve(sys.executable, [sys.executable] + sys.argv, env)
-
+from peerkit import asan_reexec  # noqa: E402
 
 asan_reexec()
 

@@ -29,6 +29,9 @@ import sys
 import threading
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from peerkit import asan_env  # noqa: E402
+
 T = os.environ["CREDSSP_TEST_DIR"]
 USER = os.environ["CREDSSP_TEST_USER"]
 PASSWORD = os.environ["CREDSSP_TEST_PASSWORD"]
@@ -74,18 +77,11 @@ def check(name, cond, what, *outputs):
 
 
 def asan_preload():
-    """With an --enable-asan build the module needs libasan first in the
-    programs that load it (built without it): preload it into every
-    program started here; their own leaks are not ours to report.  True
-    for such a build."""
-    out = subprocess.run(["ldd", os.environ.get("CREDSSP_MODULE", "")],
-                         capture_output=True, text=True).stdout
-    for line in out.splitlines():
-        if "libasan" in line and "=>" in line:
-            os.environ.update(LD_PRELOAD=line.split()[2],
-                              ASAN_OPTIONS="detect_leaks=0")
-            return True
-    return False
+    """Preload libasan into every program started here when the build
+    needs it (peerkit.asan_env); True for such a build."""
+    extra = asan_env()
+    os.environ.update(extra)
+    return bool(extra)
 
 
 def need_programs():

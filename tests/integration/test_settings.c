@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <check.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
@@ -363,9 +364,111 @@ START_TEST(test_config_unreadable)
     ck_assert_int_ne(hs_run(&o, &r), 0);
     ck_assert_uint_eq(r.init_minor, CREDSSP_S_CONFIG);
     ck_assert_msg(strstr(r.init_error, path) != NULL, "%s", r.init_error);
-    ck_assert_msg(strstr(r.init_error, _i == 1 ? ":2: unknown setting"
+    ck_assert_msg(strstr(r.init_error, _i == 1 ? ":2: unknown setting "
+                                                 "\"frobnicate\""
                                                : "No such file") != NULL,
                   "%s", r.init_error);
+    unlink(path);
+}
+END_TEST
+
+/*
+ * One name per setting: each is taken by its credssp.conf name, and by
+ * "credssp_" and that name in a cred store (credssp.conf(5)'s table).
+ * An unknown name is refused in both places, so being taken proves the
+ * name is known.
+ */
+static const struct {
+    const char *name, *value;
+} names[] = {
+    { "inner_mech", "ntlm" },
+    { "encryption_oracle", "mitigated" },
+    { "min_version", "5" },
+    { "max_version", "6" },
+    { "tls_min_version", "1.2" },
+    { "tls_max_version", "1.3" },
+    { "tls_cipher_list", "ECDHE+AESGCM" },
+    { "tls_ciphersuites", "TLS_AES_128_GCM_SHA256" },
+    { "verify_certificate", "no" },
+    { "ca_file", "/etc/ssl/certs/ca-certificates.crt" },
+    { "restricted_admin", "no" },
+    { "allow_other_user_delegation", "no" },
+    { "max_token_size", "65536" },
+    { "max_legs", "16" },
+    { "allow_delegation", "*" },
+    { "allow_delegation_ntlm_only", "TERMSRV/*" },
+    { "frame_initial_token", "imap/*" },
+    { "certificate", "/nonexistent/cert.pem" },
+    { "private_key", "/nonexistent/key.pem" },
+};
+
+START_TEST(test_setting_names)
+{
+    gss_OID_set_desc set = { 1, GSS_CREDSSP_MECH };
+    gss_key_value_element_desc e;
+    gss_key_value_set_desc kv = { 1, &e };
+    gss_cred_id_t cred = GSS_C_NO_CREDENTIAL;
+    OM_uint32 major, minor;
+    char path[512], line[256], key[128], text[600];
+
+    tmp_path(path, sizeof(path), "names.conf");
+    snprintf(line, sizeof(line), "%s = %s\n", names[_i].name,
+             names[_i].value);
+    write_file(path, line);
+    setenv("GSSCREDSSP_CONFIG", path, 1);
+    snprintf(key, sizeof(key), "credssp_%s", names[_i].name);
+    e.key = key;
+    e.value = names[_i].value;
+    major = gss_acquire_cred_from(&minor, GSS_C_NO_NAME, 0, &set,
+                                  GSS_C_ACCEPT, &kv, &cred, NULL, NULL);
+    hs_status_text(major, minor, text, sizeof(text));
+    ck_assert_msg(major == GSS_S_COMPLETE, "%s: %s", line, text);
+    gss_release_cred(&minor, &cred);
+
+    /* A bad value is refused under the same key: the key was parsed. */
+    e.value = "@@bad";
+    major = gss_acquire_cred_from(&minor, GSS_C_NO_NAME, 0, &set,
+                                  GSS_C_ACCEPT, &kv, &cred, NULL, NULL);
+    if (major != GSS_S_COMPLETE) {
+        hs_status_text(major, minor, text, sizeof(text));
+        ck_assert_msg(minor == CREDSSP_S_BAD_OPTION_VALUE, "%s: %s", key,
+                      text);
+    } else {
+        gss_release_cred(&minor, &cred);     /* a free-form text setting */
+    }
+    unlink(path);
+}
+END_TEST
+
+/* The short names credssp.conf used to take without documenting them are
+ * refused, naming the file, the line and the setting's name. */
+static const struct {
+    const char *old, *now;
+} refused_names[] = {
+    { "mech", "inner_mech" },
+    { "allow_ntlm_only_delegation", "allow_delegation_ntlm_only" },
+    { "cert", "certificate" },
+    { "key", "private_key" },
+};
+
+START_TEST(test_config_old_names)
+{
+    struct hs_opts o = { 0 };
+    struct hs_result r;
+    char path[512], text[256], want[700];
+
+    tmp_path(path, sizeof(path), "old.conf");
+    snprintf(text, sizeof(text), "tls_max_version = 1.3\n%s = x\n",
+             refused_names[_i].old);
+    write_file(path, text);
+    setenv("GSSCREDSSP_CONFIG", path, 1);
+    ck_assert_int_ne(hs_run(&o, &r), 0);
+    ck_assert_uint_eq(r.init_major, GSS_S_FAILURE);
+    ck_assert_uint_eq(r.init_minor, CREDSSP_S_CONFIG);
+    snprintf(want, sizeof(want),
+             "%s:2: unknown setting \"%s\": the setting is %s", path,
+             refused_names[_i].old, refused_names[_i].now);
+    ck_assert_msg(strstr(r.init_error, want) != NULL, "%s", r.init_error);
     unlink(path);
 }
 END_TEST
@@ -585,12 +688,27 @@ make_cert(const char *cert_path, const char *key_path, unsigned char **der,
     EVP_PKEY_free(key);
 }
 
+/* The cred-store keys of four settings, by their names (credssp_ and the
+ * credssp.conf name) and by the deprecated names they shipped with, which
+ * still work. */
+static const char *const store_keys[][4] = {
+    { GSS_CREDSSP_STORE_CERTIFICATE, GSS_CREDSSP_STORE_PRIVATE_KEY,
+      GSS_CREDSSP_STORE_INNER_MECH,
+      GSS_CREDSSP_STORE_ALLOW_DELEGATION_NTLM_ONLY },
+    { "credssp_cert", "credssp_key", "credssp_mech",
+      "credssp_allow_ntlm_only_delegation" },
+};
+
 /* Cred-store keys: the acceptor's certificate (ECDSA here) and the
  * keytab side by side; the initiator's user, password, inner mech and
- * NTLM delegation policy.  The initiator sees exactly that certificate. */
+ * NTLM delegation policy.  The initiator sees exactly that certificate.
+ * The trace names the key to use instead of each deprecated one, and no
+ * other. */
 START_TEST(test_cred_store)
 {
-    char cert[512], key[512];
+    char cert[512], key[512], trace_path[512], want[160];
+    char *trace;
+    size_t k;
     unsigned char *der;
     int der_len;
     gss_key_value_element_desc ae[3], ie[4];
@@ -601,12 +719,14 @@ START_TEST(test_cred_store)
     struct hs_result r;
     OM_uint32 minor;
 
+    tmp_path(trace_path, sizeof(trace_path), "names-trace");
+    setenv("GSSCREDSSP_DEBUG", trace_path, 1);
     tmp_path(cert, sizeof(cert), "cert.pem");
     tmp_path(key, sizeof(key), "key.pem");
     make_cert(cert, key, &der, &der_len);
-    ae[0].key = GSS_CREDSSP_STORE_CERT;
+    ae[0].key = store_keys[_i][0];
     ae[0].value = cert;
-    ae[1].key = GSS_CREDSSP_STORE_KEY;
+    ae[1].key = store_keys[_i][1];
     ae[1].value = key;
     ae[2].key = "keytab";
     ae[2].value = hs_env("KRB5_KTNAME");
@@ -614,9 +734,9 @@ START_TEST(test_cred_store)
     ie[0].value = "CREDSSP\\alice";
     ie[1].key = GSS_CREDSSP_STORE_PASSWORD;
     ie[1].value = hs_env("CREDSSP_TEST_PASSWORD");
-    ie[2].key = GSS_CREDSSP_STORE_MECH;
+    ie[2].key = store_keys[_i][2];
     ie[2].value = "ntlm";
-    ie[3].key = GSS_CREDSSP_STORE_ALLOW_NTLM_ONLY_DELEGATION;
+    ie[3].key = store_keys[_i][3];
     ie[3].value = "TERMSRV/*";
     ck_assert_uint_eq(gss_acquire_cred_from(&minor, GSS_C_NO_NAME, 0, &set,
                                             GSS_C_ACCEPT, &aset,
@@ -642,6 +762,17 @@ START_TEST(test_cred_store)
     ck_assert_int_eq(memcmp(got->elements[0].value, der, der_len), 0);
     gss_release_buffer_set(&minor, &got);
 
+    trace = read_file(trace_path);
+    for (k = 0; k < 4; k++) {
+        snprintf(want, sizeof(want), "cred-store key %s is deprecated: use %s",
+                 store_keys[1][k], store_keys[0][k]);
+        ck_assert_msg((strstr(trace, want) != NULL) == (_i == 1),
+                      "'%s' %s in the trace", want,
+                      _i == 1 ? "missing" : "wrongly");
+    }
+    free(trace);
+    unlink(trace_path);
+
     OPENSSL_free(der);
     gss_release_name(&minor, &r.src);
     gss_delete_sec_context(&minor, &r.ictx, GSS_C_NO_BUFFER);
@@ -663,6 +794,7 @@ START_TEST(test_cred_store_errors)
     struct hs_opts o = { 0 };
     struct hs_result r;
     OM_uint32 major, minor;
+    char text[600];
 
     e[0].key = "credssp_frobnicate";
     e[0].value = "yes";
@@ -671,6 +803,10 @@ START_TEST(test_cred_store_errors)
                                   NULL);
     ck_assert_uint_eq(major, GSS_S_UNAVAILABLE);
     ck_assert_uint_eq(minor, CREDSSP_S_UNSUPPORTED_OPTION);
+    hs_status_text(major, minor, text, sizeof(text));
+    ck_assert_msg(strstr(text, "SEC_E_UNSUPPORTED_FUNCTION: ") != NULL &&
+                      strstr(text, "unknown cred-store key") != NULL,
+                  "%s", text);
 
     e[0].key = GSS_CREDSSP_STORE_MIN_VERSION;
     e[0].value = "7";
@@ -692,9 +828,9 @@ START_TEST(test_cred_store_errors)
     ck_assert_uint_eq(minor, CREDSSP_S_BAD_OPTION_VALUE);
     gss_release_cred(&minor, &o.init_cred);
 
-    e[0].key = GSS_CREDSSP_STORE_CERT;
+    e[0].key = GSS_CREDSSP_STORE_CERTIFICATE;
     e[0].value = "/nonexistent/cert.pem";
-    e[1].key = GSS_CREDSSP_STORE_KEY;
+    e[1].key = GSS_CREDSSP_STORE_PRIVATE_KEY;
     e[1].value = "/nonexistent/key.pem";
     kv.count = 2;
     ck_assert_uint_eq(gss_acquire_cred_from(&minor, GSS_C_NO_NAME, 0, &set,
@@ -705,6 +841,52 @@ START_TEST(test_cred_store_errors)
     ck_assert_uint_eq(r.acc_major, GSS_S_NO_CRED);
     ck_assert_uint_eq(r.acc_minor, CREDSSP_S_NO_CERT);
     gss_release_cred(&minor, &o.acc_cred);
+}
+END_TEST
+
+/*
+ * The Remote Guard buffer's hex digits (OpenSSL decodes them): pairs of
+ * hex digits in either case are taken; an empty, odd-length or non-hex
+ * value is refused with CREDSSP_S_BAD_OPTION_VALUE and a readable text,
+ * and leaves nothing on OpenSSL's error queue (the module shares this
+ * process's libcrypto, so a stray error would reach later TLS calls).
+ */
+static const struct {
+    const char *hex;
+    bool good;
+} hex_values[] = {
+    { "00ff10E2", true }, { "aBcD", true },  { "", false },
+    { "0", false },       { "abc", false },  { "0g", false },
+    { "0x12", false },    { " 12", false },  { "12 ", false },
+    { "12:34", false },   { "1234zz", false },
+};
+
+START_TEST(test_remote_guard_hex)
+{
+    gss_OID_set_desc set = { 1, GSS_CREDSSP_MECH };
+    gss_cred_id_t cred = GSS_C_NO_CREDENTIAL;
+    OM_uint32 major, minor;
+    char kv[128], text[600];
+
+    ck_assert_uint_eq(gss_acquire_cred(&minor, GSS_C_NO_NAME, 0, &set,
+                                       GSS_C_INITIATE, &cred, NULL, NULL),
+                      GSS_S_COMPLETE);
+    snprintf(kv, sizeof(kv), "%s=%s", GSS_CREDSSP_STORE_REMOTE_GUARD_BUFFER,
+             hex_values[_i].hex);
+    ERR_clear_error();
+    major = set_opt(&cred, GSS_CREDSSP_OPT_STORE_KEY, kv, &minor);
+    hs_status_text(major, minor, text, sizeof(text));
+    if (hex_values[_i].good) {
+        ck_assert_msg(major == GSS_S_COMPLETE, "%s: %s", kv, text);
+    } else {
+        ck_assert_msg(major == GSS_S_FAILURE &&
+                          minor == CREDSSP_S_BAD_OPTION_VALUE,
+                      "%s: %s", kv, text);
+        ck_assert_msg(strstr(text, "SEC_E_INVALID_PARAMETER: ") != NULL,
+                      "%s", text);
+    }
+    ck_assert_uint_eq(ERR_peek_error(), 0);
+    gss_release_cred(&minor, &cred);
 }
 END_TEST
 
@@ -761,13 +943,20 @@ main(void)
     tcase_add_test(tc, test_config_malformed);
     tcase_add_test(tc, test_config_frame_initial);
     tcase_add_loop_test(tc, test_config_unreadable, 0, 2);
+    tcase_add_loop_test(tc, test_setting_names, 0,
+                        sizeof(names) / sizeof(names[0]));
+    tcase_add_loop_test(tc, test_config_old_names, 0,
+                        sizeof(refused_names) / sizeof(refused_names[0]));
     tcase_add_loop_test(tc, test_config_permissions, 0,
                         sizeof(perms) / sizeof(perms[0]));
     tcase_add_loop_test(tc, test_config_special_files, 0, 3);
     tcase_add_test(tc, test_settings_fixed_after_use);
-    tcase_add_test(tc, test_cred_store);
+    tcase_add_loop_test(tc, test_cred_store, 0,
+                        sizeof(store_keys) / sizeof(store_keys[0]));
     tcase_add_test(tc, test_cred_store_errors);
     tcase_add_test(tc, test_cred_store_spnego);
+    tcase_add_loop_test(tc, test_remote_guard_hex, 0,
+                        sizeof(hex_values) / sizeof(hex_values[0]));
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
     /* Every test must start in a fresh process (settings are read once). */

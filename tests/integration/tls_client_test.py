@@ -42,20 +42,8 @@ def missing(what):
     sys.exit(77)
 
 
-def asan_reexec():
-    """python3 hosts the module: with an ASan build, run again with
-    libasan preloaded."""
-    if os.environ.get('TLS_CLIENT_TEST_CHILD'):
-        return
-    out = subprocess.run(['ldd', os.environ.get('CREDSSP_MODULE', '')],
-                         capture_output=True, text=True).stdout
-    for line in out.splitlines():
-        if 'libasan' in line and '=>' in line:
-            env = dict(os.environ, LD_PRELOAD=line.split()[2],
-                       ASAN_OPTIONS='detect_leaks=0',
-                       TLS_CLIENT_TEST_CHILD='1')
-            os.execve(sys.executable, [sys.executable] + sys.argv, env)
-
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from peerkit import asan_reexec  # noqa: E402
 
 asan_reexec()
 try:
