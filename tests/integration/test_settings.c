@@ -762,7 +762,7 @@ START_TEST(test_cred_store)
     ck_assert_int_eq(memcmp(got->elements[0].value, der, der_len), 0);
     gss_release_buffer_set(&minor, &got);
 
-    trace = read_file(trace_path);
+    trace = hs_read_file(trace_path);
     for (k = 0; k < 4; k++) {
         snprintf(want, sizeof(want), "cred-store key %s is deprecated: use %s",
                  store_keys[1][k], store_keys[0][k]);
