@@ -25,104 +25,9 @@ cs_mech_glue(OM_uint32 *minor)
 OM_uint32
 cs_major(cs_err err)
 {
-    switch (err) {
-    case CREDSSP_S_OK:
-        return GSS_S_COMPLETE;
-    case CREDSSP_S_INCOMPLETE_MESSAGE:
-    case CREDSSP_S_TLS_FAILED:
-    case CREDSSP_S_TLS_ALERT:
-    case CREDSSP_S_TLS_TOO_LARGE:
-    case CREDSSP_S_BAD_DER:
-    case CREDSSP_S_BAD_FRAMING:
-    case CREDSSP_S_UNEXPECTED_MESSAGE:
-    case CREDSSP_S_SPLIT_RECORD:
-    case CREDSSP_S_VERSION_CHANGED:
-    case CREDSSP_S_BAD_VERSION:
-    case CREDSSP_S_BAD_NONCE:
-    case CREDSSP_S_NONCE_CHANGED:
-    case CREDSSP_S_BAD_UTF16:
-    case CREDSSP_S_BAD_CRED_TYPE:
-    case CREDSSP_S_TOO_LARGE:
-    case CREDSSP_S_TOKEN_TOO_LARGE:
-    case CREDSSP_S_TOO_MANY_LEGS:
-    case CREDSSP_S_BAD_NTLM_CHALLENGE:
-    case CREDSSP_S_INNER_BAD_TOKEN:
-        return GSS_S_DEFECTIVE_TOKEN;
-    case CREDSSP_S_NO_COMMON_MECH:
-    case CREDSSP_S_PEER_NO_COMMON_MECH:
-        return GSS_S_BAD_MECH;
-    case CREDSSP_S_MESSAGE_ALTERED:
-    case CREDSSP_S_BAD_AUTHINFO:
-        return GSS_S_BAD_SIG;
-    case CREDSSP_S_INNER_BAD_MIC:
-        return GSS_S_BAD_MIC;
-    case CREDSSP_S_REPLAYED:
-        /* RFC 2743 2.3.2: GSS_S_DUPLICATE_TOKEN alone says the record
-         * verified and its message is returned; a replayed TLS record
-         * does not verify (its sequence number is past) and nothing is
-         * returned, so the routine error tells every caller the message
-         * failed, and the supplementary bit (with our minor) says it was
-         * a replay, dropped, the context intact. */
-        return GSS_S_BAD_SIG | GSS_S_DUPLICATE_TOKEN;
-    case CREDSSP_S_CCACHE_IN_USE:
-        return GSS_S_DUPLICATE_ELEMENT;
-    case CREDSSP_S_BAD_QOP:
-        return GSS_S_BAD_QOP;
-    case CREDSSP_S_NO_MIC:
-        return GSS_S_UNAVAILABLE;
-    case CREDSSP_S_BAD_BINDINGS:
-        return GSS_S_BAD_BINDINGS;
-    case CREDSSP_S_BAD_HANDLE:
-    case CREDSSP_S_NOT_ESTABLISHED:
-        return GSS_S_NO_CONTEXT;
-    case CREDSSP_S_TLS_CLOSED:
-        return GSS_S_CONTEXT_EXPIRED;
-    case CREDSSP_S_WRONG_USAGE:
-    case CREDSSP_S_NO_INNER_CRED:
-    case CREDSSP_S_NO_CERT:
-    case CREDSSP_S_NO_DELEGATED_CREDS:
-        return GSS_S_NO_CRED;
-    case CREDSSP_S_UNSUPPORTED_FLAG:
-    case CREDSSP_S_UNSUPPORTED_OPTION:
-    case CREDSSP_S_VERSION_TOO_LOW:
-    case CREDSSP_S_PEER_NOT_SUPPORTED:
-    case CREDSSP_S_NTLM_MIC_NO_VERSION:
-        return GSS_S_UNAVAILABLE;
-    case CREDSSP_S_BAD_NAME:
-        return GSS_S_BAD_NAME;
-    case CREDSSP_S_PUBKEYAUTH_MISMATCH:
-        return GSS_S_BAD_SIG;
-    case CREDSSP_S_NOMEM:
-    case CREDSSP_S_INTERNAL:
-    case CREDSSP_S_BAD_ARGS:
-    case CREDSSP_S_BAD_OPTION_VALUE:
-    case CREDSSP_S_MUTUAL_REQUIRED:
-    case CREDSSP_S_UNTRUSTED_CERT:
-    case CREDSSP_S_WRONG_PRINCIPAL:
-    case CREDSSP_S_STORE_FAILED:
-    case CREDSSP_S_DELEG_OTHER_USER:
-    case CREDSSP_S_POLICY_NTLM_ONLY:
-    case CREDSSP_S_DELEGATION_POLICY:
-    case CREDSSP_S_LOGON_FAILED:
-    case CREDSSP_S_PEER_ERROR:
-    case CREDSSP_S_PEER_LOGON_FAILURE:
-    case CREDSSP_S_PEER_WRONG_PASSWORD:
-    case CREDSSP_S_PEER_PASSWORD_EXPIRED:
-    case CREDSSP_S_PEER_PASSWORD_MUST_CHANGE:
-    case CREDSSP_S_PEER_ACCOUNT_DISABLED:
-    case CREDSSP_S_PEER_ACCOUNT_LOCKED:
-    case CREDSSP_S_PEER_ACCESS_DENIED:
-    case CREDSSP_S_PEER_CLOSED:
-    case CREDSSP_S_PEER_DENIED:
-    case CREDSSP_S_CONFIG:
-    case CREDSSP_S_INNER_FAILED:
-    /* Not GSS_S_UNAVAILABLE: gss_set_cred_option's mechglue drops the
-     * minor status of a mech that answers that. */
-    case CREDSSP_S_CRED_IN_USE:
-    case CREDSSP_S_MINOR_END:
-        break;
-    }
-    return GSS_S_FAILURE;
+    const struct cs_err_info *e = cs_err_info(err);
+
+    return e != NULL ? e->major : GSS_S_FAILURE;
 }
 
 OM_uint32
@@ -236,7 +141,7 @@ static gss_OID_desc ma_itok_framed = MA("\x09");
 #undef MA
 
 /*
- * gss_inquire_attrs_for_mech: architecture.md's set, for both OIDs, and
+ * gss_inquire_attrs_for_mech: the set of doc/design.md 3.4, for both OIDs, and
  * GSS_C_MA_ITOK_FRAMED for GSS_CREDSSP_GS2_MECH only.  NOT_DFLT_MECH keeps
  * SPNEGO from ever offering either (no CredSSP in SPNEGO in CredSSP) and
  * keeps them out of default credentials.  Called re-entrantly from inside

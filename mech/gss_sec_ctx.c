@@ -2,7 +2,7 @@
 /*
  * gss_sec_ctx.c - init, accept, delete and inquire a CredSSP context: the
  * seed's InitializeSecurityContext / AcceptSecurityContext (CredSSP)
- * semantics in GSSAPI terms (sspi-mapping.md).
+ * semantics in GSSAPI terms (doc/design.md 4).
  */
 #include "config.h"
 
@@ -14,7 +14,7 @@
 #include "mech.h"
 #include "trace.h"
 
-/* Flags CredSSP cannot honour (sspi-mapping.md). */
+/* Flags CredSSP cannot honour (doc/design.md 4.2). */
 #define UNSUPPORTED_FLAGS (GSS_C_ANON_FLAG | GSS_C_DCE_STYLE)
 
 /*

@@ -505,7 +505,7 @@ cs_settings_min_version(const struct cs_settings *s, enum cs_role role)
      * Windows default since May 2018, makes initiators require version 5
      * and lets acceptors take any; "force-updated" requires 5 of both,
      * "vulnerable" of neither. */
-    switch ((enum cs_oracle)s->oracle) {
+    switch (s->oracle) {
     case CS_ORACLE_FORCE_UPDATED:
         return 5;
     case CS_ORACLE_VULNERABLE:

@@ -44,6 +44,31 @@ void cs_str_free_secret(char *s);
 /* cs_wipe wipes len bytes that the compiler must not optimise away. */
 void cs_wipe(void *p, size_t len);
 
+/* NTSTATUS values CredSSP peers exchange in errorCode ([MS-CSSP] 2.2.1;
+ * doc/design.md 4.3). */
+#define CS_STATUS_LOGON_FAILURE 0xC000006Du
+#define CS_STATUS_WRONG_PASSWORD 0xC000006Au
+#define CS_STATUS_PASSWORD_EXPIRED 0xC0000071u
+#define CS_STATUS_PASSWORD_MUST_CHANGE 0xC0000224u
+#define CS_STATUS_ACCOUNT_DISABLED 0xC0000072u
+#define CS_STATUS_ACCOUNT_LOCKED_OUT 0xC0000234u
+#define CS_STATUS_ACCESS_DENIED 0xC0000022u
+#define CS_STATUS_NOT_SUPPORTED 0xC00000BBu
+#define CS_STATUS_NO_SUCH_PACKAGE 0xC00000FEu
+#define CS_STATUS_INVALID_PARAMETER 0xC000000Du
+#define CS_SEC_E_LOGON_DENIED 0x8009030Cu
+
+/* One minor code's entry in the error table (src/err.c). */
+struct cs_err_info {
+    const char *text;             /* display text, SSPI status first */
+    OM_uint32 major;              /* the GSS major status it maps to */
+    uint32_t ntstatus;            /* errorCode for the peer; 0: none */
+};
+
+/* cs_err_info: the table entry of one of our minor codes, or NULL for a
+ * code that is not ours. */
+const struct cs_err_info *cs_err_info(uint32_t code);
+
 /* cs_err_text: the display text of a minor code (SSPI name first), or NULL
  * when the code is not ours. */
 const char *cs_err_text(uint32_t code);

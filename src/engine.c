@@ -54,16 +54,6 @@ cs_cred_ref(struct cs_cred *c)
 
 static void release_inner(struct cs_cred *c);
 
-/* clear_password: wipes and frees the password credentials. */
-static void
-clear_password(struct cs_password_creds *pw)
-{
-    free(pw->domain);
-    free(pw->user);
-    cs_str_free_secret(pw->password);
-    memset(pw, 0, sizeof(*pw));
-}
-
 void
 cs_cred_unref(struct cs_cred *c)
 {
@@ -82,7 +72,7 @@ cs_cred_unref(struct cs_cred *c)
         cs_str_free_secret((char *)c->store.elements[i].value);
     }
     free(c->store.elements);
-    clear_password(&c->pw);
+    cs_password_creds_clear(&c->pw);
     cs_tscredentials_clear(&c->deleg);
     free(c->store_principal);
     cs_tscredentials_clear(&c->send);
@@ -121,14 +111,14 @@ cs_cred_set_password(struct cs_cred *c, const char *name_text,
         err = CREDSSP_S_BAD_NAME;
         goto cleanup;
     }
-    clear_password(&c->pw);
+    cs_password_creds_clear(&c->pw);
     c->pw = pw;
     memset(&pw, 0, sizeof(pw));
     c->has_password = true;
     err = CS_OK;
 
 cleanup:
-    clear_password(&pw);
+    cs_password_creds_clear(&pw);
     return err;
 }
 
@@ -761,7 +751,7 @@ cs_send_request(struct cs_ctx *ctx, struct cs_tsrequest *req)
     req->version = ctx->our_version;
     /* An initiator that takes no version below 5 anyway puts its nonce in
      * every message, as FreeRDP does: FreeRDP's server otherwise makes up
-     * a nonce of its own for its replies (protocol.md). */
+     * a nonce of its own for its replies (doc/design.md 3.9). */
     if (ctx->role == CS_INITIATOR && ctx->have_nonce &&
         !req->has_client_nonce && !req->has_error_code &&
         cs_settings_min_version(&ctx->cred->set, CS_INITIATOR) >= 5) {
@@ -989,44 +979,13 @@ cs_ctx_flow(const struct cs_ctx *ctx)
 }
 
 /* error_status: the NTSTATUS we tell the peer for one of our failures, or
- * 0 when nothing should be sent. */
+ * 0 when nothing should be sent (the error table, src/err.c). */
 static uint32_t
 error_status(cs_err err)
 {
-    switch (err) {
-    case CREDSSP_S_INNER_FAILED:
-    case CREDSSP_S_LOGON_FAILED:
-    case CREDSSP_S_PUBKEYAUTH_MISMATCH:
-    case CREDSSP_S_BAD_AUTHINFO:
-        return CS_STATUS_LOGON_FAILURE;
-    case CREDSSP_S_VERSION_TOO_LOW:
-    case CREDSSP_S_NTLM_MIC_NO_VERSION:
-        return CS_STATUS_NOT_SUPPORTED;
-    case CREDSSP_S_DELEG_OTHER_USER:
-        /* Not a wrong password: the server does not take these
-         * credentials from this user (gsscredssp(8), DELEGATION). */
-        return CS_STATUS_ACCESS_DENIED;
-    case CREDSSP_S_NO_COMMON_MECH:
-        /* Not STATUS_LOGON_FAILURE, which the client's user would take
-         * for a wrong password: the NTSTATUS of an authentication package
-         * that is not there, SSPI's SEC_E_SECPKG_NOT_FOUND. */
-        return CS_STATUS_NO_SUCH_PACKAGE;
-    case CREDSSP_S_BAD_DER:
-    case CREDSSP_S_UNEXPECTED_MESSAGE:
-    case CREDSSP_S_SPLIT_RECORD:
-    case CREDSSP_S_VERSION_CHANGED:
-    case CREDSSP_S_BAD_VERSION:
-    case CREDSSP_S_BAD_NONCE:
-    case CREDSSP_S_NONCE_CHANGED:
-    case CREDSSP_S_BAD_UTF16:
-    case CREDSSP_S_BAD_CRED_TYPE:
-    case CREDSSP_S_BAD_NTLM_CHALLENGE:
-    case CREDSSP_S_INNER_BAD_TOKEN:
-    case CREDSSP_S_INNER_BAD_MIC:
-        return CS_STATUS_INVALID_PARAMETER;
-    default:
-        return 0;
-    }
+    const struct cs_err_info *e = cs_err_info(err);
+
+    return e != NULL ? e->ntstatus : 0;
 }
 
 /*
@@ -1165,7 +1124,7 @@ cs_ctx_step(struct cs_ctx *ctx, const uint8_t *in, size_t in_len,
          * the inner context (and gss-ntlmssp's per-context conversion
          * handles) goes (doc/performance.md, memory), and so does the
          * write secret kept for a refused logon's alert. */
-        cs_inner_finish(&ctx->inner);
+        cs_inner_drop(&ctx->inner);
         cs_tls_drop_alert_keys(ctx->tls);
         CS_TRACE("%s complete: message flow %s%s",
                  ctx->role == CS_INITIATOR ? "initiator" : "acceptor",

@@ -26,17 +26,17 @@ enum cs_oracle {
     CS_ORACLE_VULNERABLE          /* both roles take 2 */
 };
 
-/* Settings of one credential: defaults, then credssp.conf, then cred-store
- * keys, then gss_set_cred_option. */
 /* Limits on what a peer can make us do ([credssp.conf(5)]). */
 #define CS_DEFAULT_MAX_TOKEN 65536
 #define CS_MAX_MAX_TOKEN (16 * 1024 * 1024)
 #define CS_DEFAULT_MAX_LEGS 16
 
+/* Settings of one credential: defaults, then credssp.conf, then cred-store
+ * keys, then gss_set_cred_option. */
 struct cs_settings {
     enum cs_inner_mode inner_mode;
     uint32_t min_version;         /* 0: from the oracle level */
-    int oracle;                   /* Encryption Oracle Remediation level */
+    enum cs_oracle oracle;        /* Encryption Oracle Remediation level */
     uint32_t max_version;         /* 0: CS_VERSION_MAX */
     struct cs_tls_settings tls;
     size_t max_token;             /* 0: CS_DEFAULT_MAX_TOKEN */
@@ -52,7 +52,7 @@ struct cs_settings {
     char *key_file;
 };
 
-/* cs_settings_defaults: the built-in defaults, then credssp.conf. */
+/* cs_settings_load: the built-in defaults, then credssp.conf. */
 cs_err cs_settings_load(struct cs_settings *s) CS_WUR;
 
 /* cs_settings_set: applies one setting by its name (credssp.conf's, the
@@ -261,18 +261,5 @@ cs_err cs_acceptor_step(struct cs_ctx *ctx, const cs_blob *in,
 /* cs_acceptor_idle: after a call that consumed input and had nothing to
  * say, the token that keeps the exchange going (*out is empty). */
 cs_err cs_acceptor_idle(struct cs_ctx *ctx, cs_blob *out) CS_WUR;
-
-/* NTSTATUS values CredSSP peers exchange (protocol.md). */
-#define CS_STATUS_LOGON_FAILURE 0xC000006Du
-#define CS_STATUS_WRONG_PASSWORD 0xC000006Au
-#define CS_STATUS_PASSWORD_EXPIRED 0xC0000071u
-#define CS_STATUS_PASSWORD_MUST_CHANGE 0xC0000224u
-#define CS_STATUS_ACCOUNT_DISABLED 0xC0000072u
-#define CS_STATUS_ACCOUNT_LOCKED_OUT 0xC0000234u
-#define CS_STATUS_ACCESS_DENIED 0xC0000022u
-#define CS_STATUS_NOT_SUPPORTED 0xC00000BBu
-#define CS_STATUS_NO_SUCH_PACKAGE 0xC00000FEu
-#define CS_STATUS_INVALID_PARAMETER 0xC000000Du
-#define CS_SEC_E_LOGON_DENIED 0x8009030Cu
 
 #endif /* CS_ENGINE_H */

@@ -7,7 +7,10 @@
  * and NTLM work).  A direct call would bind to our own export when the host
  * loaded libgssapi_krb5 with RTLD_LOCAL and recurse forever, so every call
  * goes through this table, filled by dlopen(RTLD_NOLOAD) + dlsym under
- * pthread_once.  Only glue.c and inner.c (and mech/) use it.
+ * pthread_once.  glue.c fills it; inner.c (the inner contexts and
+ * credentials), engine.c (names and credentials it releases or imports,
+ * the Kerberos ticket stored for delegated credentials), ident.c (the
+ * authenticated name's text) and mech/ call through it (doc/design.md 1).
  */
 #ifndef CS_GLUE_H
 #define CS_GLUE_H

@@ -131,8 +131,9 @@ do_tls(struct cs_ctx *ctx, cs_err *err)
 }
 
 /*
- * delegation_allowed: architecture.md's delegation policy.  Kerberos with
- * mutual authentication: targets allow_delegation matches (default all).
+ * delegation_allowed: the delegation policy (doc/design.md 3.7).
+ * Kerberos with mutual authentication: targets allow_delegation matches
+ * (default all).
  * NTLM only: just those allow_delegation_ntlm_only matches (default none).
  */
 static cs_err
@@ -194,7 +195,7 @@ do_finish(struct cs_ctx *ctx, cs_err *err)
     bool other = deleg && c->send.cred_type != 0;
 
     /* Mutual authentication: Kerberos' own, or a certificate that
-     * verified for the target (architecture.md). */
+     * verified for the target (doc/design.md 3.7). */
     ctx->mutual = ctx->cert_verified ||
                   (cs_inner_is_krb5(&ctx->inner) &&
                    (ctx->inner.ret_flags & GSS_C_MUTUAL_FLAG));
@@ -410,7 +411,7 @@ cs_initiator_step(struct cs_ctx *ctx, const cs_blob *in, bool *done)
         case CS_WAIT_ERR:
         default:
             /* FreeRDP's server answers a failed logon with a close_notify
-             * and no errorCode (protocol.md): say so distinctly. */
+             * and no errorCode (doc/design.md 3.9): say so distinctly. */
             if (err == CREDSSP_S_TLS_CLOSED && ctx->sent_pubkey) {
                 err = CREDSSP_S_PEER_CLOSED;
             }

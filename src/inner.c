@@ -1,8 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * inner.c - the inner SPNEGO / Kerberos / NTLM authentication through the
- * mechglue.  No lock of ours is held across these calls: the inner SPNEGO
- * calls back into our gss_inquire_attrs_for_mech (mechglue.md, Re-entry).
+ * mechglue.  The inner SPNEGO calls back into our gss_inquire_attrs_for_mech
+ * (doc/design.md 3.2), which takes no lock.  The one lock of ours held
+ * across calls made here is a credential's: cs_cred_finish holds it while
+ * cs_inner_acquire_initiator / cs_inner_acquire_acceptor get the inner
+ * credential, and nothing the mechglue calls back into takes it.  Context
+ * steps (cs_inner_init, cs_inner_accept, wrap and unwrap) run with no lock
+ * of ours held.
  */
 #include "config.h"
 
@@ -27,7 +32,7 @@
 
 /* gss-ntlmssp's option to set its NEGOTIATE flags, and the value without
  * OEM that FreeRDP's server answers in a form gss-ntlmssp accepts
- * (protocol.md, "gss-ntlmssp 1.2.0 against FreeRDP"). */
+ * (doc/design.md 3.8). */
 static const gss_OID_desc ntlm_neg_flags_oid = {
     11, (void *)"\x2b\x06\x01\x04\x01\xb7\x7d\x85\x0f\x01\x05"
 };
@@ -327,7 +332,7 @@ cs_inner_acquire_initiator(gss_name_t name, const char *password,
     }
     if (mode == CS_MECH_AUTO) {
         /* What mstsc and FreeRDP do: Negotiate when Kerberos is possible,
-         * raw NTLM otherwise (architecture.md, inner auth). */
+         * raw NTLM otherwise (doc/design.md 3.8). */
         mode = krb5_usable(name, password, store) ? CS_MECH_SPNEGO
                                                   : CS_MECH_NTLM;
     }
@@ -431,6 +436,18 @@ keep_mech(struct cs_inner *ic, gss_OID mech)
     ic->actual_mech.elements = ic->actual_mech_bytes;
 }
 
+/* step_done: after a successful inner step: the mech it negotiated,
+ * whether the context is complete, and a trace line. */
+static void
+step_done(struct cs_inner *ic, const char *step, gss_OID actual,
+          OM_uint32 major, const cs_blob *out)
+{
+    keep_mech(ic, actual);
+    ic->complete = major == GSS_S_COMPLETE;
+    CS_TRACE("inner %s: %s, token %zu bytes", step,
+             ic->complete ? "complete" : "continue", out->len);
+}
+
 /* take_token: moves a mechglue buffer into a cs_blob. */
 static cs_err
 take_token(gss_buffer_t buf, cs_blob *out)
@@ -521,10 +538,7 @@ cs_inner_init(struct cs_inner *ic, gss_cred_id_t cred, gss_name_t target,
                                   : "Kerberos",
                            major, minor);
     }
-    keep_mech(ic, actual);
-    ic->complete = major == GSS_S_COMPLETE;
-    CS_TRACE("inner init: %s, token %zu bytes",
-             ic->complete ? "complete" : "continue", out->len);
+    step_done(ic, "init", actual, major, out);
     return err;
 }
 
@@ -666,10 +680,7 @@ cs_inner_accept(struct cs_inner *ic, gss_cred_id_t cred, const cs_blob *in,
                                                   : "SPNEGO",
                            major, minor);
     }
-    keep_mech(ic, actual);
-    ic->complete = major == GSS_S_COMPLETE;
-    CS_TRACE("inner accept: %s, token %zu bytes",
-             ic->complete ? "complete" : "continue", out->len);
+    step_done(ic, "accept", actual, major, out);
     return err;
 }
 
@@ -777,7 +788,7 @@ cs_inner_initiator_realm(struct cs_inner *ic, char **out)
 }
 
 void
-cs_inner_finish(struct cs_inner *ic)
+cs_inner_drop(struct cs_inner *ic)
 {
     const struct cs_glue *g = cs_glue();
     OM_uint32 minor;
@@ -802,7 +813,7 @@ cs_inner_release(struct cs_inner *ic)
     const struct cs_glue *g = cs_glue();
     OM_uint32 minor;
 
-    cs_inner_finish(ic);
+    cs_inner_drop(ic);
     if (g != NULL && ic->src_name != GSS_C_NO_NAME) {
         g->release_name(&minor, &ic->src_name);
     }

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * inner.h - the inner authentication: SPNEGO, Kerberos or NTLM contexts
- * and credentials, reached through the mechglue (glue.h).  This and glue.c
- * are the only engine files that call the mechglue.
+ * and credentials, reached through the mechglue table (glue.h), which
+ * engine.c, ident.c and mech/ also call (glue.h lists what for).
  */
 #ifndef CS_INNER_H
 #define CS_INNER_H
@@ -94,11 +94,11 @@ cs_err cs_inner_unwrap(struct cs_inner *in_ctx, const uint8_t *msg,
  * gave no domain); *out NULL when the inner mech is not Kerberos. */
 cs_err cs_inner_initiator_realm(struct cs_inner *in_ctx, char **out) CS_WUR;
 
-/* cs_inner_finish: once CredSSP is complete, nothing uses the inner
+/* cs_inner_drop: once CredSSP is complete, nothing uses the inner
  * context again (messages are protected by TLS): deletes it and any
  * inner delegated credential, keeping the authenticated name, the mech
  * and the flags. */
-void cs_inner_finish(struct cs_inner *ic);
+void cs_inner_drop(struct cs_inner *ic);
 
 /* cs_inner_release: deletes the inner context and names. */
 void cs_inner_release(struct cs_inner *in_ctx);

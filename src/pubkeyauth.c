@@ -12,6 +12,8 @@
 /* [MS-CSSP] 3.1.5: the magic strings include their terminating NUL. */
 static const char client_magic[] = "CredSSP Client-To-Server Binding Hash";
 static const char server_magic[] = "CredSSP Server-To-Client Binding Hash";
+_Static_assert(sizeof(client_magic) == sizeof(server_magic),
+               "the two magic strings hash the same number of bytes");
 
 cs_err
 cs_pubkeyauth_value(uint32_t version, bool from_server,
@@ -39,7 +41,9 @@ cs_pubkeyauth_value(uint32_t version, bool from_server,
         return CREDSSP_S_NOMEM;
     }
     if (EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1 &&
-        EVP_DigestUpdate(md, magic, sizeof(client_magic)) == 1 &&
+        EVP_DigestUpdate(md, magic,
+                         from_server ? sizeof(server_magic)
+                                     : sizeof(client_magic)) == 1 &&
         EVP_DigestUpdate(md, nonce, CS_NONCE_LEN) == 1 &&
         EVP_DigestUpdate(md, key, key_len) == 1 &&
         EVP_DigestFinal_ex(md, digest, &dlen) == 1 && dlen == 32) {

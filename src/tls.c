@@ -134,7 +134,8 @@ msg_cb(int write_p, int version, int content_type, const void *buf,
     }
 }
 
-/* base_ctx: the settings both roles share ([MS-CSSP] 3.1.5; protocol.md). */
+/* base_ctx: the settings both roles share ([MS-CSSP] 3.1.5;
+ * doc/design.md 3.6). */
 static cs_err
 base_ctx(const SSL_METHOD *method, const struct cs_tls_settings *s,
          SSL_CTX **out)

@@ -975,13 +975,13 @@ decode_password(const uint8_t *in, size_t in_len,
     return err;
 }
 
-/* clear_password: frees and wipes the strings of pw. */
-static void
-clear_password(struct cs_password_creds *pw)
+void
+cs_password_creds_clear(struct cs_password_creds *pw)
 {
     cs_str_free_secret(pw->domain);
     cs_str_free_secret(pw->user);
     cs_str_free_secret(pw->password);
+    cs_wipe(pw, sizeof(*pw));
 }
 
 /*
@@ -1398,7 +1398,7 @@ cs_tscredentials_clear(struct cs_tscredentials *creds)
     }
     switch (creds->cred_type) {
     case CS_CRED_PASSWORD:
-        clear_password(&creds->u.password);
+        cs_password_creds_clear(&creds->u.password);
         break;
     case CS_CRED_SMARTCARD:
         clear_smartcard(&creds->u.smartcard);

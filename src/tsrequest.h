@@ -122,6 +122,12 @@ cs_err cs_tscredentials_encode(const struct cs_tscredentials *creds,
 cs_err cs_tscredentials_decode(const uint8_t *in, size_t in_len,
                                struct cs_tscredentials *out) CS_WUR;
 
+/* cs_password_creds_clear: wipes and frees the three strings (the domain
+ * and user name too: they say who the password is for) and zeroes pw.
+ * The one wipe of password credentials, for messages and credentials
+ * alike. */
+void cs_password_creds_clear(struct cs_password_creds *pw);
+
 /* cs_tscredentials_clear: releases and wipes everything; zeroes creds. */
 void cs_tscredentials_clear(struct cs_tscredentials *creds);
 

@@ -185,40 +185,39 @@ next_utf16(struct cs_cursor *c, uint32_t *cp_out)
     return true;
 }
 
-/* utf8_pass: converts (or, with a counting writer, measures) UTF-8 into
- * UTF-16LE; false for invalid input or a full writer. */
+/* transcode: reads code points with next and writes them with put: UTF-8
+ * into UTF-16LE or back (or, with a counting writer, measures the
+ * result); false for invalid input or a full writer. */
 static bool
-utf8_pass(const uint8_t *in, size_t len, struct writer *w)
+transcode(const uint8_t *in, size_t len, struct writer *w,
+          bool (*next)(struct cs_cursor *, uint32_t *),
+          void (*put)(struct writer *, uint32_t))
 {
     struct cs_cursor c;
     uint32_t cp;
 
     cs_cursor_init(&c, in, len);
     while (c.left > 0) {
-        if (!next_utf8(&c, &cp)) {
+        if (!next(&c, &cp)) {
             return false;
         }
-        put_utf16(w, cp);
+        put(w, cp);
     }
     return c.ok && w->ok;
 }
 
-/* utf16_pass: converts (or measures) UTF-16LE into UTF-8, without the
- * terminator; false for invalid input or a full writer. */
+/* utf8_pass: UTF-8 into UTF-16LE. */
+static bool
+utf8_pass(const uint8_t *in, size_t len, struct writer *w)
+{
+    return transcode(in, len, w, next_utf8, put_utf16);
+}
+
+/* utf16_pass: UTF-16LE into UTF-8, without the terminator. */
 static bool
 utf16_pass(const uint8_t *in, size_t len, struct writer *w)
 {
-    struct cs_cursor c;
-    uint32_t cp;
-
-    cs_cursor_init(&c, in, len);
-    while (c.left > 0) {
-        if (!next_utf16(&c, &cp)) {
-            return false;
-        }
-        put_utf8(w, cp);
-    }
-    return c.ok && w->ok;
+    return transcode(in, len, w, next_utf16, put_utf8);
 }
 
 /*

@@ -17,7 +17,6 @@
 Appends rows to OUTDIR/bench.csv.  Every process is stopped by PID.
 """
 import os
-import re
 import shutil
 import statistics
 import subprocess
@@ -27,8 +26,8 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 '..', 'integration'))
-from peerkit import (TOOL, events, free_port, serve, start,  # noqa: E402
-                     start_xvfb, stop, stop_all, wait_listening)
+from peerkit import (TOOL, events, freerdp_sam, serve,  # noqa: E402
+                     start_shadow, start_xvfb, stop, stop_all, xfreerdp_nla)
 
 RUNS = int(os.environ.get("FREERDP_BENCH_RUNS", "10"))
 OPENSSL = os.environ.get('OPENSSL') or 'openssl'
@@ -46,21 +45,8 @@ def timed(cmd, **kw):
 
 
 def against_shadow(work, env, csv):
-    sam = os.path.join(work, 'sam')
-    with open(sam, 'w') as f:
-        subprocess.run(['winpr-hash', '-u', USER, '-p', PASSWORD, '-d',
-                        DOMAIN, '-f', 'sam'], stdout=f, check=True)
-    for attempt in (1, 2):
-        port = free_port()
-        log = open(os.path.join(work, 'shadow%d.log' % attempt), 'w')
-        shadow = start(['freerdp-shadow-cli', '/bind-address:127.0.0.1',
-                        '/port:%d' % port, '/sec:nla', '/sam-file:' + sam],
-                       env=env, stdout=log, stderr=subprocess.STDOUT)
-        up = wait_listening(port, shadow)
-        log.close()
-        if up:
-            break
-        stop(shadow)
+    sam = freerdp_sam(work, USER, PASSWORD, DOMAIN)
+    shadow, port, up = start_shadow(work, env, sam)
     if not up:
         raise SystemExit('freerdp_bench: freerdp-shadow-cli did not listen')
     ours_cmd = [TOOL, 'connect', '--transport', 'rdp',
@@ -113,19 +99,9 @@ def make_cert(work, kind):
 def xfreerdp_takes(work, env, kind):
     cert, key = make_cert(work, kind)
     server, port = serve(('--cert', cert, '--key', key))
-    client = start(['xfreerdp', '/v:127.0.0.1:%d' % port, '/u:' + USER,
-                    '/d:' + DOMAIN, '/p:' + PASSWORD, '+auth-only',
-                    '/sec:nla', '/cert:ignore'], env=env,
-                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                   text=True)
-    try:
-        cout, _ = client.communicate(timeout=60)
-        sout, serr = server.communicate(timeout=60)
-    finally:
-        stop(client)
-        stop(server)
+    _, _, sout, serr, nla_err = xfreerdp_nla(server, port, USER, DOMAIN,
+                                             PASSWORD, env)
     ok = [e for e in events(sout) if e.get('event') == 'authenticated']
-    nla_err = re.findall(r'\[ERROR\]\[com\.freerdp\.core\.nla\].*', cout)
     passed = server.returncode == 0 and len(ok) == 1 and not nla_err
     if not passed:
         print('  (%s: server rc %s, %s; xfreerdp: %s)' %

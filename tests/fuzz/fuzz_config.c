@@ -60,7 +60,7 @@ static void
 check_ranges(const struct cs_settings *s)
 {
     if (s->inner_mode > CS_MECH_NTLM || !version_ok(s->min_version) ||
-        !version_ok(s->max_version) || s->oracle < 0 ||
+        !version_ok(s->max_version) || (int)s->oracle < 0 ||
         s->oracle > CS_ORACLE_VULNERABLE || !tls_ok(s->tls.min_version) ||
         !tls_ok(s->tls.max_version) ||
         (s->max_token != 0 &&

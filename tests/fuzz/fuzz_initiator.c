@@ -22,18 +22,4 @@
 #include "fuzz.h"
 #include "relay.h"
 
-int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-    (void)argc;
-    (void)argv;
-    relay_init();
-    return 0;
-}
-
-int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
-{
-    relay_run(CS_INITIATOR, data, size, NULL, NULL);
-    return 0;
-}
+RELAY_FUZZ_TARGET(CS_INITIATOR)

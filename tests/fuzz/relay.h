@@ -54,4 +54,21 @@ void relay_init(void);
 int relay_run(enum cs_role test, const uint8_t *data, size_t size,
               relay_observer *obs, void *arg);
 
+/* RELAY_FUZZ_TARGET: the libFuzzer entry points of fuzz_acceptor and
+ * fuzz_initiator, which differ only in the role under test: relay_init
+ * once, then one relay_run per input. */
+#define RELAY_FUZZ_TARGET(role)                                          \
+    int LLVMFuzzerInitialize(int *argc, char ***argv)                    \
+    {                                                                    \
+        (void)argc;                                                      \
+        (void)argv;                                                      \
+        relay_init();                                                    \
+        return 0;                                                        \
+    }                                                                    \
+    int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)         \
+    {                                                                    \
+        relay_run((role), data, size, NULL, NULL);                       \
+        return 0;                                                        \
+    }
+
 #endif /* RELAY_H */

@@ -8,7 +8,7 @@
 # 2. No object of the engine (src/) or of the GSS face (mech/) has an
 #    undefined gss_* symbol, and neither has the module itself: every
 #    mechglue call goes through the dlsym table of src/glue.c
-#    (architecture.md, "calling the mechglue").  A direct call would bind
+#    (doc/design.md 3.2).  A direct call would bind
 #    to the module's own export when the host loaded libgssapi_krb5 with
 #    RTLD_LOCAL, and recurse.
 #
@@ -125,8 +125,8 @@ fi
 
 # 3. No call from inside the module to one of its own exported gss_*
 # names: such a call goes through the PLT and, with libgssapi_krb5 loaded
-# first, lands in the mechglue's function of that name (mechglue.md, the
-# name clash).  A PLT slot or GOT entry for a gss_* name shows one.
+# first, lands in the mechglue's function of that name (the name clash
+# of doc/design.md 3.2).  A PLT slot or GOT entry for a gss_* name shows one.
 if command -v readelf >/dev/null 2>&1; then
     readelf -rW "$so" | awk '/JUMP_SLO|GLOB_DAT/ { print $5 }' |
         grep -E '^gss(spi)?_' > "$T/self.calls"

@@ -22,7 +22,6 @@ Exit 0 pass, 1 fail; 77 (99 with CI=true) when FreeRDP, Xvfb or tshark is
 missing.
 """
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -30,8 +29,8 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from peerkit import (TOOL, Capture, check, events, finish,  # noqa: E402
-                     free_port, missing_exit, serve, start, start_xvfb,
-                     stop, stop_all, wait_listening)
+                     freerdp_sam, missing_exit, serve, start_shadow,
+                     start_xvfb, stop, stop_all, xfreerdp_nla)
 
 USER = os.environ['CREDSSP_TEST_USER']
 PASSWORD = os.environ['CREDSSP_TEST_PASSWORD']
@@ -52,31 +51,8 @@ def connect(port, password, extra=()):
 def our_client_to_shadow(display):
     env = dict(os.environ, DISPLAY=display,
                XDG_CONFIG_HOME=os.path.join(WORK, 'xdg'))
-    sam = os.path.join(WORK, 'sam')
-    with open(sam, 'w') as f:
-        subprocess.run(['winpr-hash', '-u', USER, '-p', PASSWORD, '-d',
-                        DOMAIN, '-f', 'sam'], stdout=f, check=True)
-    # freerdp-shadow-cli binds the port itself; if it does not come up,
-    # say why (with Xvfb's output) and try once more on another port
-    # before failing.
-    for attempt in (1, 2):
-        port = free_port()
-        logname = os.path.join(WORK, 'shadow%d.log' % attempt)
-        log = open(logname, 'w')
-        shadow = start(['freerdp-shadow-cli', '/bind-address:127.0.0.1',
-                        '/port:%d' % port, '/sec:nla', '/sam-file:' + sam],
-                       env=env, stdout=log, stderr=subprocess.STDOUT)
-        listening = wait_listening(port, shadow)
-        log.close()
-        if listening:
-            break
-        with open(logname) as f, \
-                open(os.path.join(WORK, 'xvfb.log')) as x:
-            print('freerdp-shadow-cli attempt %d did not listen (exit '
-                  'status %s):\n%s\nXvfb said:\n%s' %
-                  (attempt, shadow.poll(), f.read()[-2000:],
-                   x.read()[-2000:]))
-        stop(shadow)
+    sam = freerdp_sam(WORK, USER, PASSWORD, DOMAIN)
+    shadow, port, listening = start_shadow(WORK, env, sam)
     try:
         check(listening, 'freerdp-shadow-cli listens')
         for extra in ((), ('--read-size', '1')):
@@ -99,22 +75,10 @@ def our_client_to_shadow(display):
 def xfreerdp_to_our_server(display):
     for password, good in ((PASSWORD, True), ('not-the-password', False)):
         server, port = serve()
-        client = start(['xfreerdp', '/v:127.0.0.1:%d' % port, '/u:' + USER,
-                        '/d:' + DOMAIN, '/p:' + password, '+auth-only',
-                        '/sec:nla', '/cert:ignore'],
-                       env=dict(os.environ, DISPLAY=display,
-                                HOME=WORK),
-                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                       text=True)
-        try:
-            cout, _ = client.communicate(timeout=60)
-            sout, serr = server.communicate(timeout=60)
-        finally:
-            stop(client)
-            stop(server)
+        client, cout, sout, serr, nla_errors = xfreerdp_nla(
+            server, port, USER, DOMAIN, password,
+            dict(os.environ, DISPLAY=display, HOME=WORK))
         ok = [e for e in events(sout) if e.get('event') == 'authenticated']
-        nla_errors = re.findall(r'\[ERROR\]\[com\.freerdp\.core\.nla\].*',
-                                cout)
         if good:
             deleg = ok[0].get('delegated') if ok else None
             check(server.returncode == 0 and len(ok) == 1 and

@@ -4,7 +4,7 @@
  * token protocol (krb5 src/appl/gss-sample/gss-misc.c), for gss_client.sh
  * to run Debian's gss-client against.  gss-server cannot be used: it
  * acquires its credential with GSS_C_NO_OID_SET, which never includes a
- * NOT_DFLT_MECH mech (mechglue.md).
+ * NOT_DFLT_MECH mech (doc/design.md 3.4).
  *
  * Usage: gss_sample_acceptor
  *   Listens on 127.0.0.1 on a free port and prints "port N" on stdout;

@@ -107,6 +107,24 @@ hs_env(const char *name)
     return v != NULL ? v : "";
 }
 
+char *
+hs_read_file(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    char *buf;
+    long n;
+
+    ck_assert_ptr_nonnull(f);
+    fseek(f, 0, SEEK_END);
+    n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    buf = calloc(1, (size_t)n + 1);
+    ck_assert_ptr_nonnull(buf);
+    ck_assert_int_eq(fread(buf, 1, (size_t)n, f), n);
+    fclose(f);
+    return buf;
+}
+
 /* append: one gss_display_status loop into buf. */
 static void
 append(OM_uint32 code, int type, char *buf, size_t len)

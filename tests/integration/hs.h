@@ -120,6 +120,10 @@ int hs_main(struct Suite *s);
 /* hs_env: an environment variable the fixture set, or "" */
 const char *hs_env(const char *name);
 
+/* hs_read_file: the whole file as a string (caller frees); a Check
+ * failure when it cannot be read. */
+char *hs_read_file(const char *path);
+
 /* hs_inner_mech_name: a CredSSP context's inner mech as a word
  * ("kerberos", "ntlm", else the OID in hex), or "". */
 void hs_inner_mech_name(gss_ctx_id_t ctx, char *buf, size_t len);

@@ -9,7 +9,7 @@
 # must equal the body of `$OPENSSL asn1parse -genstr OID:<dotted> -out F`
 # (after its 06 LL header), and each extension must be the 32-byte base
 # followed by "0X 0N".  The dotted mechanism OIDs of the header, of
-# architecture.md, of the installed mech.d lines and of the fixture's
+# doc/design.md 3.1, of the installed mech.d lines and of the fixture's
 # GSS_MECH_CONFIG must be one and the same.
 #
 # Exit 0 pass, 1 fail, 77 skip (99 with CI=true) when openssl is missing,
@@ -20,7 +20,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 top_builddir=${top_builddir:-$(cd "$here/../.." && pwd)}
 OPENSSL=${OPENSSL:-openssl}
 
-# architecture.md's decision: the dotted OID and its 33-byte DER body.
+# doc/design.md 3.1: the dotted OID and its 33-byte DER body.
 MECH_DOTTED=1.2.840.113556.1.8000.2554.12432.22378.1866.19045.36928
 MECH_DOTTED=$MECH_DOTTED.10346293.15062345.1
 MECH_HEX=2a864886f71401be40937ae11081ae6a8e4a81946582a04084f7be358797aa4901
@@ -84,9 +84,9 @@ check() {
 read -r name dotted hex < "$T/dump"
 [ "$name" = mech ] || { echo "oid.sh: oid_dump's first line is $name" >&2;
     exit 99; }
-check "header dotted OID is architecture.md's" "$MECH_DOTTED" "$dotted"
+check "header dotted OID is doc/design.md's" "$MECH_DOTTED" "$dotted"
 body=$(der_body "$MECH_DOTTED") || exit 1
-check "openssl encodes architecture.md's body" "$MECH_HEX" "$body"
+check "openssl encodes doc/design.md's body" "$MECH_HEX" "$body"
 check "GSS_CREDSSP_MECH bytes = openssl DER body ($((${#body} / 2)) bytes)" \
     "$body" "$hex"
 base_hex=${hex%01}

@@ -185,3 +185,60 @@ class Capture:
         self.proc.send_signal(2)        # SIGINT: close the file; by PID
         self.proc.wait(timeout=30)
         return self.pcap
+
+
+# FreeRDP: what freerdp_test.py and tests/bench/freerdp_bench.py share.
+
+def freerdp_sam(work, user, password, domain):
+    """A SAM file (winpr-hash) for freerdp-shadow-cli's NTLM; its path."""
+    sam = os.path.join(work, 'sam')
+    with open(sam, 'w') as f:
+        subprocess.run(['winpr-hash', '-u', user, '-p', password, '-d',
+                        domain, '-f', 'sam'], stdout=f, check=True)
+    return sam
+
+
+def start_shadow(work, env, sam):
+    """freerdp-shadow-cli /sec:nla on a free 127.0.0.1 port; (process,
+    port, listening).  It binds the port itself; if it does not come up,
+    say why (with Xvfb's output) and try once more on another port."""
+    for attempt in (1, 2):
+        port = free_port()
+        logname = os.path.join(work, 'shadow%d.log' % attempt)
+        log = open(logname, 'w')
+        shadow = start(['freerdp-shadow-cli', '/bind-address:127.0.0.1',
+                        '/port:%d' % port, '/sec:nla', '/sam-file:' + sam],
+                       env=env, stdout=log, stderr=subprocess.STDOUT)
+        listening = wait_listening(port, shadow)
+        log.close()
+        if listening:
+            break
+        with open(logname) as f, \
+                open(os.path.join(work, 'xvfb.log')) as x:
+            print('freerdp-shadow-cli attempt %d did not listen (exit '
+                  'status %s):\n%s\nXvfb said:\n%s' %
+                  (attempt, shadow.poll(), f.read()[-2000:],
+                   x.read()[-2000:]))
+        stop(shadow)
+    return shadow, port, listening
+
+
+def xfreerdp_nla(server, port, user, domain, password, env):
+    """xfreerdp +auth-only /sec:nla against `server` (from serve()), both
+    run to their end and stopped; (xfreerdp's process, its output, the
+    server's stdout and stderr, xfreerdp's NLA error lines)."""
+    client = start(['xfreerdp', '/v:127.0.0.1:%d' % port, '/u:' + user,
+                    '/d:' + domain, '/p:' + password, '+auth-only',
+                    '/sec:nla', '/cert:ignore'], env=env,
+                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                   text=True)
+    try:
+        cout, _ = client.communicate(timeout=60)
+        sout, serr = server.communicate(timeout=60)
+    finally:
+        stop(client)
+        stop(server)
+    tag = '[ERROR][com.freerdp.core.nla]'
+    nla_errors = [line[line.index(tag):] for line in cout.split('\n')
+                  if tag in line]
+    return client, cout, sout, serr, nla_errors

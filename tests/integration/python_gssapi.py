@@ -3,7 +3,7 @@
 
 Run by python_gssapi.sh under tests/fixture/with-kdc.  Python loads
 python-gssapi's extension modules, and with them libgssapi_krb5, without
-RTLD_GLOBAL: the name-clash trap of mechglue.md, met by a real host.
+RTLD_GLOBAL: the name-clash trap of doc/design.md 3.2, met by a real host.
 
 Initiator: gssapi.raw.acquire_cred_with_password for the fixture's user
 (usage 'initiate'; the mech has no 'both').  Acceptor: gssapi.Credentials

@@ -3,7 +3,7 @@
  * registration.c - how the mechanism registers with MIT's mechglue, seen
  * through the real mechglue (GSS_MECH_CONFIG from the fixture lists the
  * module built here under both its OIDs, and gss-ntlmssp): both are
- * listed, each advertises exactly architecture.md's RFC 5587 attributes
+ * listed, each advertises exactly the RFC 5587 attributes of doc/design.md 3.4
  * (compared with the mechglue's own GSS_C_MA_* OIDs, which also proves the
  * hand-written bytes in mech/gss_misc.c), with GSS_C_MA_ITOK_FRAMED for the
  * GS2 OID only, SPNEGO never offers either, default credentials never
@@ -181,7 +181,7 @@ START_TEST(test_indicate_mechs)
 }
 END_TEST
 
-/* Exactly architecture.md's attributes (with the protection ones, now
+/* Exactly doc/design.md 3.4's attributes (with the protection ones, now
  * that gss_wrap exists), never MECH_NEGO; ITOK_FRAMED for the GS2 OID
  * (_i 1) and never for the main one (_i 0), whose first token is bare. */
 START_TEST(test_attrs_for_mech)
@@ -211,7 +211,7 @@ START_TEST(test_attrs_for_mech)
         major = gss_test_oid_set_member(&minor, (gss_OID)want[i], attrs,
                                         &present);
         check_major("gss_test_oid_set_member", major, minor);
-        ck_assert_msg(present, "attribute %zu of architecture.md missing",
+        ck_assert_msg(present, "attribute %zu of doc/design.md 3.4 missing",
                       i);
         /* RFC 5587: an attribute the mech has is one it knows. */
         major = gss_test_oid_set_member(&minor, (gss_OID)want[i], known,

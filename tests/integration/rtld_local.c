@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * rtld_local.c - the name-clash trap of mechglue.md.  This program is not
- * linked with libgssapi_krb5: like a Python extension module or a plugin
- * host it dlopen()s "libgssapi_krb5.so.2" with RTLD_NOW|RTLD_LOCAL and
+ * rtld_local.c - the name-clash trap of doc/design.md 3.2.  This program
+ * is not linked with libgssapi_krb5: like a Python extension module or a
+ * plugin host it dlopen()s "libgssapi_krb5.so.2" with RTLD_NOW|RTLD_LOCAL and
  * finds every gss_* function with dlsym.  The mechglue then loads our
  * module (also RTLD_LOCAL), and the module, which exports
  * gss_init_sec_context itself, must still reach the mechglue's

@@ -35,25 +35,6 @@ file_size(const char *path)
     return stat(path, &st) == 0 ? (long)st.st_size : -1;
 }
 
-/* read_file: the whole file as a string (caller frees). */
-static char *
-read_file(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    char *buf;
-    long n;
-
-    ck_assert_ptr_nonnull(f);
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    buf = calloc(1, (size_t)n + 1);
-    ck_assert_ptr_nonnull(buf);
-    ck_assert_int_eq(fread(buf, 1, (size_t)n, f), n);
-    fclose(f);
-    return buf;
-}
-
 /* invoke: gssspi_mech_invoke(CredSSP, object, text); text NULL passes
  * GSS_C_NO_BUFFER. */
 static OM_uint32
@@ -95,7 +76,7 @@ START_TEST(test_trace_on_move_off)
     major = invoke(GSS_CREDSSP_INVOKE_TRACE, a, strlen(a), &minor);
     ck_assert_msg(major == GSS_S_COMPLETE, "invoke on: %x/%x", major, minor);
     handshake();
-    text = read_file(a);
+    text = hs_read_file(a);
     ck_assert_ptr_nonnull(strstr(text, "trace on (gssspi_mech_invoke)"));
     ck_assert_ptr_nonnull(strstr(text, "initiator complete: message flow "
                                        "kerberos\n"));
@@ -107,13 +88,13 @@ START_TEST(test_trace_on_move_off)
     /* Moving to b closes a with a last line. */
     major = invoke(GSS_CREDSSP_INVOKE_TRACE, b, strlen(b), &minor);
     ck_assert_int_eq(major, GSS_S_COMPLETE);
-    text = read_file(a);
+    text = hs_read_file(a);
     ck_assert_ptr_nonnull(strstr(text, "trace off (gssspi_mech_invoke)"));
     free(text);
     size_a = file_size(a);
     handshake();
     ck_assert_int_eq(file_size(a), size_a);
-    text = read_file(b);
+    text = hs_read_file(b);
     ck_assert_ptr_nonnull(strstr(text, "acceptor complete: message flow "
                                        "kerberos\n"));
     free(text);

@@ -43,25 +43,6 @@ write_file(const char *path, const char *text)
     ck_assert_int_eq(chmod(path, 0644), 0);
 }
 
-/* read_file: the whole file as a string (caller frees). */
-static char *
-read_file(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    char *buf;
-    long n;
-
-    ck_assert_ptr_nonnull(f);
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    buf = calloc(1, (size_t)n + 1);
-    ck_assert_ptr_nonnull(buf);
-    ck_assert_int_eq(fread(buf, 1, (size_t)n, f), n);
-    fclose(f);
-    return buf;
-}
-
 /* Each inner mode follows a message flow of the engine's table, as both
  * sides' trace says, and the trace never holds the password. */
 static const struct {
@@ -88,7 +69,7 @@ START_TEST(test_trace_flows)
     o.ntlm_deleg = "*";
     ck_assert_int_eq(hs_run(&o, &r), 0);
     ck_assert(r.delegated);
-    trace = read_file(path);
+    trace = hs_read_file(path);
     snprintf(want, sizeof(want), "initiator complete: message flow %s\n",
              flows[_i].flow);
     ck_assert_msg(strstr(trace, want) != NULL, "no '%s' in trace", want);
@@ -121,7 +102,7 @@ START_TEST(test_trace_auto_reason)
     ck_assert_msg(hs_run(&o, &r) == 0, "%s | %s", r.init_error,
                   r.acc_error);
     ck_assert_str_eq(r.inner_mech, "ntlm");
-    trace = read_file(path);
+    trace = hs_read_file(path);
     at = strstr(trace, said);
     ck_assert_msg(at != NULL, "no '%s' in trace", said);
     at += strlen(said);
@@ -203,11 +184,11 @@ START_TEST(test_log_file_mode)
     ck_assert_msg((st.st_mode & 07777) == 0600, "%s is %04o",
                   log_vars[_i].var, (unsigned)(st.st_mode & 07777));
     ck_assert_uint_eq(st.st_uid, geteuid());
-    text = read_file(path);
+    text = hs_read_file(path);
     ck_assert_msg(strstr(text, log_vars[_i].line) != NULL, "no '%s' in %s",
                   log_vars[_i].line, log_vars[_i].var);
     free(text);
-    text = read_file(err);
+    text = hs_read_file(err);
     ck_assert_str_eq(text, "");
     free(text);
     unlink(path);
@@ -228,7 +209,7 @@ START_TEST(test_log_file_append)
     write_file(path, before);
     ck_assert_int_eq(chmod(path, 0640), 0);
     log_handshake(_i, path, err);
-    text = read_file(path);
+    text = hs_read_file(path);
     ck_assert_int_eq(strncmp(text, before, strlen(before)), 0);
     ck_assert_msg(strstr(text + strlen(before), log_vars[_i].line) != NULL,
                   "no '%s' appended to %s", log_vars[_i].line,
@@ -256,11 +237,11 @@ refused(int i, const char *path, const char *target, const char *reason)
 
     tmp_path(err, sizeof(err), "stderr");
     log_handshake(i, path, err);
-    text = read_file(target);
+    text = hs_read_file(target);
     ck_assert_msg(strcmp(text, content) == 0, "%s wrote to %s: %.200s",
                   log_vars[i].var, target, text);
     free(text);
-    text = read_file(err);
+    text = hs_read_file(err);
     snprintf(want, sizeof(want), "gss-credssp: %s=%s not used: %s",
              log_vars[i].var, path, reason);
     ck_assert_msg(strstr(text, want) != NULL, "stderr: '%s', wanted '%s'",
@@ -781,7 +762,7 @@ START_TEST(test_cred_store)
     ck_assert_int_eq(memcmp(got->elements[0].value, der, der_len), 0);
     gss_release_buffer_set(&minor, &got);
 
-    trace = read_file(trace_path);
+    trace = hs_read_file(trace_path);
     for (k = 0; k < 4; k++) {
         snprintf(want, sizeof(want), "cred-store key %s is deprecated: use %s",
                  store_keys[1][k], store_keys[0][k]);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * test_err.c - every minor code has a display text that begins with the
- * SSPI status it stands for (sspi-mapping.md), and codes that are not ours
+ * SSPI status it stands for (doc/design.md 4.3), and codes that are not ours
  * have none.
  */
 #include <stdlib.h>

@@ -4,7 +4,7 @@
  * TSCredentials ([MS-CSSP] 2.2.1): DER out; in, DER with lengths in any
  * definite form and one trailing UTF-16 NUL on credential strings.
  *
- * Known answers come from protocol.md (pyspnego's vectors), from DER worked
+ * Known answers come from pyspnego's test vectors, from DER worked
  * out by hand from the ASN.1, and from a raw-NTLM version-6 exchange that
  * sspi-rs publishes; the latter are read from hex files in the directory
  * named by VECTORS_DIR (else $srcdir/tests/vectors, else tests/vectors).
@@ -330,7 +330,7 @@ mutate_creds(const uint8_t *msg, size_t len)
  * Known answers.
  */
 
-/* protocol.md: TSRequest(6, negoToken "123", authInfo "auth info",
+/* pyspnego's vector: TSRequest(6, negoToken "123", authInfo "auth info",
  * pubKeyAuth "pub key auth", errorCode 10, clientNonce "client nonce"). */
 static const char kat_request[] =
     "\x30\x44\xa0\x03\x02\x01\x06\xa1\x0b\x30\x09\x30\x07\xa0\x05\x04\x03"
@@ -342,8 +342,8 @@ static const char kat_request[] =
     "\xa4\x03\x02\x01\x0a\xa5\x0e\x04\x0c"
     "client nonce";
 
-/* protocol.md: TSCredentials(1, TSPasswordCreds("domain name", "username",
- * "password")) with UTF-16LE text. */
+/* pyspnego's vector: TSCredentials(1, TSPasswordCreds("domain name",
+ * "username", "password")) with UTF-16LE text. */
 static const char kat_password[] =
     "\x30\x4d\xa0\x03\x02\x01\x01\xa1\x46\x04\x44\x30\x42"
     "\xa0\x18\x04\x16"
@@ -373,7 +373,7 @@ static const char kat_remote_guard[] =
 /* The smallest TSRequest: version 6 alone. */
 static const char min_request[] = "\x30\x05\xa0\x03\x02\x01\x06";
 
-/* The protocol.md TSRequest, built from fields, encodes byte for byte. */
+/* The pyspnego TSRequest, built from fields, encodes byte for byte. */
 START_TEST(test_kat_request_encode)
 {
     struct cs_tsrequest req = { 0 };
@@ -396,7 +396,7 @@ START_TEST(test_kat_request_encode)
 }
 END_TEST
 
-/* The protocol.md TSRequest decodes to its fields and back. */
+/* The pyspnego TSRequest decodes to its fields and back. */
 START_TEST(test_kat_request_decode)
 {
     struct cs_tsrequest req = { 0 };
@@ -417,7 +417,7 @@ START_TEST(test_kat_request_decode)
 }
 END_TEST
 
-/* The protocol.md TSCredentials encodes and decodes byte for byte. */
+/* The pyspnego TSCredentials encodes and decodes byte for byte. */
 START_TEST(test_kat_password)
 {
     struct cs_tscredentials creds = { 0 };
@@ -940,7 +940,7 @@ START_TEST(test_ber_lengths)
     reencode_req(&req, LIT("\x30\x09\xa0\x03\x02\x01\x06\xa2\x02\x04"
                            "\x00"));
     cs_tsrequest_clear(&req);
-    /* The protocol.md vector with every length in 82 hi lo. */
+    /* The pyspnego vector with every length in 82 hi lo. */
     ck_assert_int_eq(cs_tsrequest_decode(
         LIT("\x30\x82\x00\x52\xa0\x82\x00\x05\x02\x82\x00\x01\x06"
             "\xa1\x82\x00\x13\x30\x82\x00\x0f\x30\x82\x00\x0b\xa0"
@@ -1326,7 +1326,7 @@ START_TEST(test_empty_input)
 }
 END_TEST
 
-/* Single-bit and byte flips at every offset of the protocol.md vector. */
+/* Single-bit and byte flips at every offset of the pyspnego vector. */
 START_TEST(test_request_mutations)
 {
     mutate_req(LIT(kat_request));
