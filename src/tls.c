@@ -705,9 +705,16 @@ cs_tls_unseal(struct cs_tls *t, const uint8_t *in, size_t len, cs_blob *out)
             break;
         }
         have += (size_t)n;
+        /* Every record taken: another SSL_read would only say WANT_READ,
+         * and with SSL_MODE_RELEASE_BUFFERS it would first allocate a
+         * read buffer, then wipe the whole of it and free it again. */
+        if (BIO_ctrl_pending(t->rbio) == 0 && !SSL_has_pending(t->ssl)) {
+            break;
+        }
     }
     out->len = have;
-    if (err == CS_OK && SSL_get_error(t->ssl, n) != SSL_ERROR_WANT_READ) {
+    if (err == CS_OK && n <= 0 &&
+        SSL_get_error(t->ssl, n) != SSL_ERROR_WANT_READ) {
         err = ssl_failure(t, n, "TLS unseal");
         if (err == CREDSSP_S_TLS_FAILED) {
             err = CREDSSP_S_MESSAGE_ALTERED;
