@@ -21,21 +21,6 @@
 #include "tlsalert.h"
 #include "trace.h"
 
-/* How many received records' digests are kept to recognise a replay. */
-#define REPLAY_SLOTS 64
-
-struct cs_tls {
-    SSL *ssl;
-    BIO *rbio;                    /* owned by ssl */
-    BIO *wbio;                    /* owned by ssl */
-    uint8_t seen[REPLAY_SLOTS][32];
-    size_t num_seen;
-    char *host;                   /* client: the name to verify */
-    struct cs_alert_keys keys;    /* server: to seal our own alert */
-    bool alert_sent;              /* nothing may follow it */
-    int peer_alert;               /* the alert the peer sent, or -1 */
-};
-
 /* TLS record content types ([RFC 8446] 5.1). */
 #define REC_CHANGE_CIPHER_SPEC 20
 #define REC_ALERT 21
@@ -44,6 +29,28 @@ struct cs_tls {
 #define REC_HEADER_LEN 5
 /* The largest TLSCiphertext.length any version allows (2^14 + 2048). */
 #define REC_MAX_LEN (16384 + 2048)
+
+/* How many received records' fingerprints are kept to recognise a
+ * replay. */
+#define REPLAY_SLOTS 64
+/* How much of a record's end the replay fingerprint takes: it holds the
+ * AEAD tag or the encrypted MAC, which no two records of one connection
+ * share except by replay. */
+#define REPLAY_TAIL 32
+/* A fingerprint: the record's last REPLAY_TAIL bytes, then its header. */
+#define REPLAY_FP_LEN (REPLAY_TAIL + REC_HEADER_LEN)
+
+struct cs_tls {
+    SSL *ssl;
+    BIO *rbio;                    /* owned by ssl */
+    BIO *wbio;                    /* owned by ssl */
+    uint8_t seen[REPLAY_SLOTS][REPLAY_FP_LEN];
+    size_t num_seen;
+    char *host;                   /* client: the name to verify */
+    struct cs_alert_keys keys;    /* server: to seal our own alert */
+    bool alert_sent;              /* nothing may follow it */
+    int peer_alert;               /* the alert the peer sent, or -1 */
+};
 
 /* The ephemeral certificate, made once per process. */
 static pthread_once_t ephemeral_once = PTHREAD_ONCE_INIT;
@@ -553,33 +560,27 @@ cs_tls_seal(struct cs_tls *t, const uint8_t *msg, size_t len, cs_blob *out)
     return err;
 }
 
-/* How much of a record's end the replay fingerprint takes: it holds the
- * AEAD tag or the encrypted MAC, which no two records of one connection
- * share except by replay. */
-#define REPLAY_TAIL 32
-
 /*
- * record_digest: the replay fingerprint of one record as received: SHA-256
- * of its header and its last REPLAY_TAIL bytes.  A replayed record has the
- * fingerprint of the original; a fresh record from the peer has a new one
- * (its tag is unpredictable, 2^-128).  A record an attacker changed
- * elsewhere but kept a seen tag on is dropped as a replay instead of
- * failing TLS's check: refused either way.  Hashing the whole record cost
- * more than decrypting it (doc/performance.md).
+ * record_fingerprint: the replay fingerprint of one record as received:
+ * its last REPLAY_TAIL bytes (fewer in a shorter record, the rest zero)
+ * and its header, as they are.  A replayed record has the fingerprint of
+ * the original; a fresh record from the peer has a new one (its tag is
+ * unpredictable, 2^-128).  A record an attacker changed elsewhere but kept
+ * a seen tag on is dropped as a replay instead of failing TLS's check:
+ * refused either way.  The tail comes first so that two records of the
+ * same length differ at once.  These bytes were on the wire: no secret is
+ * in them, and no hash of them is needed (doc/performance.md).
  */
-static bool
-record_digest(const uint8_t *rec, size_t len, uint8_t out[static 32])
+static void
+record_fingerprint(const uint8_t *rec, size_t len,
+                   uint8_t out[static REPLAY_FP_LEN])
 {
-    uint8_t fp[REC_HEADER_LEN + REPLAY_TAIL];
     size_t tail = len - REC_HEADER_LEN < REPLAY_TAIL ? len - REC_HEADER_LEN
                                                      : REPLAY_TAIL;
-    unsigned int n = 0;
 
-    memcpy(fp, rec, REC_HEADER_LEN);
-    memcpy(fp + REC_HEADER_LEN, rec + len - tail, tail);
-    return EVP_Digest(fp, REC_HEADER_LEN + tail, out, &n, EVP_sha256(),
-                      NULL) == 1 &&
-           n == 32;
+    memset(out, 0, REPLAY_TAIL);
+    memcpy(out, rec + len - tail, tail);
+    memcpy(out + REPLAY_TAIL, rec, REC_HEADER_LEN);
 }
 
 /* How many fingerprints of one call fit on the stack; a call with more
@@ -588,7 +589,7 @@ record_digest(const uint8_t *rec, size_t len, uint8_t out[static 32])
 
 /*
  * check_replays: a record received before (by its fingerprint,
- * record_digest) is a replay: TLS would only call it a bad MAC and kill
+ * record_fingerprint) is a replay: TLS would only call it a bad MAC and kill
  * the connection; we say what it is and drop it before TLS sees it.  A
  * record twice in one call is a replay too.  Every record of the call is
  * checked against the ring and against the call's earlier records, and
@@ -598,23 +599,21 @@ record_digest(const uint8_t *rec, size_t len, uint8_t out[static 32])
  */
 static cs_err
 check_replays(const struct cs_tls *t, const uint8_t *in, size_t len,
-              uint8_t (*fp)[32])
+              uint8_t (*fp)[REPLAY_FP_LEN])
 {
     size_t off = 0, rec_len, i, n = 0;
 
     while (off + REC_HEADER_LEN <= len) {
         rec_len = REC_HEADER_LEN +
                   ((size_t)in[off + 3] << 8 | (size_t)in[off + 4]);
-        if (!record_digest(in + off, rec_len, fp[n])) {
-            return CREDSSP_S_INTERNAL;
-        }
+        record_fingerprint(in + off, rec_len, fp[n]);
         for (i = 0; i < t->num_seen && i < REPLAY_SLOTS; i++) {
-            if (CRYPTO_memcmp(t->seen[i], fp[n], 32) == 0) {
+            if (memcmp(t->seen[i], fp[n], REPLAY_FP_LEN) == 0) {
                 return CREDSSP_S_REPLAYED;
             }
         }
         for (i = 0; i < n; i++) {
-            if (CRYPTO_memcmp(fp[i], fp[n], 32) == 0) {
+            if (memcmp(fp[i], fp[n], REPLAY_FP_LEN) == 0) {
                 return CREDSSP_S_REPLAYED;
             }
         }
@@ -627,12 +626,12 @@ check_replays(const struct cs_tls *t, const uint8_t *in, size_t len,
 /* commit_replays: remembers the fingerprints of a call TLS accepted; the
  * ring keeps the last REPLAY_SLOTS. */
 static void
-commit_replays(struct cs_tls *t, uint8_t (*fp)[32], size_t num)
+commit_replays(struct cs_tls *t, uint8_t (*fp)[REPLAY_FP_LEN], size_t num)
 {
     size_t i;
 
     for (i = 0; i < num; i++) {
-        memcpy(t->seen[t->num_seen % REPLAY_SLOTS], fp[i], 32);
+        memcpy(t->seen[t->num_seen % REPLAY_SLOTS], fp[i], REPLAY_FP_LEN);
         t->num_seen++;
     }
 }
@@ -654,8 +653,8 @@ count_records(const uint8_t *in, size_t len)
 cs_err
 cs_tls_unseal(struct cs_tls *t, const uint8_t *in, size_t len, cs_blob *out)
 {
-    uint8_t stack_fp[REPLAY_CALL_SLOTS][32];
-    uint8_t (*fp)[32] = stack_fp;
+    uint8_t stack_fp[REPLAY_CALL_SLOTS][REPLAY_FP_LEN];
+    uint8_t (*fp)[REPLAY_FP_LEN] = stack_fp;
     size_t missing = 0, have, room, num_rec = 0;
     uint8_t *p;
     cs_err err;
