@@ -262,6 +262,17 @@ copy_data(gss_iov_buffer_desc *iov, int count, uint8_t *run, bool to_iov)
     }
 }
 
+/* only_data: the one DATA buffer that holds all the data, or NULL when
+ * the data is spread over several (then it is gathered into one run). */
+static gss_iov_buffer_t
+only_data(gss_iov_buffer_desc *iov, int count, size_t len)
+{
+    bool dup = false;
+    gss_iov_buffer_t d = find_iov(iov, count, GSS_IOV_BUFFER_TYPE_DATA, &dup);
+
+    return d != NULL && !dup && d->buffer.length == len ? d : NULL;
+}
+
 CS_EXPORT OM_uint32
 gss_wrap_iov_length(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
                     int conf_req_flag, gss_qop_t qop_req, int *conf_state,
@@ -310,7 +321,7 @@ gss_wrap_iov(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
              gss_iov_buffer_desc *iov, int iov_count)
 {
     struct cs_ctx *ctx;
-    gss_iov_buffer_t header, trailer, padding;
+    gss_iov_buffer_t header, trailer, padding, data;
     OM_uint32 major = GSS_S_COMPLETE;
     cs_blob plain = { 0 }, rec = { 0 };
     size_t h, t, len;
@@ -336,14 +347,17 @@ gss_wrap_iov(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
     if (err == CS_OK && len > CS_TLS_MAX_RECORD) {
         err = CREDSSP_S_TLS_TOO_LARGE;
     }
-    if (err == CS_OK) {
+    if (err == CS_OK && (data = only_data(iov, iov_count, len)) != NULL) {
+        /* One DATA buffer: sealed from where it is, no copy. */
+        err = cs_tls_seal(ctx->tls, data->buffer.value, len, &rec);
+    } else if (err == CS_OK) {
         plain.data = malloc(len);
         plain.len = len;
         err = plain.data != NULL ? CS_OK : CREDSSP_S_NOMEM;
-    }
-    if (err == CS_OK) {
-        copy_data(iov, iov_count, plain.data, false);
-        err = cs_tls_seal(ctx->tls, plain.data, len, &rec);
+        if (err == CS_OK) {
+            copy_data(iov, iov_count, plain.data, false);
+            err = cs_tls_seal(ctx->tls, plain.data, len, &rec);
+        }
     }
     if (err == CS_OK) {
         /* The record is header | the data's ciphertext | trailer. */
@@ -401,6 +415,21 @@ unwrap_stream(struct cs_ctx *ctx, gss_iov_buffer_t stream,
     return CS_OK;
 }
 
+/* in_place: header | the one DATA buffer | trailer lie back to back in
+ * the caller's memory, as gss_wrap_iov's output usually does. */
+static bool
+in_place(gss_iov_buffer_desc *iov, int count, gss_iov_buffer_t header,
+         gss_iov_buffer_t trailer, size_t len)
+{
+    gss_iov_buffer_t d = only_data(iov, count, len);
+    const uint8_t *h = header->buffer.value;
+
+    return d != NULL && h != NULL &&
+           (const uint8_t *)d->buffer.value == h + header->buffer.length &&
+           (const uint8_t *)trailer->buffer.value ==
+               h + header->buffer.length + len;
+}
+
 CS_EXPORT OM_uint32
 gss_unwrap_iov(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
                int *conf_state, gss_qop_t *qop_state,
@@ -432,18 +461,25 @@ gss_unwrap_iov(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
     if (err == CS_OK && (header == NULL || trailer == NULL || dup)) {
         err = CREDSSP_S_BAD_ARGS;
     }
-    if (err == CS_OK) {
+    if (err == CS_OK && in_place(iov, iov_count, header, trailer, len)) {
+        /* Already one run in the caller's memory: the record as it is. */
+        err = cs_tls_unseal(ctx->tls, header->buffer.value,
+                            header->buffer.length + len +
+                                trailer->buffer.length,
+                            &plain);
+    } else if (err == CS_OK) {
         /* Reassemble header | data | trailer into the record. */
         rec.len = header->buffer.length + len + trailer->buffer.length;
         rec.data = malloc(rec.len > 0 ? rec.len : 1);
         err = rec.data != NULL ? CS_OK : CREDSSP_S_NOMEM;
-    }
-    if (err == CS_OK) {
-        memcpy(rec.data, header->buffer.value, header->buffer.length);
-        copy_data(iov, iov_count, rec.data + header->buffer.length, false);
-        memcpy(rec.data + header->buffer.length + len,
-               trailer->buffer.value, trailer->buffer.length);
-        err = cs_tls_unseal(ctx->tls, rec.data, rec.len, &plain);
+        if (err == CS_OK) {
+            memcpy(rec.data, header->buffer.value, header->buffer.length);
+            copy_data(iov, iov_count, rec.data + header->buffer.length,
+                      false);
+            memcpy(rec.data + header->buffer.length + len,
+                   trailer->buffer.value, trailer->buffer.length);
+            err = cs_tls_unseal(ctx->tls, rec.data, rec.len, &plain);
+        }
     }
     if (err == CS_OK && plain.len != len) {
         err = CREDSSP_S_MESSAGE_ALTERED;
