@@ -383,35 +383,36 @@ gss_wrap_iov(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
 
 /*
  * unwrap_stream: a STREAM buffer holds one whole record; the plaintext is
- * written over it after the header and the DATA buffer points at it.
+ * written over it after the header, straight from SSL_read, and the DATA
+ * buffer points at it.
  */
 static cs_err
 unwrap_stream(struct cs_ctx *ctx, gss_iov_buffer_t stream,
               gss_iov_buffer_t data)
 {
-    cs_blob plain = { 0 };
-    size_t h, t, missing = 0;
+    uint8_t *rec = stream->buffer.value;
+    size_t len = stream->buffer.length, h, t, got = 0, missing = 0, at;
     cs_err err;
 
-    err = cs_tls_check_records(stream->buffer.value, stream->buffer.length,
-                               &missing);
+    err = cs_tls_check_records(rec, len, &missing);
     ctx->missing = missing;
-    if (err == CS_OK) {
-        err = cs_tls_unseal(ctx->tls, stream->buffer.value,
-                            stream->buffer.length, &plain);
-    }
     if (err != CS_OK) {
         return err;
     }
     cs_tls_overhead(ctx->tls, &h, &t);
-    if (h + plain.len > stream->buffer.length) {
-        cs_blob_free_secret(&plain);
-        return CREDSSP_S_INTERNAL;
+    /* A record no longer than a header fails TLS's check; it still goes
+     * to TLS, which says so. */
+    at = len > h ? h : 0;
+    err = cs_tls_unseal_into(ctx->tls, rec, len, rec + at, len - at, &got);
+    if (err == CS_OK && (at != h || h + got > len)) {
+        cs_wipe(rec + at, got);
+        err = CREDSSP_S_INTERNAL;
     }
-    memcpy((uint8_t *)stream->buffer.value + h, plain.data, plain.len);
-    data->buffer.value = (uint8_t *)stream->buffer.value + h;
-    data->buffer.length = plain.len;
-    cs_blob_free_secret(&plain);
+    if (err != CS_OK) {
+        return err;
+    }
+    data->buffer.value = rec + h;
+    data->buffer.length = got;
     return CS_OK;
 }
 

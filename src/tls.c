@@ -662,16 +662,24 @@ count_records(const uint8_t *in, size_t len)
     return n;
 }
 
-cs_err
-cs_tls_unseal(struct cs_tls *t, const uint8_t *in, size_t len, cs_blob *out)
+/*
+ * unseal_to: the body of cs_tls_unseal: the plaintext of the records in
+ * goes to dst, which has room for cap bytes (the plaintext is shorter
+ * than the records that carry it, each has a header: len bytes always
+ * do).  SSL_read writes straight into dst: no bounce buffer to copy and
+ * wipe for every record.  *got is what was written, also on failure.
+ */
+static cs_err
+unseal_to(struct cs_tls *t, const uint8_t *in, size_t len, uint8_t *dst,
+          size_t cap, size_t *got)
 {
     uint8_t stack_fp[REPLAY_CALL_SLOTS][REPLAY_FP_LEN];
     uint8_t (*fp)[REPLAY_FP_LEN] = stack_fp;
-    size_t missing = 0, have, room, num_rec = 0;
-    uint8_t *p;
+    size_t missing = 0, have = 0, room, num_rec = 0;
     cs_err err;
     int n = 0;
 
+    *got = 0;
     if (!SSL_is_init_finished(t->ssl)) {
         return CREDSSP_S_NOT_ESTABLISHED;
     }
@@ -692,26 +700,15 @@ cs_tls_unseal(struct cs_tls *t, const uint8_t *in, size_t len, cs_blob *out)
     if (err != CS_OK) {
         goto cleanup;
     }
-    /* The plaintext is shorter than the records that carry it (each has
-     * a header), so one buffer of len more bytes holds all of it and
-     * SSL_read writes straight into it: no bounce buffer to copy and
-     * wipe for every record. */
-    p = realloc(out->data, out->len + len);
-    if (p == NULL) {
-        cs_blob_free_secret(out);
-        err = CREDSSP_S_NOMEM;
-        goto cleanup;
-    }
-    out->data = p;
-    have = out->len;
     empty_error_queue();
     for (;;) {
-        room = out->len + len - have;
+        room = cap - have;
         if (room == 0) {
             err = CREDSSP_S_INTERNAL;     /* cannot happen, see above */
             break;
         }
-        n = SSL_read(t->ssl, p + have, room > INT_MAX ? INT_MAX : (int)room);
+        n = SSL_read(t->ssl, dst + have,
+                     room > INT_MAX ? INT_MAX : (int)room);
         if (n <= 0) {
             break;
         }
@@ -723,7 +720,7 @@ cs_tls_unseal(struct cs_tls *t, const uint8_t *in, size_t len, cs_blob *out)
             break;
         }
     }
-    out->len = have;
+    *got = have;
     if (err == CS_OK && n <= 0 &&
         SSL_get_error(t->ssl, n) != SSL_ERROR_WANT_READ) {
         err = ssl_failure(t, n, "TLS unseal");
@@ -731,15 +728,46 @@ cs_tls_unseal(struct cs_tls *t, const uint8_t *in, size_t len, cs_blob *out)
             err = CREDSSP_S_MESSAGE_ALTERED;
         }
     }
-    if (err != CS_OK) {
-        cs_blob_free_secret(out);
-    } else {
+    if (err == CS_OK) {
         commit_replays(t, fp, num_rec);
     }
 
 cleanup:
     if (fp != stack_fp) {
         free(fp);
+    }
+    return err;
+}
+
+cs_err
+cs_tls_unseal(struct cs_tls *t, const uint8_t *in, size_t len, cs_blob *out)
+{
+    uint8_t *p = realloc(out->data, out->len + len);
+    size_t got;
+    cs_err err;
+
+    if (p == NULL) {
+        cs_blob_free_secret(out);
+        return CREDSSP_S_NOMEM;
+    }
+    out->data = p;
+    err = unseal_to(t, in, len, p + out->len, len, &got);
+    out->len += got;
+    if (err != CS_OK) {
+        cs_blob_free_secret(out);
+    }
+    return err;
+}
+
+cs_err
+cs_tls_unseal_into(struct cs_tls *t, const uint8_t *in, size_t len,
+                   uint8_t *dst, size_t cap, size_t *out_len)
+{
+    cs_err err = unseal_to(t, in, len, dst, cap, out_len);
+
+    if (err != CS_OK) {
+        cs_wipe(dst, *out_len);
+        *out_len = 0;
     }
     return err;
 }
