@@ -201,10 +201,10 @@ find_iov(gss_iov_buffer_desc *iov, int count, OM_uint32 type, bool *dup)
     return found;
 }
 
-/* fill_iov: puts len bytes into a HEADER or TRAILER buffer: allocated
- * when the caller asked, else into the caller's room. */
+/* room_iov: room for len bytes in a HEADER or TRAILER buffer: allocated
+ * when the caller asked, else the caller's own; its length becomes len. */
 static cs_err
-fill_iov(gss_iov_buffer_t b, const uint8_t *data, size_t len)
+room_iov(gss_iov_buffer_t b, size_t len)
 {
     if (b->type & GSS_IOV_BUFFER_FLAG_ALLOCATE) {
         b->buffer.value = malloc(len > 0 ? len : 1);
@@ -215,9 +215,59 @@ fill_iov(gss_iov_buffer_t b, const uint8_t *data, size_t len)
     } else if (b->buffer.length < len) {
         return CREDSSP_S_BAD_ARGS;
     }
-    memcpy(b->buffer.value, data, len);
     b->buffer.length = len;
     return CS_OK;
+}
+
+/* fill_iov: puts len bytes into a HEADER or TRAILER buffer (room_iov). */
+static cs_err
+fill_iov(gss_iov_buffer_t b, const uint8_t *data, size_t len)
+{
+    cs_err err = room_iov(b, len);
+
+    if (err == CS_OK) {
+        memcpy(b->buffer.value, data, len);
+    }
+    return err;
+}
+
+/*
+ * wrap_in_place: gss_wrap_iov of one DATA buffer: sealed from where it
+ * is, and the record read out of TLS straight into header, DATA and
+ * trailer, in that order (a header with no room fails before the DATA
+ * buffer is touched).  What is left of a record after a failure is
+ * dropped, so that the next call starts clean.
+ */
+static cs_err
+wrap_in_place(struct cs_ctx *ctx, gss_iov_buffer_t header,
+              gss_iov_buffer_t data, gss_iov_buffer_t trailer)
+{
+    size_t len = data->buffer.length, rec_len, h, t;
+    cs_err err;
+
+    err = cs_tls_seal_pending(ctx->tls, data->buffer.value, len, &rec_len);
+    if (err == CS_OK) {
+        /* The record is header | the data's ciphertext | trailer. */
+        cs_tls_overhead(ctx->tls, &h, &t);
+        t = rec_len - h - len;
+        err = rec_len >= h + len ? room_iov(header, h) : CREDSSP_S_INTERNAL;
+    }
+    if (err == CS_OK) {
+        err = cs_tls_take_exact(ctx->tls, header->buffer.value, h);
+    }
+    if (err == CS_OK) {
+        err = cs_tls_take_exact(ctx->tls, data->buffer.value, len);
+    }
+    if (err == CS_OK) {
+        err = room_iov(trailer, t);
+    }
+    if (err == CS_OK) {
+        err = cs_tls_take_exact(ctx->tls, trailer->buffer.value, t);
+    }
+    if (err != CS_OK) {
+        cs_tls_drop_output(ctx->tls);
+    }
+    return err;
 }
 
 /* data_len: the total of the DATA buffers; SIGN_ONLY is not supported. */
@@ -348,16 +398,17 @@ gss_wrap_iov(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
         err = CREDSSP_S_TLS_TOO_LARGE;
     }
     if (err == CS_OK && (data = only_data(iov, iov_count, len)) != NULL) {
-        /* One DATA buffer: sealed from where it is, no copy. */
-        err = cs_tls_seal(ctx->tls, data->buffer.value, len, &rec);
-    } else if (err == CS_OK) {
+        err = wrap_in_place(ctx, header, data, trailer);
+        goto done;
+    }
+    if (err == CS_OK) {
         plain.data = malloc(len);
         plain.len = len;
         err = plain.data != NULL ? CS_OK : CREDSSP_S_NOMEM;
-        if (err == CS_OK) {
-            copy_data(iov, iov_count, plain.data, false);
-            err = cs_tls_seal(ctx->tls, plain.data, len, &rec);
-        }
+    }
+    if (err == CS_OK) {
+        copy_data(iov, iov_count, plain.data, false);
+        err = cs_tls_seal(ctx->tls, plain.data, len, &rec);
     }
     if (err == CS_OK) {
         /* The record is header | the data's ciphertext | trailer. */
@@ -370,6 +421,8 @@ gss_wrap_iov(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
         copy_data(iov, iov_count, rec.data + h, true);
         err = fill_iov(trailer, rec.data + h + len, t);
     }
+
+done:
     if (err == CS_OK && padding != NULL) {
         padding->buffer.length = 0;
     }

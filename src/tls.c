@@ -572,6 +572,41 @@ cs_tls_seal(struct cs_tls *t, const uint8_t *msg, size_t len, cs_blob *out)
     return err;
 }
 
+cs_err
+cs_tls_seal_pending(struct cs_tls *t, const uint8_t *msg, size_t len,
+                    size_t *rec_len)
+{
+    cs_err err;
+
+    *rec_len = 0;
+    if (!SSL_is_init_finished(t->ssl)) {
+        return CREDSSP_S_NOT_ESTABLISHED;
+    }
+    err = cs_tls_write_message(t, msg, len);
+    if (err == CS_OK) {
+        *rec_len = BIO_ctrl_pending(t->wbio);
+    }
+    return err;
+}
+
+cs_err
+cs_tls_take_exact(struct cs_tls *t, uint8_t *dst, size_t n)
+{
+    if (n == 0) {
+        return CS_OK;
+    }
+    if (n > INT_MAX || BIO_read(t->wbio, dst, (int)n) != (int)n) {
+        return CREDSSP_S_INTERNAL;
+    }
+    return CS_OK;
+}
+
+void
+cs_tls_drop_output(struct cs_tls *t)
+{
+    (void)BIO_reset(t->wbio);
+}
+
 /*
  * record_fingerprint: the replay fingerprint of one record as received:
  * its last REPLAY_TAIL bytes (fewer in a shorter record, the rest zero)
