@@ -201,10 +201,10 @@ find_iov(gss_iov_buffer_desc *iov, int count, OM_uint32 type, bool *dup)
     return found;
 }
 
-/* fill_iov: puts len bytes into a HEADER or TRAILER buffer: allocated
- * when the caller asked, else into the caller's room. */
+/* room_iov: room for len bytes in a HEADER or TRAILER buffer: allocated
+ * when the caller asked, else the caller's own; its length becomes len. */
 static cs_err
-fill_iov(gss_iov_buffer_t b, const uint8_t *data, size_t len)
+room_iov(gss_iov_buffer_t b, size_t len)
 {
     if (b->type & GSS_IOV_BUFFER_FLAG_ALLOCATE) {
         b->buffer.value = malloc(len > 0 ? len : 1);
@@ -215,9 +215,59 @@ fill_iov(gss_iov_buffer_t b, const uint8_t *data, size_t len)
     } else if (b->buffer.length < len) {
         return CREDSSP_S_BAD_ARGS;
     }
-    memcpy(b->buffer.value, data, len);
     b->buffer.length = len;
     return CS_OK;
+}
+
+/* fill_iov: puts len bytes into a HEADER or TRAILER buffer (room_iov). */
+static cs_err
+fill_iov(gss_iov_buffer_t b, const uint8_t *data, size_t len)
+{
+    cs_err err = room_iov(b, len);
+
+    if (err == CS_OK) {
+        memcpy(b->buffer.value, data, len);
+    }
+    return err;
+}
+
+/*
+ * wrap_in_place: gss_wrap_iov of one DATA buffer: sealed from where it
+ * is, and the record read out of TLS straight into header, DATA and
+ * trailer, in that order (a header with no room fails before the DATA
+ * buffer is touched).  What is left of a record after a failure is
+ * dropped, so that the next call starts clean.
+ */
+static cs_err
+wrap_in_place(struct cs_ctx *ctx, gss_iov_buffer_t header,
+              gss_iov_buffer_t data, gss_iov_buffer_t trailer)
+{
+    size_t len = data->buffer.length, rec_len, h, t;
+    cs_err err;
+
+    err = cs_tls_seal_pending(ctx->tls, data->buffer.value, len, &rec_len);
+    if (err == CS_OK) {
+        /* The record is header | the data's ciphertext | trailer. */
+        cs_tls_overhead(ctx->tls, &h, &t);
+        t = rec_len - h - len;
+        err = rec_len >= h + len ? room_iov(header, h) : CREDSSP_S_INTERNAL;
+    }
+    if (err == CS_OK) {
+        err = cs_tls_take_exact(ctx->tls, header->buffer.value, h);
+    }
+    if (err == CS_OK) {
+        err = cs_tls_take_exact(ctx->tls, data->buffer.value, len);
+    }
+    if (err == CS_OK) {
+        err = room_iov(trailer, t);
+    }
+    if (err == CS_OK) {
+        err = cs_tls_take_exact(ctx->tls, trailer->buffer.value, t);
+    }
+    if (err != CS_OK) {
+        cs_tls_drop_output(ctx->tls);
+    }
+    return err;
 }
 
 /* data_len: the total of the DATA buffers; SIGN_ONLY is not supported. */
@@ -260,6 +310,17 @@ copy_data(gss_iov_buffer_desc *iov, int count, uint8_t *run, bool to_iov)
         }
         off += b->length;
     }
+}
+
+/* only_data: the one DATA buffer that holds all the data, or NULL when
+ * the data is spread over several (then it is gathered into one run). */
+static gss_iov_buffer_t
+only_data(gss_iov_buffer_desc *iov, int count, size_t len)
+{
+    bool dup = false;
+    gss_iov_buffer_t d = find_iov(iov, count, GSS_IOV_BUFFER_TYPE_DATA, &dup);
+
+    return d != NULL && !dup && d->buffer.length == len ? d : NULL;
 }
 
 CS_EXPORT OM_uint32
@@ -310,7 +371,7 @@ gss_wrap_iov(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
              gss_iov_buffer_desc *iov, int iov_count)
 {
     struct cs_ctx *ctx;
-    gss_iov_buffer_t header, trailer, padding;
+    gss_iov_buffer_t header, trailer, padding, data;
     OM_uint32 major = GSS_S_COMPLETE;
     cs_blob plain = { 0 }, rec = { 0 };
     size_t h, t, len;
@@ -336,6 +397,10 @@ gss_wrap_iov(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
     if (err == CS_OK && len > CS_TLS_MAX_RECORD) {
         err = CREDSSP_S_TLS_TOO_LARGE;
     }
+    if (err == CS_OK && (data = only_data(iov, iov_count, len)) != NULL) {
+        err = wrap_in_place(ctx, header, data, trailer);
+        goto done;
+    }
     if (err == CS_OK) {
         plain.data = malloc(len);
         plain.len = len;
@@ -356,6 +421,8 @@ gss_wrap_iov(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
         copy_data(iov, iov_count, rec.data + h, true);
         err = fill_iov(trailer, rec.data + h + len, t);
     }
+
+done:
     if (err == CS_OK && padding != NULL) {
         padding->buffer.length = 0;
     }
@@ -369,36 +436,52 @@ gss_wrap_iov(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
 
 /*
  * unwrap_stream: a STREAM buffer holds one whole record; the plaintext is
- * written over it after the header and the DATA buffer points at it.
+ * written over it after the header, straight from SSL_read, and the DATA
+ * buffer points at it.
  */
 static cs_err
 unwrap_stream(struct cs_ctx *ctx, gss_iov_buffer_t stream,
               gss_iov_buffer_t data)
 {
-    cs_blob plain = { 0 };
-    size_t h, t, missing = 0;
+    uint8_t *rec = stream->buffer.value;
+    size_t len = stream->buffer.length, h, t, got = 0, missing = 0, at;
     cs_err err;
 
-    err = cs_tls_check_records(stream->buffer.value, stream->buffer.length,
-                               &missing);
+    err = cs_tls_check_records(rec, len, &missing);
     ctx->missing = missing;
-    if (err == CS_OK) {
-        err = cs_tls_unseal(ctx->tls, stream->buffer.value,
-                            stream->buffer.length, &plain);
-    }
     if (err != CS_OK) {
         return err;
     }
     cs_tls_overhead(ctx->tls, &h, &t);
-    if (h + plain.len > stream->buffer.length) {
-        cs_blob_free_secret(&plain);
-        return CREDSSP_S_INTERNAL;
+    /* A record no longer than a header fails TLS's check; it still goes
+     * to TLS, which says so. */
+    at = len > h ? h : 0;
+    err = cs_tls_unseal_into(ctx->tls, rec, len, rec + at, len - at, &got);
+    if (err == CS_OK && (at != h || h + got > len)) {
+        cs_wipe(rec + at, got);
+        err = CREDSSP_S_INTERNAL;
     }
-    memcpy((uint8_t *)stream->buffer.value + h, plain.data, plain.len);
-    data->buffer.value = (uint8_t *)stream->buffer.value + h;
-    data->buffer.length = plain.len;
-    cs_blob_free_secret(&plain);
+    if (err != CS_OK) {
+        return err;
+    }
+    data->buffer.value = rec + h;
+    data->buffer.length = got;
     return CS_OK;
+}
+
+/* in_place: header | the one DATA buffer | trailer lie back to back in
+ * the caller's memory, as gss_wrap_iov's output usually does. */
+static bool
+in_place(gss_iov_buffer_desc *iov, int count, gss_iov_buffer_t header,
+         gss_iov_buffer_t trailer, size_t len)
+{
+    gss_iov_buffer_t d = only_data(iov, count, len);
+    const uint8_t *h = header->buffer.value;
+
+    return d != NULL && h != NULL &&
+           (const uint8_t *)d->buffer.value == h + header->buffer.length &&
+           (const uint8_t *)trailer->buffer.value ==
+               h + header->buffer.length + len;
 }
 
 CS_EXPORT OM_uint32
@@ -432,18 +515,25 @@ gss_unwrap_iov(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
     if (err == CS_OK && (header == NULL || trailer == NULL || dup)) {
         err = CREDSSP_S_BAD_ARGS;
     }
-    if (err == CS_OK) {
+    if (err == CS_OK && in_place(iov, iov_count, header, trailer, len)) {
+        /* Already one run in the caller's memory: the record as it is. */
+        err = cs_tls_unseal(ctx->tls, header->buffer.value,
+                            header->buffer.length + len +
+                                trailer->buffer.length,
+                            &plain);
+    } else if (err == CS_OK) {
         /* Reassemble header | data | trailer into the record. */
         rec.len = header->buffer.length + len + trailer->buffer.length;
         rec.data = malloc(rec.len > 0 ? rec.len : 1);
         err = rec.data != NULL ? CS_OK : CREDSSP_S_NOMEM;
-    }
-    if (err == CS_OK) {
-        memcpy(rec.data, header->buffer.value, header->buffer.length);
-        copy_data(iov, iov_count, rec.data + header->buffer.length, false);
-        memcpy(rec.data + header->buffer.length + len,
-               trailer->buffer.value, trailer->buffer.length);
-        err = cs_tls_unseal(ctx->tls, rec.data, rec.len, &plain);
+        if (err == CS_OK) {
+            memcpy(rec.data, header->buffer.value, header->buffer.length);
+            copy_data(iov, iov_count, rec.data + header->buffer.length,
+                      false);
+            memcpy(rec.data + header->buffer.length + len,
+                   trailer->buffer.value, trailer->buffer.length);
+            err = cs_tls_unseal(ctx->tls, rec.data, rec.len, &plain);
+        }
     }
     if (err == CS_OK && plain.len != len) {
         err = CREDSSP_S_MESSAGE_ALTERED;

@@ -21,21 +21,6 @@
 #include "tlsalert.h"
 #include "trace.h"
 
-/* How many received records' digests are kept to recognise a replay. */
-#define REPLAY_SLOTS 64
-
-struct cs_tls {
-    SSL *ssl;
-    BIO *rbio;                    /* owned by ssl */
-    BIO *wbio;                    /* owned by ssl */
-    uint8_t seen[REPLAY_SLOTS][32];
-    size_t num_seen;
-    char *host;                   /* client: the name to verify */
-    struct cs_alert_keys keys;    /* server: to seal our own alert */
-    bool alert_sent;              /* nothing may follow it */
-    int peer_alert;               /* the alert the peer sent, or -1 */
-};
-
 /* TLS record content types ([RFC 8446] 5.1). */
 #define REC_CHANGE_CIPHER_SPEC 20
 #define REC_ALERT 21
@@ -44,6 +29,28 @@ struct cs_tls {
 #define REC_HEADER_LEN 5
 /* The largest TLSCiphertext.length any version allows (2^14 + 2048). */
 #define REC_MAX_LEN (16384 + 2048)
+
+/* How many received records' fingerprints are kept to recognise a
+ * replay. */
+#define REPLAY_SLOTS 64
+/* How much of a record's end the replay fingerprint takes: it holds the
+ * AEAD tag or the encrypted MAC, which no two records of one connection
+ * share except by replay. */
+#define REPLAY_TAIL 32
+/* A fingerprint: the record's last REPLAY_TAIL bytes, then its header. */
+#define REPLAY_FP_LEN (REPLAY_TAIL + REC_HEADER_LEN)
+
+struct cs_tls {
+    SSL *ssl;
+    BIO *rbio;                    /* owned by ssl */
+    BIO *wbio;                    /* owned by ssl */
+    uint8_t seen[REPLAY_SLOTS][REPLAY_FP_LEN];
+    size_t num_seen;
+    char *host;                   /* client: the name to verify */
+    struct cs_alert_keys keys;    /* server: to seal our own alert */
+    bool alert_sent;              /* nothing may follow it */
+    int peer_alert;               /* the alert the peer sent, or -1 */
+};
 
 /* The ephemeral certificate, made once per process. */
 static pthread_once_t ephemeral_once = PTHREAD_ONCE_INIT;
@@ -61,6 +68,18 @@ trace_openssl(const char *what)
     while ((e = ERR_get_error()) != 0) {
         ERR_error_string_n(e, buf, sizeof(buf));
         CS_TRACE("%s: %s", what, buf);
+    }
+}
+
+/* empty_error_queue: what SSL_get_error needs before each SSL call on
+ * the per-message path.  ERR_clear_error walks every slot of the queue
+ * even when it is empty (about 900 instructions), so it runs only when
+ * something is queued. */
+static void
+empty_error_queue(void)
+{
+    if (ERR_peek_error() != 0) {
+        ERR_clear_error();
     }
 }
 
@@ -487,7 +506,7 @@ cs_tls_write_message(struct cs_tls *t, const uint8_t *msg, size_t len)
     if (t->alert_sent) {
         return CREDSSP_S_TLS_CLOSED;
     }
-    ERR_clear_error();
+    empty_error_queue();
     ret = SSL_write(t->ssl, msg, (int)len);
     if (ret != (int)len) {
         return ssl_failure(t, ret, "TLS write");
@@ -554,33 +573,62 @@ cs_tls_seal(struct cs_tls *t, const uint8_t *msg, size_t len, cs_blob *out)
     return err;
 }
 
-/* How much of a record's end the replay fingerprint takes: it holds the
- * AEAD tag or the encrypted MAC, which no two records of one connection
- * share except by replay. */
-#define REPLAY_TAIL 32
+cs_err
+cs_tls_seal_pending(struct cs_tls *t, const uint8_t *msg, size_t len,
+                    size_t *rec_len)
+{
+    cs_err err;
+
+    *rec_len = 0;
+    if (!SSL_is_init_finished(t->ssl)) {
+        return CREDSSP_S_NOT_ESTABLISHED;
+    }
+    err = cs_tls_write_message(t, msg, len);
+    if (err == CS_OK) {
+        *rec_len = BIO_ctrl_pending(t->wbio);
+    }
+    return err;
+}
+
+cs_err
+cs_tls_take_exact(struct cs_tls *t, uint8_t *dst, size_t n)
+{
+    if (n == 0) {
+        return CS_OK;
+    }
+    if (n > INT_MAX || BIO_read(t->wbio, dst, (int)n) != (int)n) {
+        return CREDSSP_S_INTERNAL;
+    }
+    return CS_OK;
+}
+
+void
+cs_tls_drop_output(struct cs_tls *t)
+{
+    (void)BIO_reset(t->wbio);
+}
 
 /*
- * record_digest: the replay fingerprint of one record as received: SHA-256
- * of its header and its last REPLAY_TAIL bytes.  A replayed record has the
- * fingerprint of the original; a fresh record from the peer has a new one
- * (its tag is unpredictable, 2^-128).  A record an attacker changed
- * elsewhere but kept a seen tag on is dropped as a replay instead of
- * failing TLS's check: refused either way.  Hashing the whole record cost
- * more than decrypting it (doc/performance.md).
+ * record_fingerprint: the replay fingerprint of one record as received:
+ * its last REPLAY_TAIL bytes (fewer in a shorter record, the rest zero)
+ * and its header, as they are.  A replayed record has the fingerprint of
+ * the original; a fresh record from the peer has a new one (its tag is
+ * unpredictable, 2^-128).  A record an attacker changed elsewhere but kept
+ * a seen tag on is dropped as a replay instead of failing TLS's check:
+ * refused either way.  The tail comes first so that two records of the
+ * same length differ at once.  These bytes were on the wire: no secret is
+ * in them, and no hash of them is needed (doc/performance.md).
  */
-static bool
-record_digest(const uint8_t *rec, size_t len, uint8_t out[static 32])
+static void
+record_fingerprint(const uint8_t *rec, size_t len,
+                   uint8_t out[static REPLAY_FP_LEN])
 {
-    uint8_t fp[REC_HEADER_LEN + REPLAY_TAIL];
     size_t tail = len - REC_HEADER_LEN < REPLAY_TAIL ? len - REC_HEADER_LEN
                                                      : REPLAY_TAIL;
-    unsigned int n = 0;
 
-    memcpy(fp, rec, REC_HEADER_LEN);
-    memcpy(fp + REC_HEADER_LEN, rec + len - tail, tail);
-    return EVP_Digest(fp, REC_HEADER_LEN + tail, out, &n, EVP_sha256(),
-                      NULL) == 1 &&
-           n == 32;
+    memset(out, 0, REPLAY_TAIL);
+    memcpy(out, rec + len - tail, tail);
+    memcpy(out + REPLAY_TAIL, rec, REC_HEADER_LEN);
 }
 
 /* How many fingerprints of one call fit on the stack; a call with more
@@ -589,7 +637,7 @@ record_digest(const uint8_t *rec, size_t len, uint8_t out[static 32])
 
 /*
  * check_replays: a record received before (by its fingerprint,
- * record_digest) is a replay: TLS would only call it a bad MAC and kill
+ * record_fingerprint) is a replay: TLS would only call it a bad MAC and kill
  * the connection; we say what it is and drop it before TLS sees it.  A
  * record twice in one call is a replay too.  Every record of the call is
  * checked against the ring and against the call's earlier records, and
@@ -599,23 +647,21 @@ record_digest(const uint8_t *rec, size_t len, uint8_t out[static 32])
  */
 static cs_err
 check_replays(const struct cs_tls *t, const uint8_t *in, size_t len,
-              uint8_t (*fp)[32])
+              uint8_t (*fp)[REPLAY_FP_LEN])
 {
     size_t off = 0, rec_len, i, n = 0;
 
     while (off + REC_HEADER_LEN <= len) {
         rec_len = REC_HEADER_LEN +
                   ((size_t)in[off + 3] << 8 | (size_t)in[off + 4]);
-        if (!record_digest(in + off, rec_len, fp[n])) {
-            return CREDSSP_S_INTERNAL;
-        }
+        record_fingerprint(in + off, rec_len, fp[n]);
         for (i = 0; i < t->num_seen && i < REPLAY_SLOTS; i++) {
-            if (CRYPTO_memcmp(t->seen[i], fp[n], 32) == 0) {
+            if (memcmp(t->seen[i], fp[n], REPLAY_FP_LEN) == 0) {
                 return CREDSSP_S_REPLAYED;
             }
         }
         for (i = 0; i < n; i++) {
-            if (CRYPTO_memcmp(fp[i], fp[n], 32) == 0) {
+            if (memcmp(fp[i], fp[n], REPLAY_FP_LEN) == 0) {
                 return CREDSSP_S_REPLAYED;
             }
         }
@@ -628,12 +674,12 @@ check_replays(const struct cs_tls *t, const uint8_t *in, size_t len,
 /* commit_replays: remembers the fingerprints of a call TLS accepted; the
  * ring keeps the last REPLAY_SLOTS. */
 static void
-commit_replays(struct cs_tls *t, uint8_t (*fp)[32], size_t num)
+commit_replays(struct cs_tls *t, uint8_t (*fp)[REPLAY_FP_LEN], size_t num)
 {
     size_t i;
 
     for (i = 0; i < num; i++) {
-        memcpy(t->seen[t->num_seen % REPLAY_SLOTS], fp[i], 32);
+        memcpy(t->seen[t->num_seen % REPLAY_SLOTS], fp[i], REPLAY_FP_LEN);
         t->num_seen++;
     }
 }
@@ -652,16 +698,24 @@ count_records(const uint8_t *in, size_t len)
     return n;
 }
 
-cs_err
-cs_tls_unseal(struct cs_tls *t, const uint8_t *in, size_t len, cs_blob *out)
+/*
+ * unseal_to: the body of cs_tls_unseal: the plaintext of the records in
+ * goes to dst, which has room for cap bytes (the plaintext is shorter
+ * than the records that carry it, each has a header: len bytes always
+ * do).  SSL_read writes straight into dst: no bounce buffer to copy and
+ * wipe for every record.  *got is what was written, also on failure.
+ */
+static cs_err
+unseal_to(struct cs_tls *t, const uint8_t *in, size_t len, uint8_t *dst,
+          size_t cap, size_t *got)
 {
-    uint8_t stack_fp[REPLAY_CALL_SLOTS][32];
-    uint8_t (*fp)[32] = stack_fp;
-    size_t missing = 0, have, room, num_rec = 0;
-    uint8_t *p;
+    uint8_t stack_fp[REPLAY_CALL_SLOTS][REPLAY_FP_LEN];
+    uint8_t (*fp)[REPLAY_FP_LEN] = stack_fp;
+    size_t missing = 0, have = 0, room, num_rec = 0;
     cs_err err;
     int n = 0;
 
+    *got = 0;
     if (!SSL_is_init_finished(t->ssl)) {
         return CREDSSP_S_NOT_ESTABLISHED;
     }
@@ -682,47 +736,74 @@ cs_tls_unseal(struct cs_tls *t, const uint8_t *in, size_t len, cs_blob *out)
     if (err != CS_OK) {
         goto cleanup;
     }
-    /* The plaintext is shorter than the records that carry it (each has
-     * a header), so one buffer of len more bytes holds all of it and
-     * SSL_read writes straight into it: no bounce buffer to copy and
-     * wipe for every record. */
-    p = realloc(out->data, out->len + len);
-    if (p == NULL) {
-        cs_blob_free_secret(out);
-        err = CREDSSP_S_NOMEM;
-        goto cleanup;
-    }
-    out->data = p;
-    have = out->len;
-    ERR_clear_error();
+    empty_error_queue();
     for (;;) {
-        room = out->len + len - have;
+        room = cap - have;
         if (room == 0) {
             err = CREDSSP_S_INTERNAL;     /* cannot happen, see above */
             break;
         }
-        n = SSL_read(t->ssl, p + have, room > INT_MAX ? INT_MAX : (int)room);
+        n = SSL_read(t->ssl, dst + have,
+                     room > INT_MAX ? INT_MAX : (int)room);
         if (n <= 0) {
             break;
         }
         have += (size_t)n;
+        /* Every record taken: another SSL_read would only say WANT_READ,
+         * and with SSL_MODE_RELEASE_BUFFERS it would first allocate a
+         * read buffer, then wipe the whole of it and free it again. */
+        if (BIO_ctrl_pending(t->rbio) == 0 && !SSL_has_pending(t->ssl)) {
+            break;
+        }
     }
-    out->len = have;
-    if (err == CS_OK && SSL_get_error(t->ssl, n) != SSL_ERROR_WANT_READ) {
+    *got = have;
+    if (err == CS_OK && n <= 0 &&
+        SSL_get_error(t->ssl, n) != SSL_ERROR_WANT_READ) {
         err = ssl_failure(t, n, "TLS unseal");
         if (err == CREDSSP_S_TLS_FAILED) {
             err = CREDSSP_S_MESSAGE_ALTERED;
         }
     }
-    if (err != CS_OK) {
-        cs_blob_free_secret(out);
-    } else {
+    if (err == CS_OK) {
         commit_replays(t, fp, num_rec);
     }
 
 cleanup:
     if (fp != stack_fp) {
         free(fp);
+    }
+    return err;
+}
+
+cs_err
+cs_tls_unseal(struct cs_tls *t, const uint8_t *in, size_t len, cs_blob *out)
+{
+    uint8_t *p = realloc(out->data, out->len + len);
+    size_t got;
+    cs_err err;
+
+    if (p == NULL) {
+        cs_blob_free_secret(out);
+        return CREDSSP_S_NOMEM;
+    }
+    out->data = p;
+    err = unseal_to(t, in, len, p + out->len, len, &got);
+    out->len += got;
+    if (err != CS_OK) {
+        cs_blob_free_secret(out);
+    }
+    return err;
+}
+
+cs_err
+cs_tls_unseal_into(struct cs_tls *t, const uint8_t *in, size_t len,
+                   uint8_t *dst, size_t cap, size_t *out_len)
+{
+    cs_err err = unseal_to(t, in, len, dst, cap, out_len);
+
+    if (err != CS_OK) {
+        cs_wipe(dst, *out_len);
+        *out_len = 0;
     }
     return err;
 }

@@ -86,6 +86,15 @@ cs_err cs_tls_server_key(struct cs_tls *t, cs_blob *out) CS_WUR;
 cs_err cs_tls_seal(struct cs_tls *t, const uint8_t *msg, size_t len,
                    cs_blob *out) CS_WUR;
 
+/* cs_tls_seal_pending: cs_tls_seal that leaves the record in TLS's output,
+ * *rec_len bytes, for cs_tls_take_exact to read into the caller's buffers
+ * in order (gss_wrap_iov); cs_tls_drop_output drops what is left of it
+ * when a call fails part way. */
+cs_err cs_tls_seal_pending(struct cs_tls *t, const uint8_t *msg, size_t len,
+                           size_t *rec_len) CS_WUR;
+cs_err cs_tls_take_exact(struct cs_tls *t, uint8_t *dst, size_t n) CS_WUR;
+void cs_tls_drop_output(struct cs_tls *t);
+
 /* cs_tls_unseal: gss_unwrap: one or more whole records, their plaintext
  * concatenated in *out.  A record seen before (or twice in the input) is
  * CREDSSP_S_REPLAYED: nothing is consumed and nothing remembered, since
@@ -94,6 +103,13 @@ cs_err cs_tls_seal(struct cs_tls *t, const uint8_t *msg, size_t len,
  * CREDSSP_S_TLS_CLOSED. */
 cs_err cs_tls_unseal(struct cs_tls *t, const uint8_t *in, size_t len,
                      cs_blob *out) CS_WUR;
+
+/* cs_tls_unseal_into: cs_tls_unseal with the plaintext written to dst
+ * (room for cap bytes, at least len - 5; dst may be where in lies, since
+ * the records are taken in before any plaintext is written); *out_len is
+ * its length.  On failure what was written is wiped and *out_len is 0. */
+cs_err cs_tls_unseal_into(struct cs_tls *t, const uint8_t *in, size_t len,
+                          uint8_t *dst, size_t cap, size_t *out_len) CS_WUR;
 
 /* cs_tls_overhead: bytes a record adds before and after its plaintext with
  * the negotiated cipher (SECPKG_ATTR_STREAM_SIZES' header and trailer);
