@@ -15,6 +15,7 @@
 #include <openssl/rand.h>
 
 #include "engine.h"
+#include "record.h"
 #include "trace.h"
 
 /* make_nonce: RAND_bytes; in a configure --enable-fuzzing build only, a
@@ -444,35 +445,36 @@ static cs_err
 feed_records(struct cs_ctx *ctx, const uint8_t *in, size_t in_len,
              bool *done)
 {
-    static const uint8_t none[1];
-    size_t off = 0, sent_before = ctx->num_sent;
+    size_t sent_before = ctx->num_sent;
+    struct cs_cursor c;
     cs_err err = CS_OK;
 
-    /* The initiator's first call has no token (NULL): in + 0 on a null
-     * pointer is undefined behaviour. */
-    if (in == NULL) {
-        in = none;
-    }
+    cs_cursor_init(&c, in, in_len);
     ctx->extra = 0;
     do {
-        size_t rec = in_len == 0 ? 0 : 5 + ((size_t)in[off + 3] << 8 |
-                                            (size_t)in[off + 4]);
-        cs_blob this_rec = { (uint8_t *)in + off, rec };
+        /* The initiator's first call has no token: one step, no record. */
+        cs_slice rec = { in, 0 };
+        cs_blob this_rec;
 
+        if (in_len > 0 && !cs_record_next(&c, &rec)) {
+            return CREDSSP_S_INTERNAL;    /* checked by cs_ctx_step */
+        }
+        /* Borrowed, and never freed: the steps only look at it. */
+        this_rec.data = (uint8_t *)rec.data;
+        this_rec.len = rec.len;
         if (ctx->num_sent != sent_before) {
             CS_TRACE("peer sent more after a message we answered");
             return CREDSSP_S_SPLIT_RECORD;
         }
-        err = cs_tls_feed(ctx->tls, in + off, rec);
+        err = cs_tls_feed(ctx->tls, rec.data, rec.len);
         if (err == CS_OK) {
             err = ctx->role == CS_INITIATOR
                       ? cs_initiator_step(ctx, &this_rec, done)
                       : cs_acceptor_step(ctx, &this_rec, done);
         }
-        off += rec;
-    } while (err == CS_OK && !*done && off < in_len);
-    if (err == CS_OK && *done && off < in_len) {
-        ctx->extra = in_len - off;
+    } while (err == CS_OK && !*done && c.left > 0);
+    if (err == CS_OK && *done && c.left > 0) {
+        ctx->extra = c.left;
         CS_TRACE("%zu bytes after the last message left to the caller",
                  ctx->extra);
     }

@@ -18,6 +18,7 @@
 
 #include <krb5.h>
 
+#include "cursor.h"
 #include "inner.h"
 #include "negtoken.h"
 #include "ntlm.h"
@@ -487,15 +488,21 @@ ntlm_challenge_crashes(const cs_blob *in)
     p = in->data;
     end = in->data + in->len;
     for (; end - p >= 24; p++) {
+        struct cs_cursor c;
+        uint16_t name_len;
         uint32_t flags;
 
         p = memmem(p, (size_t)(end - p), sig, sizeof(sig));
         if (p == NULL || end - p < 24) {
             return false;
         }
-        flags = (uint32_t)p[20] | (uint32_t)p[21] << 8 |
-                (uint32_t)p[22] << 16 | (uint32_t)p[23] << 24;
-        if ((p[12] | p[13]) == 0 && (flags & NTLM_UNICODE) &&
+        /* TargetNameFields (Len, MaxLen, BufferOffset), NegotiateFlags. */
+        cs_cursor_init(&c, p + sizeof(sig),
+                       (size_t)(end - p) - sizeof(sig));
+        name_len = cs_cursor_u16le(&c);
+        (void)cs_cursor_skip(&c, 6);
+        flags = cs_cursor_u32le(&c);
+        if (name_len == 0 && (flags & NTLM_UNICODE) &&
             (flags & (NTLM_TARGET_TYPE_DOMAIN | NTLM_TARGET_TYPE_SERVER))) {
             return true;
         }
