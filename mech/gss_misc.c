@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cs_config.h"
 #include "mech.h"
+#include "settings.h"
 #include "trace.h"
 
 const struct cs_glue *

@@ -12,6 +12,7 @@
 
 #include "cursor.h"
 #include "mech.h"
+#include "policy.h"
 #include "trace.h"
 
 /* Flags CredSSP cannot honour (doc/design.md 4.2). */

@@ -20,10 +20,10 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include "cs_config.h"
-#include "engine.h"
 #include "escape.h"
+#include "settings.h"
 #include "trace.h"
+#include "tsrequest.h"
 
 /* The build passes the file `make install` puts it in (configure's
  * --with-gss-conf-dir, by default krb5's own gss directory). */

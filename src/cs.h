@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * cs.h - what every file of the CredSSP engine shares: the error type,
- * owned byte blobs, and the wiping of secrets.
+ * owned byte blobs and borrowed slices, and the wiping of secrets.
  *
  * Internal: never installed.
  */
@@ -28,6 +28,13 @@ typedef struct cs_blob {
     uint8_t *data;
     size_t len;
 } cs_blob;
+
+/* A borrowed run of bytes: it points into memory that something else
+ * owns and frees (the caller's token, a blob). */
+typedef struct cs_slice {
+    const uint8_t *data;
+    size_t len;
+} cs_slice;
 
 /* cs_blob_free releases b's bytes without wiping them; b becomes empty. */
 void cs_blob_free(cs_blob *b);

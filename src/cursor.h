@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * cursor.h - a bounds-checked reader with a sticky status, for the little
- * that is parsed by hand (TLS record headers).  After the first short read
- * every later read returns 0 and ok stays false; check ok once at the end.
+ * that is parsed by hand (TLS record headers, NTLM message fields).  After
+ * the first short read every later read returns 0 and ok stays false;
+ * check ok once at the end.
  */
 #ifndef CS_CURSOR_H
 #define CS_CURSOR_H
@@ -48,6 +49,39 @@ cs_cursor_u16be(struct cs_cursor *c)
     uint16_t hi = cs_cursor_u8(c);
 
     return (uint16_t)((hi << 8) | cs_cursor_u8(c));
+}
+
+/* cs_cursor_u16le / cs_cursor_u32le: little-endian reads. */
+static inline uint16_t
+cs_cursor_u16le(struct cs_cursor *c)
+{
+    uint16_t lo = cs_cursor_u8(c);
+
+    return (uint16_t)(lo | (uint16_t)cs_cursor_u8(c) << 8);
+}
+
+static inline uint32_t
+cs_cursor_u32le(struct cs_cursor *c)
+{
+    uint32_t lo = cs_cursor_u16le(c);
+
+    return lo | (uint32_t)cs_cursor_u16le(c) << 16;
+}
+
+/* cs_cursor_take: the next n bytes, borrowed, or NULL (and ok = false)
+ * when fewer are left. */
+static inline const uint8_t *
+cs_cursor_take(struct cs_cursor *c, size_t n)
+{
+    const uint8_t *p = c->p;
+
+    if (!c->ok || c->left < n) {
+        c->ok = false;
+        return NULL;
+    }
+    c->p += n;
+    c->left -= n;
+    return p;
 }
 
 /* cs_cursor_skip: skips n bytes; reports how many were really there. */

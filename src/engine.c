@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * engine.c - CredSSP credentials and contexts, and what the two state
- * machines share: sending and receiving TSRequests, versions, errorCode.
+ * engine.c - CredSSP contexts, and what the two state machines share:
+ * sending and receiving TSRequests, versions, errorCode.  Credentials are
+ * cred.c's.
  */
 #include "config.h"
 
@@ -11,579 +12,11 @@
 #include <string.h>
 
 #include <openssl/crypto.h>
-#include <openssl/err.h>
 #include <openssl/rand.h>
 
 #include "engine.h"
+#include "record.h"
 #include "trace.h"
-
-/* ---- credentials ---- */
-
-cs_err
-cs_cred_new(gss_cred_usage_t usage, struct cs_cred **out)
-{
-    struct cs_cred *c = calloc(1, sizeof(*c));
-    cs_err err;
-
-    if (c == NULL) {
-        return CREDSSP_S_NOMEM;
-    }
-    c->refs = 1;
-    c->usage = usage;
-    c->name = GSS_C_NO_NAME;
-    c->inner = GSS_C_NO_CREDENTIAL;
-    if (pthread_mutex_init(&c->lock, NULL) != 0) {
-        free(c);
-        return CREDSSP_S_NOMEM;
-    }
-    err = cs_settings_load(&c->set);
-    if (err != CS_OK) {
-        cs_cred_unref(c);
-        return err;
-    }
-    *out = c;
-    return CS_OK;
-}
-
-struct cs_cred *
-cs_cred_ref(struct cs_cred *c)
-{
-    __atomic_add_fetch(&c->refs, 1, __ATOMIC_SEQ_CST);
-    return c;
-}
-
-static void release_inner(struct cs_cred *c);
-
-void
-cs_cred_unref(struct cs_cred *c)
-{
-    const struct cs_glue *g = cs_glue();
-    OM_uint32 minor, i;
-
-    if (c == NULL || __atomic_sub_fetch(&c->refs, 1, __ATOMIC_SEQ_CST) > 0) {
-        return;
-    }
-    if (g != NULL && c->name != GSS_C_NO_NAME) {
-        g->release_name(&minor, &c->name);
-    }
-    release_inner(c);
-    for (i = 0; i < c->store.count; i++) {
-        free((char *)c->store.elements[i].key);
-        cs_str_free_secret((char *)c->store.elements[i].value);
-    }
-    free(c->store.elements);
-    cs_password_creds_clear(&c->pw);
-    cs_tscredentials_clear(&c->deleg);
-    free(c->store_principal);
-    cs_tscredentials_clear(&c->send);
-    cs_settings_clear(&c->set);
-    pthread_mutex_destroy(&c->lock);
-    free(c);
-}
-
-cs_err
-cs_cred_set_password(struct cs_cred *c, const char *name_text,
-                     const char *password)
-{
-    struct cs_password_creds pw = { 0 };
-    const char *bs = strchr(name_text, '\\');
-    const char *at = strrchr(name_text, '@');
-    cs_err err = CREDSSP_S_NOMEM;
-
-    if (*name_text == '\0') {
-        return CREDSSP_S_BAD_NAME;
-    }
-    if (bs != NULL) {                     /* DOMAIN\user */
-        pw.domain = strndup(name_text, (size_t)(bs - name_text));
-        pw.user = strdup(bs + 1);
-    } else if (at != NULL) {              /* user@REALM */
-        pw.domain = strdup(at + 1);
-        pw.user = strndup(name_text, (size_t)(at - name_text));
-    } else {                              /* user */
-        pw.domain = strdup("");
-        pw.user = strdup(name_text);
-    }
-    pw.password = strdup(password);
-    if (pw.domain == NULL || pw.user == NULL || pw.password == NULL) {
-        goto cleanup;
-    }
-    if (*pw.user == '\0') {
-        err = CREDSSP_S_BAD_NAME;
-        goto cleanup;
-    }
-    cs_password_creds_clear(&c->pw);
-    c->pw = pw;
-    memset(&pw, 0, sizeof(pw));
-    c->has_password = true;
-    err = CS_OK;
-
-cleanup:
-    cs_password_creds_clear(&pw);
-    return err;
-}
-
-cs_err
-cs_cred_add_store(struct cs_cred *c, const char *key, const char *value)
-{
-    gss_key_value_element_desc *e;
-
-    e = realloc(c->store.elements,
-                (c->store.count + 1) * sizeof(*c->store.elements));
-    if (e == NULL) {
-        return CREDSSP_S_NOMEM;
-    }
-    c->store.elements = e;
-    e += c->store.count;
-    e->key = strdup(key);
-    e->value = strdup(value);
-    if (e->key == NULL || e->value == NULL) {
-        free((char *)e->key);
-        cs_str_free_secret((char *)e->value);
-        return CREDSSP_S_NOMEM;
-    }
-    c->store.count++;
-    return CS_OK;
-}
-
-/* release_inner: forgets the inner credential and TLS context. */
-static void
-release_inner(struct cs_cred *c)
-{
-    const struct cs_glue *g = cs_glue();
-    OM_uint32 minor;
-
-    if (c->inner != GSS_C_NO_CREDENTIAL && g != NULL) {
-        g->release_cred(&minor, &c->inner);
-    }
-    SSL_CTX_free(c->ssl_ctx);
-    c->ssl_ctx = NULL;
-    c->finished = false;
-}
-
-/*
- * cs_cred_set_option: settings are fixed once cs_cred_finish has made the
- * credential's inner parts from them.  Its contexts read them without the
- * lock (only a finished credential is used), share the SSL_CTX and the
- * inner credential made from them, and may run in other threads: a change
- * then would free strings they read and either be ignored (the SSL_CTX
- * and inner credential were made) or pull those out from under them.
- * Copying settings per context would still leave the shared SSL_CTX and
- * inner credential (a Kerberos ticket per context otherwise); a clear
- * error costs nothing and tells the caller what happened.
- */
-cs_err
-cs_cred_set_option(struct cs_cred *c, const char *name, const char *value)
-{
-    cs_err err;
-
-    pthread_mutex_lock(&c->lock);
-    err = c->finished ? CREDSSP_S_CRED_IN_USE
-                      : cs_settings_set(&c->set, name, value);
-    pthread_mutex_unlock(&c->lock);
-    return err;
-}
-
-cs_err
-cs_cred_finish(struct cs_cred *c)
-{
-    gss_const_key_value_set_t store = c->store.count > 0 ? &c->store : NULL;
-    cs_err err = CS_OK;
-
-    pthread_mutex_lock(&c->lock);
-    if (c->finished) {
-        goto cleanup;
-    }
-    if (c->usage == GSS_C_ACCEPT) {
-        err = cs_inner_acquire_acceptor(c->name, store, &c->inner,
-                                        &c->inner_time);
-        if (err == CS_OK) {
-            err = cs_tls_server_ctx(&c->set.tls, c->set.cert_file,
-                                    c->set.key_file, &c->ssl_ctx);
-        }
-    } else {
-        err = cs_inner_acquire_initiator(
-            c->name, c->has_password ? c->pw.password : NULL,
-            c->set.inner_mode, store, &c->inner, &c->mode, &c->inner_time);
-        if (err == CS_OK) {
-            err = cs_tls_client_ctx(&c->set.tls, &c->ssl_ctx);
-        }
-    }
-    if (err == CS_OK) {
-        c->finished = true;
-    }
-
-cleanup:
-    pthread_mutex_unlock(&c->lock);
-    return err;
-}
-
-/* hex_decode: text of hex digit pairs into *out (secret): at least one
- * pair, and nothing but pairs of hex digits (OpenSSL checks the digits).
- * The bytes go straight into *out's new buffer, wiped if the text turns
- * out bad; OpenSSL's error for it is taken off its queue again, so that
- * no later TLS call sees it. */
-static cs_err
-hex_decode(const char *hex, cs_blob *out)
-{
-    size_t len = strlen(hex), n = 0;
-    cs_blob b = { 0 };
-    int ok;
-
-    if (len == 0 || len % 2 != 0) {
-        return CREDSSP_S_BAD_OPTION_VALUE;
-    }
-    b.data = malloc(len / 2);
-    if (b.data == NULL) {
-        return CREDSSP_S_NOMEM;
-    }
-    b.len = len / 2;
-    ERR_set_mark();
-    ok = OPENSSL_hexstr2buf_ex(b.data, b.len, &n, hex, '\0') == 1 &&
-         n == b.len;
-    ERR_pop_to_mark();
-    if (!ok) {
-        cs_blob_free_secret(&b);
-        return CREDSSP_S_BAD_OPTION_VALUE;
-    }
-    cs_blob_free_secret(out);
-    *out = b;
-    return CS_OK;
-}
-
-/* creds_slot: the text field a smartcard_* / remote_guard_* key names. */
-static char **
-creds_slot(struct cs_tscredentials *t, const char *field)
-{
-    static const struct {
-        const char *name;
-        size_t off;
-    } sc[] = {
-        { "pin", offsetof(struct cs_smartcard_creds, pin) },
-        { "card", offsetof(struct cs_smartcard_creds, csp_data.card_name) },
-        { "reader",
-          offsetof(struct cs_smartcard_creds, csp_data.reader_name) },
-        { "container",
-          offsetof(struct cs_smartcard_creds, csp_data.container_name) },
-        { "csp", offsetof(struct cs_smartcard_creds, csp_data.csp_name) },
-        { "user_hint", offsetof(struct cs_smartcard_creds, user_hint) },
-        { "domain_hint", offsetof(struct cs_smartcard_creds, domain_hint) },
-    };
-    size_t i;
-
-    if (t->cred_type == CS_CRED_REMOTE_GUARD) {
-        return strcmp(field, "package") == 0
-                   ? &t->u.remote_guard.logon_cred.package_name
-                   : NULL;
-    }
-    for (i = 0; i < sizeof(sc) / sizeof(sc[0]); i++) {
-        if (strcmp(field, sc[i].name) == 0) {
-            return (char **)((char *)&t->u.smartcard + sc[i].off);
-        }
-    }
-    return NULL;
-}
-
-cs_err
-cs_cred_set_creds_key(struct cs_cred *c, const char *name, const char *value)
-{
-    enum cs_cred_type type;
-    const char *field;
-    char **slot, *copy;
-    cs_err err = CS_OK;
-
-    if (strncmp(name, "smartcard_", 10) == 0) {
-        type = CS_CRED_SMARTCARD;
-        field = name + 10;
-    } else if (strncmp(name, "remote_guard_", 13) == 0) {
-        type = CS_CRED_REMOTE_GUARD;
-        field = name + 13;
-    } else {
-        return CREDSSP_S_UNSUPPORTED_OPTION;
-    }
-    if (c->usage != GSS_C_INITIATE) {
-        return CREDSSP_S_WRONG_USAGE;
-    }
-    pthread_mutex_lock(&c->lock);
-    /* Fixed once used, as cs_cred_set_option says. */
-    if (c->finished) {
-        err = CREDSSP_S_CRED_IN_USE;
-        goto cleanup;
-    }
-    /* One kind of credentials per handle. */
-    if (c->send.cred_type != 0 && c->send.cred_type != type) {
-        err = CREDSSP_S_BAD_OPTION_VALUE;
-        goto cleanup;
-    }
-    c->send.cred_type = type;
-    if (type == CS_CRED_SMARTCARD && strcmp(field, "key_spec") == 0) {
-        char *end;
-        long v = strtol(value, &end, 10);
-
-        if (*value == '\0' || *end != '\0' || v < 0 || v > INT32_MAX) {
-            err = CREDSSP_S_BAD_OPTION_VALUE;
-        } else {
-            c->send.u.smartcard.csp_data.key_spec = (int32_t)v;
-        }
-        goto cleanup;
-    }
-    if (type == CS_CRED_REMOTE_GUARD && strcmp(field, "buffer") == 0) {
-        err = hex_decode(value,
-                         &c->send.u.remote_guard.logon_cred.cred_buffer);
-        goto cleanup;
-    }
-    slot = creds_slot(&c->send, field);
-    if (slot == NULL) {
-        err = CREDSSP_S_UNSUPPORTED_OPTION;
-        goto cleanup;
-    }
-    copy = strdup(value);
-    if (copy == NULL) {
-        err = CREDSSP_S_NOMEM;
-        goto cleanup;
-    }
-    cs_str_free_secret(*slot);
-    *slot = copy;
-
-cleanup:
-    pthread_mutex_unlock(&c->lock);
-    return err;
-}
-
-/* store_fail: CREDSSP_S_STORE_FAILED, with krb5's words for why. */
-static cs_err
-store_fail(const char *principal, const char *step, OM_uint32 major,
-           OM_uint32 minor)
-{
-    const struct cs_glue *g = cs_glue();
-    gss_buffer_desc text = { 0, NULL };
-    OM_uint32 ctx = 0, tmp;
-    int type = minor != 0 ? GSS_C_MECH_CODE : GSS_C_GSS_CODE;
-
-    if (g->display_status(&tmp, minor != 0 ? minor : major, type,
-                          GSS_C_NO_OID, &ctx, &text) != GSS_S_COMPLETE) {
-        text.length = 0;
-    }
-    cs_err_set_detail(CREDSSP_S_STORE_FAILED,
-                      "SEC_E_NO_CREDENTIALS: no Kerberos ticket for %s, "
-                      "the delegated user (%s): %.*s",
-                      principal, step, (int)text.length,
-                      text.length > 0 ? (char *)text.value : "unknown");
-    CS_TRACE("%s", cs_err_detail(CREDSSP_S_STORE_FAILED));
-    g->release_buffer(&tmp, &text);
-    return CREDSSP_S_STORE_FAILED;
-}
-
-/* store_value: the value of key in a cred store, or NULL. */
-static const char *
-store_value(gss_const_key_value_set_t store, const char *key)
-{
-    OM_uint32 i;
-
-    for (i = 0; store != NULL && i < store->count; i++) {
-        if (strcmp(store->elements[i].key, key) == 0) {
-            return store->elements[i].value;
-        }
-    }
-    return NULL;
-}
-
-/* ccache_is_collection: whether a ccache name's type is a collection, in
- * which krb5's own store picks (or makes) the principal's own cache. */
-static bool
-ccache_is_collection(const char *name)
-{
-    static const char *const types[] = { "DIR:", "KEYRING:", "KCM:",
-                                         "API:" };
-    size_t i;
-
-    for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
-        if (strncmp(name, types[i], strlen(types[i])) == 0) {
-            return true;
-        }
-    }
-    return false;
-}
-
-/*
- * check_ccache: krb5's store replaces whatever a single-cache ccache
- * (FILE:, MEMORY:) held when asked to overwrite; a delegated ticket must
- * never replace another principal's.  CREDSSP_S_CCACHE_IN_USE when the
- * cache already holds credentials of a principal other than kcred's.
- */
-static cs_err
-check_ccache(gss_cred_id_t kcred, gss_const_key_value_set_t cred_store)
-{
-    const struct cs_glue *g = cs_glue();
-    gss_OID_set_desc krb5 = { 1, (gss_OID)&cs_oid_krb5 };
-    const char *cc = store_value(cred_store, "ccache");
-    gss_key_value_element_desc e = { "ccache", cc };
-    gss_key_value_set_desc only_cc = { 1, &e };
-    gss_cred_id_t old = GSS_C_NO_CREDENTIAL;
-    gss_name_t old_name = GSS_C_NO_NAME, new_name = GSS_C_NO_NAME;
-    gss_buffer_desc t_old = { 0, NULL }, t_new = { 0, NULL };
-    OM_uint32 major, minor, tmp;
-    int same = 0;
-    cs_err err = CS_OK;
-
-    if (cc != NULL && ccache_is_collection(cc)) {
-        return CS_OK;
-    }
-    major = cc != NULL
-                ? g->acquire_cred_from(&minor, GSS_C_NO_NAME, 0, &krb5,
-                                       GSS_C_INITIATE, &only_cc, &old, NULL,
-                                       NULL)
-                : g->acquire_cred(&minor, GSS_C_NO_NAME, 0, &krb5,
-                                  GSS_C_INITIATE, &old, NULL, NULL);
-    if (major != GSS_S_COMPLETE) {
-        return CS_OK;             /* nothing there (or nothing readable) */
-    }
-    if (g->inquire_cred_by_mech(&minor, old, (gss_OID)&cs_oid_krb5,
-                                &old_name, NULL, NULL, NULL) !=
-            GSS_S_COMPLETE ||
-        g->inquire_cred_by_mech(&minor, kcred, (gss_OID)&cs_oid_krb5,
-                                &new_name, NULL, NULL, NULL) !=
-            GSS_S_COMPLETE ||
-        g->compare_name(&minor, old_name, new_name, &same) !=
-            GSS_S_COMPLETE ||
-        !same) {
-        if (g->display_name(&tmp, old_name, &t_old, NULL) !=
-            GSS_S_COMPLETE) {
-            t_old.length = 0;
-        }
-        if (g->display_name(&tmp, new_name, &t_new, NULL) !=
-            GSS_S_COMPLETE) {
-            t_new.length = 0;
-        }
-        cs_err_set_detail(CREDSSP_S_CCACHE_IN_USE,
-                          "SEC_E_WRONG_PRINCIPAL: the credential cache %s "
-                          "holds credentials of %.*s, not of %.*s; they "
-                          "were not replaced",
-                          cc != NULL ? cc : "(the default)",
-                          (int)t_old.length,
-                          t_old.length > 0 ? (char *)t_old.value : "?",
-                          (int)t_new.length,
-                          t_new.length > 0 ? (char *)t_new.value : "?");
-        CS_TRACE("%s", cs_err_detail(CREDSSP_S_CCACHE_IN_USE));
-        err = CREDSSP_S_CCACHE_IN_USE;
-    }
-    g->release_buffer(&tmp, &t_old);
-    g->release_buffer(&tmp, &t_new);
-    g->release_name(&tmp, &old_name);
-    g->release_name(&tmp, &new_name);
-    g->release_cred(&tmp, &old);
-    return err;
-}
-
-cs_err
-cs_cred_store_krb5(struct cs_cred *c, OM_uint32 overwrite,
-                   OM_uint32 default_cred,
-                   gss_const_key_value_set_t cred_store)
-{
-    const struct cs_glue *g = cs_glue();
-    const struct cs_password_creds *d = &c->deleg.u.password;
-    const char *principal = c->store_principal;
-    gss_OID_set_desc krb5 = { 1, (gss_OID)&cs_oid_krb5 };
-    gss_buffer_desc text, pw, full = { 0, NULL };
-    gss_name_t name = GSS_C_NO_NAME, mn = GSS_C_NO_NAME;
-    gss_cred_id_t kcred = GSS_C_NO_CREDENTIAL;
-    OM_uint32 major, minor = 0, tmp;
-    char *shown = NULL;
-    cs_err err;
-
-    if (!c->delegated || c->deleg.cred_type != CS_CRED_PASSWORD ||
-        principal == NULL) {
-        return CREDSSP_S_NO_DELEGATED_CREDS;
-    }
-    pw.value = d->password;
-    pw.length = strlen(d->password);
-    /* The principal comes from the authenticated name, never from the
-     * domain the client put in its credentials (cs_ident_names): the
-     * realm, and so the KDC asked, is the one that authenticated it. */
-    text.value = (void *)principal;
-    text.length = strlen(principal);
-    major = g->import_name(&minor, &text, (gss_OID)&cs_oid_nt_user_name,
-                           &name);
-    if (major == GSS_S_COMPLETE) {
-        major = g->canonicalize_name(&minor, name, (gss_OID)&cs_oid_krb5,
-                                     &mn);
-    }
-    if (major != GSS_S_COMPLETE) {
-        err = store_fail(principal, "name", major, minor);
-        goto cleanup;
-    }
-    /* With its realm (the default one when the name had none), for the
-     * texts. */
-    if (g->display_name(&tmp, mn, &full, NULL) == GSS_S_COMPLETE) {
-        shown = strndup(full.value, full.length);
-        g->release_buffer(&tmp, &full);
-    }
-    principal = shown != NULL ? shown : principal;
-    major = g->acquire_cred_with_password(&minor, mn, &pw, 0, &krb5,
-                                          GSS_C_INITIATE, &kcred, NULL,
-                                          NULL);
-    if (major != GSS_S_COMPLETE) {
-        err = store_fail(principal, "initial ticket", major, minor);
-        goto cleanup;
-    }
-    err = check_ccache(kcred, cred_store);
-    if (err != CS_OK) {
-        goto cleanup;
-    }
-    major = g->store_cred_into(&minor, kcred, GSS_C_INITIATE,
-                               (gss_OID)&cs_oid_krb5, overwrite,
-                               default_cred, cred_store, NULL, NULL);
-    if (major == GSS_S_DUPLICATE_ELEMENT) {
-        cs_err_set_detail(CREDSSP_S_CCACHE_IN_USE,
-                          "SEC_E_WRONG_PRINCIPAL: the credential cache "
-                          "already holds credentials of %s and "
-                          "overwrite_cred was not set; they were not "
-                          "replaced", principal);
-        CS_TRACE("%s", cs_err_detail(CREDSSP_S_CCACHE_IN_USE));
-        err = CREDSSP_S_CCACHE_IN_USE;
-        goto cleanup;
-    }
-    if (major != GSS_S_COMPLETE) {
-        err = store_fail(principal, "store", major, minor);
-        goto cleanup;
-    }
-    CS_TRACE("delegated password: a ticket for %s stored", principal);
-    err = CS_OK;
-
-cleanup:
-    g->release_cred(&tmp, &kcred);
-    g->release_name(&tmp, &mn);
-    g->release_name(&tmp, &name);
-    free(shown);
-    return err;
-}
-
-cs_err
-cs_cred_delegated_password(struct cs_cred *c, const char *name,
-                           const char *principal)
-{
-    const struct cs_glue *g = cs_glue();
-    const struct cs_password_creds *d = &c->deleg.u.password;
-    gss_buffer_desc text;
-    OM_uint32 major, minor;
-    cs_err err;
-
-    err = cs_cred_set_password(c, name, d->password);
-    if (err != CS_OK) {
-        return err;
-    }
-    c->has_password = *d->password != '\0';
-    c->store_principal = strdup(principal);
-    if (c->store_principal == NULL) {
-        return CREDSSP_S_NOMEM;
-    }
-    text.value = (void *)name;
-    text.length = strlen(name);
-    major = g->import_name(&minor, &text, (gss_OID)&cs_oid_nt_user_name,
-                           &c->name);
-    return major == GSS_S_COMPLETE ? CS_OK : CREDSSP_S_BAD_NAME;
-}
-
-/* ---- contexts ---- */
 
 /* make_nonce: RAND_bytes; in a configure --enable-fuzzing build only, a
  * fixed pattern, so that a fuzz input replays the same way. */
@@ -633,16 +66,11 @@ fail:
 void
 cs_ctx_free(struct cs_ctx *ctx)
 {
-    const struct cs_glue *g = cs_glue();
-    OM_uint32 minor;
-
     if (ctx == NULL) {
         return;
     }
     cs_inner_release(&ctx->inner);
-    if (ctx->target != GSS_C_NO_NAME && g != NULL) {
-        g->release_name(&minor, &ctx->target);
-    }
+    cs_inner_release_name(&ctx->target);
     free(ctx->target_spn);
     free(ctx->target_host);
     cs_tls_free(ctx->tls);
@@ -656,31 +84,23 @@ cs_ctx_free(struct cs_ctx *ctx)
 cs_err
 cs_ctx_set_target(struct cs_ctx *ctx, gss_name_t target)
 {
-    const struct cs_glue *g = cs_glue();
-    gss_buffer_desc text = { 0, NULL };
-    gss_OID type = GSS_C_NO_OID;
-    OM_uint32 major, minor;
     char *s = NULL, *sep, *at;
-    cs_err err = CREDSSP_S_NOMEM;
+    bool hostbased = false;
+    cs_err err;
 
     if (target == GSS_C_NO_NAME) {
         return CREDSSP_S_BAD_NAME;
     }
-    major = g->duplicate_name(&minor, target, &ctx->target);
-    if (major != GSS_S_COMPLETE) {
-        return CREDSSP_S_BAD_NAME;
+    err = cs_inner_duplicate_name(target, &ctx->target);
+    if (err == CS_OK) {
+        err = cs_inner_display_name(target, &s, &hostbased);
     }
-    major = g->display_name(&minor, target, &text, &type);
-    if (major != GSS_S_COMPLETE) {
-        return CREDSSP_S_BAD_NAME;
+    if (err != CS_OK) {
+        return err;
     }
-    s = strndup(text.value, text.length);
-    g->release_buffer(&minor, &text);
-    if (s == NULL) {
-        goto cleanup;
-    }
+    err = CREDSSP_S_NOMEM;
     /* "service@host" (host-based) or "service/host@REALM" (principal). */
-    if (cs_oid_equal(type, &cs_oid_nt_hostbased_service)) {
+    if (hostbased) {
         sep = strchr(s, '@');
     } else {
         at = strrchr(s, '@');
@@ -1025,35 +445,36 @@ static cs_err
 feed_records(struct cs_ctx *ctx, const uint8_t *in, size_t in_len,
              bool *done)
 {
-    static const uint8_t none[1];
-    size_t off = 0, sent_before = ctx->num_sent;
+    size_t sent_before = ctx->num_sent;
+    struct cs_cursor c;
     cs_err err = CS_OK;
 
-    /* The initiator's first call has no token (NULL): in + 0 on a null
-     * pointer is undefined behaviour. */
-    if (in == NULL) {
-        in = none;
-    }
+    cs_cursor_init(&c, in, in_len);
     ctx->extra = 0;
     do {
-        size_t rec = in_len == 0 ? 0 : 5 + ((size_t)in[off + 3] << 8 |
-                                            (size_t)in[off + 4]);
-        cs_blob this_rec = { (uint8_t *)in + off, rec };
+        /* The initiator's first call has no token: one step, no record. */
+        cs_slice rec = { in, 0 };
+        cs_blob this_rec;
 
+        if (in_len > 0 && !cs_record_next(&c, &rec)) {
+            return CREDSSP_S_INTERNAL;    /* checked by cs_ctx_step */
+        }
+        /* Borrowed, and never freed: the steps only look at it. */
+        this_rec.data = (uint8_t *)rec.data;
+        this_rec.len = rec.len;
         if (ctx->num_sent != sent_before) {
             CS_TRACE("peer sent more after a message we answered");
             return CREDSSP_S_SPLIT_RECORD;
         }
-        err = cs_tls_feed(ctx->tls, in + off, rec);
+        err = cs_tls_feed(ctx->tls, rec.data, rec.len);
         if (err == CS_OK) {
             err = ctx->role == CS_INITIATOR
                       ? cs_initiator_step(ctx, &this_rec, done)
                       : cs_acceptor_step(ctx, &this_rec, done);
         }
-        off += rec;
-    } while (err == CS_OK && !*done && off < in_len);
-    if (err == CS_OK && *done && off < in_len) {
-        ctx->extra = in_len - off;
+    } while (err == CS_OK && !*done && c.left > 0);
+    if (err == CS_OK && *done && c.left > 0) {
+        ctx->extra = c.left;
         CS_TRACE("%zu bytes after the last message left to the caller",
                  ctx->extra);
     }

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * engine.h - CredSSP credentials and contexts, and the two state machines
- * ([MS-CSSP] 3.1.5).  mech/ turns these into GSSAPI; nothing here knows
- * about major status codes.
+ * engine.h - CredSSP contexts and the two state machines ([MS-CSSP]
+ * 3.1.5); credentials are cred.h's.  mech/ turns these into GSSAPI;
+ * nothing here knows about major status codes.
  */
 #ifndef CS_ENGINE_H
 #define CS_ENGINE_H
@@ -13,147 +13,10 @@
 #include <openssl/ssl.h>
 
 #include "config.h"
+#include "cred.h"
 #include "inner.h"
 #include "tls.h"
 #include "tsrequest.h"
-
-enum cs_role { CS_INITIATOR, CS_ACCEPTOR };
-
-/* Windows' "Encryption Oracle Remediation" levels (CVE-2018-0886). */
-enum cs_oracle {
-    CS_ORACLE_MITIGATED = 0,      /* initiators require 5; the default */
-    CS_ORACLE_FORCE_UPDATED,      /* both roles require 5 */
-    CS_ORACLE_VULNERABLE          /* both roles take 2 */
-};
-
-/* Limits on what a peer can make us do ([credssp.conf(5)]). */
-#define CS_DEFAULT_MAX_TOKEN 65536
-#define CS_MAX_MAX_TOKEN (16 * 1024 * 1024)
-#define CS_DEFAULT_MAX_LEGS 16
-
-/* Settings of one credential: defaults, then credssp.conf, then cred-store
- * keys, then gss_set_cred_option. */
-struct cs_settings {
-    enum cs_inner_mode inner_mode;
-    uint32_t min_version;         /* 0: from the oracle level */
-    enum cs_oracle oracle;        /* Encryption Oracle Remediation level */
-    uint32_t max_version;         /* 0: CS_VERSION_MAX */
-    struct cs_tls_settings tls;
-    size_t max_token;             /* 0: CS_DEFAULT_MAX_TOKEN */
-    unsigned max_legs;            /* 0: CS_DEFAULT_MAX_LEGS */
-    bool restricted_admin;        /* initiator: never send the password */
-    bool allow_other_user;        /* acceptor: take delegated credentials
-                                   * of another user than the inner
-                                   * authentication's */
-    char *ntlm_deleg;             /* patterns, comma-separated; NULL: none */
-    char *deleg;                  /* patterns; NULL: "*" */
-    char *frame_initial;          /* patterns; NULL: never frame */
-    char *cert_file;
-    char *key_file;
-};
-
-/* cs_settings_load: the built-in defaults, then credssp.conf. */
-cs_err cs_settings_load(struct cs_settings *s) CS_WUR;
-
-/* cs_settings_set: applies one setting by its name (credssp.conf's, the
- * cred-store key without "credssp_"); CREDSSP_S_UNSUPPORTED_OPTION for an
- * unknown name, CREDSSP_S_BAD_OPTION_VALUE for a bad value. */
-cs_err cs_settings_set(struct cs_settings *s, const char *name,
-                       const char *value) CS_WUR;
-
-/* cs_settings_renamed: the name of the setting that old (a deprecated
- * cred-store key without "credssp_", refused in credssp.conf) stands for,
- * or NULL when old is no such name. */
-const char *cs_settings_renamed(const char *old);
-
-void cs_settings_clear(struct cs_settings *s);
-cs_err cs_settings_copy(struct cs_settings *dst,
-                        const struct cs_settings *src) CS_WUR;
-
-/* The effective minimum version for a role. */
-uint32_t cs_settings_min_version(const struct cs_settings *s,
-                                 enum cs_role role);
-uint32_t cs_settings_max_version(const struct cs_settings *s);
-
-/* cs_pattern_match: whether spn matches one of the comma-separated
- * patterns (shell wildcards, case-insensitive). */
-bool cs_pattern_match(const char *patterns, const char *spn);
-
-/* A CredSSP credential.  Reference-counted: a context keeps the
- * credential it was made with alive. */
-struct cs_cred {
-    int refs;
-    pthread_mutex_t lock;         /* guards the lazy cs_cred_finish */
-    bool finished;
-    gss_cred_usage_t usage;
-    gss_name_t name;              /* mechglue union name, or NO_NAME */
-    bool has_password;
-    struct cs_password_creds pw;  /* domain, user, password (secret) */
-    gss_cred_id_t inner;          /* mechglue union credential */
-    enum cs_inner_mode mode;      /* initiator: as resolved */
-    OM_uint32 inner_time;
-    struct cs_settings set;
-    gss_key_value_set_desc store; /* the other mechs' cred-store keys */
-    SSL_CTX *ssl_ctx;
-    /* Initiator: smart card or Remote Guard credentials to send instead
-     * of the password (cred_type 0: none). */
-    struct cs_tscredentials send;
-    /* A delegated credential (from the acceptor). */
-    bool delegated;
-    bool delegated_empty;
-    struct cs_tscredentials deleg;
-    char *store_principal;        /* the Kerberos principal a ticket is
-                                   * stored for (ident.h) */
-};
-
-cs_err cs_cred_new(gss_cred_usage_t usage, struct cs_cred **out) CS_WUR;
-struct cs_cred *cs_cred_ref(struct cs_cred *c);
-void cs_cred_unref(struct cs_cred *c);
-
-/* cs_cred_set_password: user/domain (from the name's text: user@REALM,
- * DOMAIN\user or user) and the password for delegation. */
-cs_err cs_cred_set_password(struct cs_cred *c, const char *name_text,
-                            const char *password) CS_WUR;
-
-/* cs_cred_delegated_password: makes a delegated password credential
- * usable as an initiator credential: name (user@REALM, DOMAIN\user or
- * user) and the delegated password; principal is what
- * cs_cred_store_krb5 gets a ticket for (both from cs_ident_names). */
-cs_err cs_cred_delegated_password(struct cs_cred *c, const char *name,
-                                  const char *principal) CS_WUR;
-
-/* cs_cred_set_creds_key: one "smartcard_*" or "remote_guard_*" key (the
- * cred-store key without "credssp_"): the credentials an initiator sends
- * in place of its password.  CREDSSP_S_UNSUPPORTED_OPTION for other
- * names; CREDSSP_S_CRED_IN_USE once the credential was used. */
-cs_err cs_cred_set_creds_key(struct cs_cred *c, const char *name,
-                             const char *value) CS_WUR;
-
-/* cs_cred_store_krb5: obtains a TGT for the credential's store_principal
- * with the delegated password and stores it where cred_store says (its
- * "ccache" key), as gss_store_cred_into does for krb5.
- * CREDSSP_S_STORE_FAILED with krb5's reason in the detail text when the
- * KDC does not give one; CREDSSP_S_CCACHE_IN_USE when the cache holds
- * another principal's credentials (never replaced) or, without
- * overwrite, any. */
-cs_err cs_cred_store_krb5(struct cs_cred *c, OM_uint32 overwrite,
-                          OM_uint32 default_cred,
-                          gss_const_key_value_set_t cred_store) CS_WUR;
-
-/* cs_cred_add_store: keeps a copy of one cred-store element to pass to
- * the inner mechs. */
-cs_err cs_cred_add_store(struct cs_cred *c, const char *key,
-                         const char *value) CS_WUR;
-
-/* cs_cred_finish: acquires the inner credential and the TLS context once
- * the settings are final (at first use). */
-cs_err cs_cred_finish(struct cs_cred *c) CS_WUR;
-
-/* cs_cred_set_option: changes a setting (CREDSSP_S_UNSUPPORTED_OPTION,
- * CREDSSP_S_BAD_OPTION_VALUE as cs_settings_set); CREDSSP_S_CRED_IN_USE
- * once cs_cred_finish has made the credential's inner parts. */
-cs_err cs_cred_set_option(struct cs_cred *c, const char *name,
-                          const char *value) CS_WUR;
 
 enum cs_state {
     CS_ST_TLS,                    /* TLS handshake */

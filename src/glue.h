@@ -8,9 +8,10 @@
  * loaded libgssapi_krb5 with RTLD_LOCAL and recurse forever, so every call
  * goes through this table, filled by dlopen(RTLD_NOLOAD) + dlsym under
  * pthread_once.  glue.c fills it; inner.c (the inner contexts and
- * credentials), engine.c (names and credentials it releases or imports,
- * the Kerberos ticket stored for delegated credentials), ident.c (the
- * authenticated name's text) and mech/ call through it (doc/design.md 1).
+ * credentials, and for cred.c and engine.c the names and credentials they
+ * import, display or release and the Kerberos ticket stored for delegated
+ * credentials), ident.c (the authenticated name's text) and mech/ call
+ * through it (doc/design.md 1).
  */
 #ifndef CS_GLUE_H
 #define CS_GLUE_H

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "engine.h"
+#include "policy.h"
 #include "pubkeyauth.h"
 #include "trace.h"
 

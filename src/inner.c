@@ -18,6 +18,7 @@
 
 #include <krb5.h>
 
+#include "cursor.h"
 #include "inner.h"
 #include "negtoken.h"
 #include "ntlm.h"
@@ -487,15 +488,21 @@ ntlm_challenge_crashes(const cs_blob *in)
     p = in->data;
     end = in->data + in->len;
     for (; end - p >= 24; p++) {
+        struct cs_cursor c;
+        uint16_t name_len;
         uint32_t flags;
 
         p = memmem(p, (size_t)(end - p), sig, sizeof(sig));
         if (p == NULL || end - p < 24) {
             return false;
         }
-        flags = (uint32_t)p[20] | (uint32_t)p[21] << 8 |
-                (uint32_t)p[22] << 16 | (uint32_t)p[23] << 24;
-        if ((p[12] | p[13]) == 0 && (flags & NTLM_UNICODE) &&
+        /* TargetNameFields (Len, MaxLen, BufferOffset), NegotiateFlags. */
+        cs_cursor_init(&c, p + sizeof(sig),
+                       (size_t)(end - p) - sizeof(sig));
+        name_len = cs_cursor_u16le(&c);
+        (void)cs_cursor_skip(&c, 6);
+        flags = cs_cursor_u32le(&c);
+        if (name_len == 0 && (flags & NTLM_UNICODE) &&
             (flags & (NTLM_TARGET_TYPE_DOMAIN | NTLM_TARGET_TYPE_SERVER))) {
             return true;
         }
@@ -817,4 +824,276 @@ cs_inner_release(struct cs_inner *ic)
     if (g != NULL && ic->src_name != GSS_C_NO_NAME) {
         g->release_name(&minor, &ic->src_name);
     }
+}
+
+void
+cs_inner_release_name(gss_name_t *name)
+{
+    const struct cs_glue *g = cs_glue();
+    OM_uint32 minor;
+
+    if (g != NULL && *name != GSS_C_NO_NAME) {
+        g->release_name(&minor, name);
+    }
+}
+
+void
+cs_inner_release_cred(gss_cred_id_t *cred)
+{
+    const struct cs_glue *g = cs_glue();
+    OM_uint32 minor;
+
+    if (*cred != GSS_C_NO_CREDENTIAL && g != NULL) {
+        g->release_cred(&minor, cred);
+    }
+}
+
+cs_err
+cs_inner_user_name(const char *text, gss_name_t *out)
+{
+    const struct cs_glue *g = cs_glue();
+    gss_buffer_desc buf;
+    OM_uint32 major, minor;
+
+    buf.value = (void *)text;
+    buf.length = strlen(text);
+    major = g->import_name(&minor, &buf, (gss_OID)&cs_oid_nt_user_name,
+                           out);
+    return major == GSS_S_COMPLETE ? CS_OK : CREDSSP_S_BAD_NAME;
+}
+
+cs_err
+cs_inner_duplicate_name(gss_name_t name, gss_name_t *out)
+{
+    const struct cs_glue *g = cs_glue();
+    OM_uint32 minor;
+
+    return g->duplicate_name(&minor, name, out) == GSS_S_COMPLETE
+               ? CS_OK
+               : CREDSSP_S_BAD_NAME;
+}
+
+cs_err
+cs_inner_display_name(gss_name_t name, char **text, bool *hostbased)
+{
+    const struct cs_glue *g = cs_glue();
+    gss_buffer_desc buf = { 0, NULL };
+    gss_OID type = GSS_C_NO_OID;
+    OM_uint32 major, minor;
+
+    major = g->display_name(&minor, name, &buf, &type);
+    if (major != GSS_S_COMPLETE) {
+        return CREDSSP_S_BAD_NAME;
+    }
+    *text = strndup(buf.value, buf.length);
+    g->release_buffer(&minor, &buf);
+    if (*text == NULL) {
+        return CREDSSP_S_NOMEM;
+    }
+    *hostbased = cs_oid_equal(type, &cs_oid_nt_hostbased_service);
+    return CS_OK;
+}
+
+/* ---- a Kerberos ticket for a delegated password ---- */
+
+/* store_fail: CREDSSP_S_STORE_FAILED, with krb5's words for why. */
+static cs_err
+store_fail(const char *principal, const char *step, OM_uint32 major,
+           OM_uint32 minor)
+{
+    const struct cs_glue *g = cs_glue();
+    gss_buffer_desc text = { 0, NULL };
+    OM_uint32 ctx = 0, tmp;
+    int type = minor != 0 ? GSS_C_MECH_CODE : GSS_C_GSS_CODE;
+
+    if (g->display_status(&tmp, minor != 0 ? minor : major, type,
+                          GSS_C_NO_OID, &ctx, &text) != GSS_S_COMPLETE) {
+        text.length = 0;
+    }
+    cs_err_set_detail(CREDSSP_S_STORE_FAILED,
+                      "SEC_E_NO_CREDENTIALS: no Kerberos ticket for %s, "
+                      "the delegated user (%s): %.*s",
+                      principal, step, (int)text.length,
+                      text.length > 0 ? (char *)text.value : "unknown");
+    CS_TRACE("%s", cs_err_detail(CREDSSP_S_STORE_FAILED));
+    g->release_buffer(&tmp, &text);
+    return CREDSSP_S_STORE_FAILED;
+}
+
+/* store_value: the value of key in a cred store, or NULL. */
+static const char *
+store_value(gss_const_key_value_set_t store, const char *key)
+{
+    OM_uint32 i;
+
+    for (i = 0; store != NULL && i < store->count; i++) {
+        if (strcmp(store->elements[i].key, key) == 0) {
+            return store->elements[i].value;
+        }
+    }
+    return NULL;
+}
+
+/* ccache_is_collection: whether a ccache name's type is a collection, in
+ * which krb5's own store picks (or makes) the principal's own cache. */
+static bool
+ccache_is_collection(const char *name)
+{
+    static const char *const types[] = { "DIR:", "KEYRING:", "KCM:",
+                                         "API:" };
+    size_t i;
+
+    for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+        if (strncmp(name, types[i], strlen(types[i])) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * check_ccache: krb5's store replaces whatever a single-cache ccache
+ * (FILE:, MEMORY:) held when asked to overwrite; a delegated ticket must
+ * never replace another principal's.  CREDSSP_S_CCACHE_IN_USE when the
+ * cache already holds credentials of a principal other than kcred's.
+ */
+static cs_err
+check_ccache(gss_cred_id_t kcred, gss_const_key_value_set_t cred_store)
+{
+    const struct cs_glue *g = cs_glue();
+    gss_OID_set_desc krb5 = { 1, (gss_OID)&cs_oid_krb5 };
+    const char *cc = store_value(cred_store, "ccache");
+    gss_key_value_element_desc e = { "ccache", cc };
+    gss_key_value_set_desc only_cc = { 1, &e };
+    gss_cred_id_t old = GSS_C_NO_CREDENTIAL;
+    gss_name_t old_name = GSS_C_NO_NAME, new_name = GSS_C_NO_NAME;
+    gss_buffer_desc t_old = { 0, NULL }, t_new = { 0, NULL };
+    OM_uint32 major, minor, tmp;
+    int same = 0;
+    cs_err err = CS_OK;
+
+    if (cc != NULL && ccache_is_collection(cc)) {
+        return CS_OK;
+    }
+    major = cc != NULL
+                ? g->acquire_cred_from(&minor, GSS_C_NO_NAME, 0, &krb5,
+                                       GSS_C_INITIATE, &only_cc, &old, NULL,
+                                       NULL)
+                : g->acquire_cred(&minor, GSS_C_NO_NAME, 0, &krb5,
+                                  GSS_C_INITIATE, &old, NULL, NULL);
+    if (major != GSS_S_COMPLETE) {
+        return CS_OK;             /* nothing there (or nothing readable) */
+    }
+    if (g->inquire_cred_by_mech(&minor, old, (gss_OID)&cs_oid_krb5,
+                                &old_name, NULL, NULL, NULL) !=
+            GSS_S_COMPLETE ||
+        g->inquire_cred_by_mech(&minor, kcred, (gss_OID)&cs_oid_krb5,
+                                &new_name, NULL, NULL, NULL) !=
+            GSS_S_COMPLETE ||
+        g->compare_name(&minor, old_name, new_name, &same) !=
+            GSS_S_COMPLETE ||
+        !same) {
+        if (g->display_name(&tmp, old_name, &t_old, NULL) !=
+            GSS_S_COMPLETE) {
+            t_old.length = 0;
+        }
+        if (g->display_name(&tmp, new_name, &t_new, NULL) !=
+            GSS_S_COMPLETE) {
+            t_new.length = 0;
+        }
+        cs_err_set_detail(CREDSSP_S_CCACHE_IN_USE,
+                          "SEC_E_WRONG_PRINCIPAL: the credential cache %s "
+                          "holds credentials of %.*s, not of %.*s; they "
+                          "were not replaced",
+                          cc != NULL ? cc : "(the default)",
+                          (int)t_old.length,
+                          t_old.length > 0 ? (char *)t_old.value : "?",
+                          (int)t_new.length,
+                          t_new.length > 0 ? (char *)t_new.value : "?");
+        CS_TRACE("%s", cs_err_detail(CREDSSP_S_CCACHE_IN_USE));
+        err = CREDSSP_S_CCACHE_IN_USE;
+    }
+    g->release_buffer(&tmp, &t_old);
+    g->release_buffer(&tmp, &t_new);
+    g->release_name(&tmp, &old_name);
+    g->release_name(&tmp, &new_name);
+    g->release_cred(&tmp, &old);
+    return err;
+}
+
+cs_err
+cs_inner_store_krb5(const char *principal, const char *password,
+                    OM_uint32 overwrite, OM_uint32 default_cred,
+                    gss_const_key_value_set_t cred_store)
+{
+    const struct cs_glue *g = cs_glue();
+    gss_OID_set_desc krb5 = { 1, (gss_OID)&cs_oid_krb5 };
+    gss_buffer_desc text, pw, full = { 0, NULL };
+    gss_name_t name = GSS_C_NO_NAME, mn = GSS_C_NO_NAME;
+    gss_cred_id_t kcred = GSS_C_NO_CREDENTIAL;
+    OM_uint32 major, minor = 0, tmp;
+    char *shown = NULL;
+    cs_err err;
+
+    pw.value = (void *)password;
+    pw.length = strlen(password);
+    /* The principal comes from the authenticated name, never from the
+     * domain the client put in its credentials (cs_ident_names): the
+     * realm, and so the KDC asked, is the one that authenticated it. */
+    text.value = (void *)principal;
+    text.length = strlen(principal);
+    major = g->import_name(&minor, &text, (gss_OID)&cs_oid_nt_user_name,
+                           &name);
+    if (major == GSS_S_COMPLETE) {
+        major = g->canonicalize_name(&minor, name, (gss_OID)&cs_oid_krb5,
+                                     &mn);
+    }
+    if (major != GSS_S_COMPLETE) {
+        err = store_fail(principal, "name", major, minor);
+        goto cleanup;
+    }
+    /* With its realm (the default one when the name had none), for the
+     * texts. */
+    if (g->display_name(&tmp, mn, &full, NULL) == GSS_S_COMPLETE) {
+        shown = strndup(full.value, full.length);
+        g->release_buffer(&tmp, &full);
+    }
+    principal = shown != NULL ? shown : principal;
+    major = g->acquire_cred_with_password(&minor, mn, &pw, 0, &krb5,
+                                          GSS_C_INITIATE, &kcred, NULL,
+                                          NULL);
+    if (major != GSS_S_COMPLETE) {
+        err = store_fail(principal, "initial ticket", major, minor);
+        goto cleanup;
+    }
+    err = check_ccache(kcred, cred_store);
+    if (err != CS_OK) {
+        goto cleanup;
+    }
+    major = g->store_cred_into(&minor, kcred, GSS_C_INITIATE,
+                               (gss_OID)&cs_oid_krb5, overwrite,
+                               default_cred, cred_store, NULL, NULL);
+    if (major == GSS_S_DUPLICATE_ELEMENT) {
+        cs_err_set_detail(CREDSSP_S_CCACHE_IN_USE,
+                          "SEC_E_WRONG_PRINCIPAL: the credential cache "
+                          "already holds credentials of %s and "
+                          "overwrite_cred was not set; they were not "
+                          "replaced", principal);
+        CS_TRACE("%s", cs_err_detail(CREDSSP_S_CCACHE_IN_USE));
+        err = CREDSSP_S_CCACHE_IN_USE;
+        goto cleanup;
+    }
+    if (major != GSS_S_COMPLETE) {
+        err = store_fail(principal, "store", major, minor);
+        goto cleanup;
+    }
+    CS_TRACE("delegated password: a ticket for %s stored", principal);
+    err = CS_OK;
+
+cleanup:
+    g->release_cred(&tmp, &kcred);
+    g->release_name(&tmp, &mn);
+    g->release_name(&tmp, &name);
+    free(shown);
+    return err;
 }

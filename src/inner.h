@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * inner.h - the inner authentication: SPNEGO, Kerberos or NTLM contexts
- * and credentials, reached through the mechglue table (glue.h), which
- * engine.c, ident.c and mech/ also call (glue.h lists what for).
+ * and credentials, and the names and Kerberos tickets cred.c and engine.c
+ * need, reached through the mechglue table (glue.h), which ident.c and
+ * mech/ also call (glue.h lists what for).
  */
 #ifndef CS_INNER_H
 #define CS_INNER_H
@@ -102,5 +103,34 @@ void cs_inner_drop(struct cs_inner *ic);
 
 /* cs_inner_release: deletes the inner context and names. */
 void cs_inner_release(struct cs_inner *in_ctx);
+
+/* cs_inner_release_name / cs_inner_release_cred: release a union name or
+ * credential (nothing for GSS_C_NO_NAME / GSS_C_NO_CREDENTIAL). */
+void cs_inner_release_name(gss_name_t *name);
+void cs_inner_release_cred(gss_cred_id_t *cred);
+
+/* cs_inner_user_name: text imported as a GSS_C_NT_USER_NAME union name;
+ * CREDSSP_S_BAD_NAME when the mechglue refuses it. */
+cs_err cs_inner_user_name(const char *text, gss_name_t *out) CS_WUR;
+
+/* cs_inner_duplicate_name: a copy of a union name; CREDSSP_S_BAD_NAME when
+ * it cannot be made. */
+cs_err cs_inner_duplicate_name(gss_name_t name, gss_name_t *out) CS_WUR;
+
+/* cs_inner_display_name: a name's text (*text, freed by the caller) and
+ * whether its type is GSS_C_NT_HOSTBASED_SERVICE; CREDSSP_S_BAD_NAME when
+ * it has no text. */
+cs_err cs_inner_display_name(gss_name_t name, char **text,
+                             bool *hostbased) CS_WUR;
+
+/* cs_inner_store_krb5: obtains a TGT for principal with password and
+ * stores it where cred_store says (its "ccache" key), as
+ * gss_store_cred_into does for krb5.  CREDSSP_S_STORE_FAILED with krb5's
+ * reason in the detail text when the KDC does not give one;
+ * CREDSSP_S_CCACHE_IN_USE when the cache holds another principal's
+ * credentials (never replaced) or, without overwrite, any. */
+cs_err cs_inner_store_krb5(const char *principal, const char *password,
+                           OM_uint32 overwrite, OM_uint32 default_cred,
+                           gss_const_key_value_set_t cred_store) CS_WUR;
 
 #endif /* CS_INNER_H */

@@ -47,23 +47,6 @@ u32le(const uint8_t *p)
            (uint32_t)p[3] << 24;
 }
 
-/* cursor_u16le / cursor_u32le: little-endian reads through a cursor. */
-static uint16_t
-cursor_u16le(struct cs_cursor *c)
-{
-    uint16_t lo = cs_cursor_u8(c);
-
-    return (uint16_t)(lo | (uint16_t)cs_cursor_u8(c) << 8);
-}
-
-static uint32_t
-cursor_u32le(struct cs_cursor *c)
-{
-    uint32_t lo = cursor_u16le(c);
-
-    return lo | (uint32_t)cursor_u16le(c) << 16;
-}
-
 /* short_negotiate: whether len bytes at p are an NTLM NEGOTIATE without
  * the Version field. */
 static bool
@@ -221,9 +204,9 @@ auth_has_mic(const uint8_t *p, size_t left)
 
     cs_cursor_init(&c, p, left);
     (void)cs_cursor_skip(&c, 20);
-    nt_len = cursor_u16le(&c);
-    (void)cursor_u16le(&c);
-    nt_off = cursor_u32le(&c);
+    nt_len = cs_cursor_u16le(&c);
+    (void)cs_cursor_u16le(&c);
+    nt_off = cs_cursor_u32le(&c);
     if (!c.ok || nt_len < NTLMV2_AV_OFFSET || nt_off > left ||
         nt_len > left - nt_off) {
         return false;             /* NTLMv1, or not an AUTHENTICATE */
@@ -231,13 +214,13 @@ auth_has_mic(const uint8_t *p, size_t left)
     cs_cursor_init(&c, p + nt_off + NTLMV2_AV_OFFSET,
                    nt_len - NTLMV2_AV_OFFSET);
     while (c.ok && c.left > 0) {
-        uint16_t id = cursor_u16le(&c), len = cursor_u16le(&c);
+        uint16_t id = cs_cursor_u16le(&c), len = cs_cursor_u16le(&c);
 
         if (!c.ok || id == MSV_AV_EOL) {
             break;
         }
         if (id == MSV_AV_FLAGS && len == 4) {
-            return (cursor_u32le(&c) & MSV_AV_FLAG_MIC) != 0 && c.ok;
+            return (cs_cursor_u32le(&c) & MSV_AV_FLAG_MIC) != 0 && c.ok;
         }
         (void)cs_cursor_skip(&c, len);
     }

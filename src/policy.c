@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine.h"
+#include "policy.h"
 
 /*
  * cs_pattern_match: whether spn ("SERVICE/host") matches one of the

@@ -17,6 +17,7 @@
 #include <openssl/x509v3.h>
 
 #include "cursor.h"
+#include "record.h"
 #include "tls.h"
 #include "tlsalert.h"
 #include "trace.h"
@@ -26,7 +27,6 @@
 #define REC_ALERT 21
 #define REC_HANDSHAKE 22
 #define REC_APPLICATION_DATA 23
-#define REC_HEADER_LEN 5
 /* The largest TLSCiphertext.length any version allows (2^14 + 2048). */
 #define REC_MAX_LEN (16384 + 2048)
 
@@ -38,7 +38,7 @@
  * share except by replay. */
 #define REPLAY_TAIL 32
 /* A fingerprint: the record's last REPLAY_TAIL bytes, then its header. */
-#define REPLAY_FP_LEN (REPLAY_TAIL + REC_HEADER_LEN)
+#define REPLAY_FP_LEN (REPLAY_TAIL + CS_RECORD_HEADER_LEN)
 
 struct cs_tls {
     SSL *ssl;
@@ -369,31 +369,27 @@ cs_tls_check_records(const uint8_t *in, size_t len, size_t *missing_out)
     *missing_out = 0;
     cs_cursor_init(&c, in, len);
     while (c.left > 0) {
-        uint8_t type, major;
-        uint16_t rec_len;
+        struct cs_record_header h;
         size_t have;
 
-        if (c.left < REC_HEADER_LEN) {
+        if (c.left < CS_RECORD_HEADER_LEN) {
             /* Check what there is of the header before asking for more. */
-            type = c.p[0];
-            if (type < REC_CHANGE_CIPHER_SPEC || type > REC_APPLICATION_DATA ||
+            if (c.p[0] < REC_CHANGE_CIPHER_SPEC ||
+                c.p[0] > REC_APPLICATION_DATA ||
                 (c.left > 1 && c.p[1] != 3)) {
                 return CREDSSP_S_BAD_FRAMING;
             }
-            *missing_out = REC_HEADER_LEN - c.left;
+            *missing_out = CS_RECORD_HEADER_LEN - c.left;
             return CREDSSP_S_INCOMPLETE_MESSAGE;
         }
-        type = cs_cursor_u8(&c);
-        major = cs_cursor_u8(&c);
-        (void)cs_cursor_u8(&c);
-        rec_len = cs_cursor_u16be(&c);
-        if (type < REC_CHANGE_CIPHER_SPEC || type > REC_APPLICATION_DATA ||
-            major != 3 || rec_len == 0 || rec_len > REC_MAX_LEN) {
+        cs_record_header(&c, &h);
+        if (h.type < REC_CHANGE_CIPHER_SPEC || h.type > REC_APPLICATION_DATA ||
+            h.major != 3 || h.len == 0 || h.len > REC_MAX_LEN) {
             return CREDSSP_S_BAD_FRAMING;
         }
-        have = cs_cursor_skip(&c, rec_len);
-        if (have < rec_len) {
-            *missing_out = rec_len - have;
+        have = cs_cursor_skip(&c, h.len);
+        if (have < h.len) {
+            *missing_out = h.len - have;
             return CREDSSP_S_INCOMPLETE_MESSAGE;
         }
     }
@@ -623,12 +619,12 @@ static void
 record_fingerprint(const uint8_t *rec, size_t len,
                    uint8_t out[static REPLAY_FP_LEN])
 {
-    size_t tail = len - REC_HEADER_LEN < REPLAY_TAIL ? len - REC_HEADER_LEN
-                                                     : REPLAY_TAIL;
+    size_t body = len - CS_RECORD_HEADER_LEN;
+    size_t tail = body < REPLAY_TAIL ? body : REPLAY_TAIL;
 
     memset(out, 0, REPLAY_TAIL);
     memcpy(out, rec + len - tail, tail);
-    memcpy(out + REPLAY_TAIL, rec, REC_HEADER_LEN);
+    memcpy(out + REPLAY_TAIL, rec, CS_RECORD_HEADER_LEN);
 }
 
 /* How many fingerprints of one call fit on the stack; a call with more
@@ -649,12 +645,13 @@ static cs_err
 check_replays(const struct cs_tls *t, const uint8_t *in, size_t len,
               uint8_t (*fp)[REPLAY_FP_LEN])
 {
-    size_t off = 0, rec_len, i, n = 0;
+    struct cs_cursor c;
+    cs_slice rec;
+    size_t i, n = 0;
 
-    while (off + REC_HEADER_LEN <= len) {
-        rec_len = REC_HEADER_LEN +
-                  ((size_t)in[off + 3] << 8 | (size_t)in[off + 4]);
-        record_fingerprint(in + off, rec_len, fp[n]);
+    cs_cursor_init(&c, in, len);
+    while (cs_record_next(&c, &rec)) {
+        record_fingerprint(rec.data, rec.len, fp[n]);
         for (i = 0; i < t->num_seen && i < REPLAY_SLOTS; i++) {
             if (memcmp(t->seen[i], fp[n], REPLAY_FP_LEN) == 0) {
                 return CREDSSP_S_REPLAYED;
@@ -666,7 +663,6 @@ check_replays(const struct cs_tls *t, const uint8_t *in, size_t len,
             }
         }
         n++;
-        off += rec_len;
     }
     return CS_OK;
 }
@@ -688,11 +684,12 @@ commit_replays(struct cs_tls *t, uint8_t (*fp)[REPLAY_FP_LEN], size_t num)
 static size_t
 count_records(const uint8_t *in, size_t len)
 {
-    size_t off = 0, n = 0;
+    struct cs_cursor c;
+    cs_slice rec;
+    size_t n = 0;
 
-    while (off + REC_HEADER_LEN <= len) {
-        off += REC_HEADER_LEN +
-               ((size_t)in[off + 3] << 8 | (size_t)in[off + 4]);
+    cs_cursor_init(&c, in, len);
+    while (cs_record_next(&c, &rec)) {
         n++;
     }
     return n;
@@ -816,7 +813,7 @@ cs_tls_overhead(const struct cs_tls *t, size_t *header, size_t *trailer)
     const EVP_CIPHER *ciph;
     int block, mac;
 
-    *header = REC_HEADER_LEN;
+    *header = CS_RECORD_HEADER_LEN;
     *trailer = 0;
     if (c == NULL) {
         return;

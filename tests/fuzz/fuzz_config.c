@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cs_config.h"
+#include "settings.h"
 #include "engine.h"
 #include "fuzz.h"
 

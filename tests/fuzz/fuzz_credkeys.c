@@ -9,7 +9,7 @@
  *
  * Targets: mech/gss_creds.c (acquire, apply_store, set_key,
  * set_store_key, gssspi_set_cred_option and its option table),
- * src/engine.c (cs_cred_new, cs_cred_set_password, cs_cred_add_store,
+ * src/cred.c (cs_cred_new, cs_cred_set_password, cs_cred_add_store,
  * cs_cred_set_creds_key with creds_slot and hex_decode,
  * cs_cred_set_option), src/config.c (cs_settings_set and its value
  * parsers), mech/gss_misc.c (gss_display_status of every minor status).
