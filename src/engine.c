@@ -14,6 +14,7 @@
 #include <openssl/err.h>
 #include <openssl/rand.h>
 
+#include "driver.h"
 #include "engine.h"
 #include "trace.h"
 
@@ -728,11 +729,8 @@ version_has_error_code(uint32_t v)
 static void
 note_msg(uint8_t *list, size_t *num, const struct cs_tsrequest *req)
 {
-    uint8_t m = 0;
+    uint8_t m = cs_driver_fields(req);
 
-    m |= req->num_nego_tokens > 0 ? CS_MSG_NEGO : 0;
-    m |= req->has_pub_key_auth ? CS_MSG_PUBKEY : 0;
-    m |= req->has_auth_info ? CS_MSG_AUTHINFO : 0;
     m |= req->has_error_code ? CS_MSG_ERROR : 0;
     m |= m == 0 ? CS_MSG_EMPTY : 0;
     m |= req->has_client_nonce ? CS_MSG_NONCE : 0;
@@ -1015,7 +1013,7 @@ sends_nothing(cs_err err)
 
 /*
  * feed_records: gives the input to TLS one record at a time and runs the
- * state machine after each, as a stream.  A peer that sends a second
+ * driver (driver.h) after each, as a stream.  A peer that sends a second
  * TSRequest before our answer to the first broke the one-message-per-leg
  * rule: CREDSSP_S_SPLIT_RECORD.  Records after the one that completes the
  * context are not ours: they are left unconsumed (SSPI's SECBUFFER_EXTRA)
@@ -1038,7 +1036,6 @@ feed_records(struct cs_ctx *ctx, const uint8_t *in, size_t in_len,
     do {
         size_t rec = in_len == 0 ? 0 : 5 + ((size_t)in[off + 3] << 8 |
                                             (size_t)in[off + 4]);
-        cs_blob this_rec = { (uint8_t *)in + off, rec };
 
         if (ctx->num_sent != sent_before) {
             CS_TRACE("peer sent more after a message we answered");
@@ -1046,9 +1043,7 @@ feed_records(struct cs_ctx *ctx, const uint8_t *in, size_t in_len,
         }
         err = cs_tls_feed(ctx->tls, in + off, rec);
         if (err == CS_OK) {
-            err = ctx->role == CS_INITIATOR
-                      ? cs_initiator_step(ctx, &this_rec, done)
-                      : cs_acceptor_step(ctx, &this_rec, done);
+            err = cs_drive(ctx, done);
         }
         off += rec;
     } while (err == CS_OK && !*done && off < in_len);
