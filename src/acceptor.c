@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * acceptor.c - the CredSSP server state machine ([MS-CSSP] 3.1.5).
+ * acceptor.c - the CredSSP server's states ([MS-CSSP] 3.1.5): the table
+ * the driver follows (driver.h, at the end of this file) and its handlers.
  *
  *   TLS handshake -> negoTokens until the inner context completes -> the
  *   client's pubKeyAuth (with its last inner token, or after our final

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * initiator.c - the CredSSP client state machine ([MS-CSSP] 3.1.5).
+ * initiator.c - the CredSSP client's states ([MS-CSSP] 3.1.5): the table
+ * the driver follows (driver.h, at the end of this file) and its handlers.
  *
  *   TLS handshake -> negoTokens (the last one with pubKeyAuth) -> the
  *   server's pubKeyAuth (with the final SPNEGO token, if any) -> authInfo
