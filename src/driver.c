@@ -107,6 +107,9 @@ cs_drive(struct cs_ctx *ctx, bool *done)
         return CS_OK;
     case CS_WAIT_DONE:
         *done = true;
+        /* Messages are protected by TLS, whatever the inner mech. */
+        ctx->ret_flags |= GSS_C_CONF_FLAG | GSS_C_INTEG_FLAG |
+                          GSS_C_SEQUENCE_FLAG | GSS_C_REPLAY_FLAG;
         d->done(ctx);
         return CS_OK;
     case CS_WAIT_OK:

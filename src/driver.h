@@ -39,9 +39,10 @@ struct cs_step {
     cs_handler handle;
 };
 
-/* A role: its table (CS_ST_COUNT rows, indexed by state), what completion
- * adds to the context's flags, and how a failure is reported (NULL: as
- * it is). */
+/* A role: its table (CS_ST_COUNT rows, indexed by state), the flags
+ * completion adds beyond those of TLS (confidentiality, integrity,
+ * sequence, replay: the driver's), and how a failure is reported (NULL:
+ * as it is). */
 struct cs_role_driver {
     const struct cs_step *steps;
     void (*done)(struct cs_ctx *ctx);

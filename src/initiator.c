@@ -344,12 +344,10 @@ cleanup:
     return *err == CS_OK ? w : CS_WAIT_ERR;
 }
 
-/* done: what a completed exchange adds to the context's flags. */
+/* done: the flags a completed exchange adds for this role. */
 static void
 done(struct cs_ctx *ctx)
 {
-    ctx->ret_flags |= GSS_C_CONF_FLAG | GSS_C_INTEG_FLAG |
-                      GSS_C_SEQUENCE_FLAG | GSS_C_REPLAY_FLAG;
     if (ctx->mutual) {
         ctx->ret_flags |= GSS_C_MUTUAL_FLAG;
     }
