@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * acceptor.c - the CredSSP server state machine ([MS-CSSP] 3.1.5).
+ * acceptor.c - the CredSSP server's states ([MS-CSSP] 3.1.5): the table
+ * the driver follows (driver.h, at the end of this file) and its handlers.
  *
  *   TLS handshake -> negoTokens until the inner context completes -> the
  *   client's pubKeyAuth (with its last inner token, or after our final
@@ -12,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "driver.h"
 #include "engine.h"
 #include "ident.h"
 #include "pubkeyauth.h"
@@ -78,110 +80,73 @@ send_reply(struct cs_ctx *ctx, struct cs_tsrequest *reply, cs_blob *token,
     return *err == CS_OK ? CS_WAIT_TOKEN : CS_WAIT_ERR;
 }
 
-/* do_tls: the TLS handshake; TLS 1.3 clients may send their first
- * TSRequest right behind their Finished. */
+/* after_tls: the handshake is done; TLS 1.3 clients may have sent their
+ * first TSRequest right behind their Finished, so go on to read it. */
 static enum cs_wait
-do_tls(struct cs_ctx *ctx, cs_err *err)
+after_tls(struct cs_ctx *ctx, struct cs_tsrequest *req, cs_err *err)
 {
-    bool done = false;
-
-    *err = cs_tls_handshake(ctx->tls, &done);
-    if (*err != CS_OK) {
-        return CS_WAIT_ERR;
-    }
-    if (!done) {
-        return CS_WAIT_TOKEN;
-    }
-    CS_TRACE("TLS done: %s %s", cs_tls_version_name(ctx->tls),
-             cs_tls_cipher_name(ctx->tls));
-    ctx->state = CS_ST_NEGO;
+    (void)req;
+    *err = CS_OK;
+    ctx->state = CS_ST_ACC_NEGO;
     return CS_WAIT_OK;
 }
 
-/* do_nego: inner tokens until the inner context completes. */
+/* do_nego: inner tokens until the inner context completes (the table:
+ * a negoToken, perhaps with the client's pubKeyAuth). */
 static enum cs_wait
-do_nego(struct cs_ctx *ctx, cs_err *err)
+do_nego(struct cs_ctx *ctx, struct cs_tsrequest *req, cs_err *err)
 {
-    struct cs_tsrequest req = { 0 }, reply = { 0 };
+    struct cs_tsrequest reply = { 0 };
     cs_blob token = { 0 };
     enum cs_wait w = CS_WAIT_ERR;
-    bool got = false;
 
-    *err = cs_recv_request(ctx, &req, &got);
-    if (*err != CS_OK) {
-        return CS_WAIT_ERR;
-    }
-    if (!got) {
-        /* TLS 1.2 (our Finished goes out) or a TLS 1.3 Finished alone. */
-        return CS_WAIT_TOKEN;
-    }
-    if (req.has_auth_info || req.num_nego_tokens == 0) {
-        *err = CREDSSP_S_UNEXPECTED_MESSAGE;
-        goto cleanup;
-    }
     *err = cs_inner_accept(&ctx->inner, ctx->cred->inner,
-                           &req.nego_tokens[0], &token);
+                           &req->nego_tokens[0], &token);
     if (*err != CS_OK) {
         goto cleanup;
     }
     if (!ctx->inner.complete) {
-        if (req.has_pub_key_auth || token.len == 0) {
+        if (req->has_pub_key_auth || token.len == 0) {
             *err = CREDSSP_S_UNEXPECTED_MESSAGE;
             goto cleanup;
         }
         w = send_reply(ctx, &reply, &token, err);
         goto cleanup;
     }
-    if (req.has_pub_key_auth) {
-        *err = verify_client(ctx, &req, &reply);
+    if (req->has_pub_key_auth) {
+        *err = verify_client(ctx, req, &reply);
         if (*err != CS_OK) {
             goto cleanup;
         }
-        ctx->state = CS_ST_AUTHINFO;
+        ctx->state = CS_ST_ACC_AUTHINFO;
     } else {
         /* The client waits for our final SPNEGO token before its
          * pubKeyAuth. */
-        ctx->state = CS_ST_PUBKEY;
+        ctx->state = CS_ST_ACC_PUBKEY;
     }
     w = send_reply(ctx, &reply, &token, err);
 
 cleanup:
     cs_blob_free(&token);
     cs_tsrequest_clear(&reply);
-    cs_tsrequest_clear(&req);
     return *err == CS_OK ? w : CS_WAIT_ERR;
 }
 
-/* do_pubkey: the client's pubKeyAuth after the inner context completed. */
+/* do_pubkey: the client's pubKeyAuth, alone, after the inner context
+ * completed. */
 static enum cs_wait
-do_pubkey(struct cs_ctx *ctx, cs_err *err)
+do_pubkey(struct cs_ctx *ctx, struct cs_tsrequest *req, cs_err *err)
 {
-    struct cs_tsrequest req = { 0 }, reply = { 0 };
+    struct cs_tsrequest reply = { 0 };
     cs_blob none = { 0 };
     enum cs_wait w = CS_WAIT_ERR;
-    bool got = false;
 
-    *err = cs_recv_request(ctx, &req, &got);
-    if (*err != CS_OK) {
-        return CS_WAIT_ERR;
-    }
-    if (!got) {
-        return CS_WAIT_TOKEN;
-    }
-    if (!req.has_pub_key_auth || req.num_nego_tokens > 0 ||
-        req.has_auth_info) {
-        *err = CREDSSP_S_UNEXPECTED_MESSAGE;
-        goto cleanup;
-    }
-    *err = verify_client(ctx, &req, &reply);
+    *err = verify_client(ctx, req, &reply);
     if (*err == CS_OK) {
-        ctx->state = CS_ST_AUTHINFO;
+        ctx->state = CS_ST_ACC_AUTHINFO;
         w = send_reply(ctx, &reply, &none, err);
     }
-
-cleanup:
     cs_tsrequest_clear(&reply);
-    cs_tsrequest_clear(&req);
     return *err == CS_OK ? w : CS_WAIT_ERR;
 }
 
@@ -292,29 +257,15 @@ cleanup:
     return err;
 }
 
-/* do_authinfo: the client's credentials; the last message. */
+/* do_authinfo: the client's credentials, alone; the last message. */
 static enum cs_wait
-do_authinfo(struct cs_ctx *ctx, cs_err *err)
+do_authinfo(struct cs_ctx *ctx, struct cs_tsrequest *req, cs_err *err)
 {
-    struct cs_tsrequest req = { 0 };
     struct cs_tscredentials creds = { 0 };
     cs_blob plain = { 0 };
-    bool got = false;
 
-    *err = cs_recv_request(ctx, &req, &got);
-    if (*err != CS_OK) {
-        return CS_WAIT_ERR;
-    }
-    if (!got) {
-        return CS_WAIT_TOKEN;
-    }
-    if (!req.has_auth_info || req.num_nego_tokens > 0 ||
-        req.has_pub_key_auth) {
-        *err = CREDSSP_S_UNEXPECTED_MESSAGE;
-        goto cleanup;
-    }
-    *err = cs_inner_unwrap(&ctx->inner, req.auth_info.data,
-                           req.auth_info.len, &plain);
+    *err = cs_inner_unwrap(&ctx->inner, req->auth_info.data,
+                           req->auth_info.len, &plain);
     if (*err == CREDSSP_S_INNER_FAILED) {
         /* Not sealed by the peer of this session: altered, or replayed
          * from another one. */
@@ -334,11 +285,8 @@ do_authinfo(struct cs_ctx *ctx, cs_err *err)
         *err = cs_send_request(ctx, &confirm);
         cs_tsrequest_clear(&confirm);
     }
-
-cleanup:
     cs_tscredentials_clear(&creds);
     cs_blob_free_secret(&plain);
-    cs_tsrequest_clear(&req);
     return *err == CS_OK ? CS_WAIT_DONE : CS_WAIT_ERR;
 }
 
@@ -357,7 +305,7 @@ cs_acceptor_idle(struct cs_ctx *ctx, cs_blob *out)
 {
     cs_err err;
 
-    if (ctx->state != CS_ST_NEGO || ctx->num_recv > 0 ||
+    if (ctx->state != CS_ST_ACC_NEGO || ctx->num_recv > 0 ||
         !cs_tls_is_tls13(ctx->tls)) {
         return CS_OK;
     }
@@ -370,55 +318,35 @@ cs_acceptor_idle(struct cs_ctx *ctx, cs_blob *out)
     return err;
 }
 
-cs_err
-cs_acceptor_step(struct cs_ctx *ctx, const cs_blob *in, bool *done)
+/* done: the flags a completed exchange adds for this role. */
+static void
+done(struct cs_ctx *ctx)
 {
-    cs_err err = CS_OK;
-    enum cs_wait w;
-
-    for (;;) {
-        switch (ctx->state) {
-        case CS_ST_TLS:
-            w = do_tls(ctx, &err);
-            break;
-        case CS_ST_NEGO:
-            w = do_nego(ctx, &err);
-            break;
-        case CS_ST_PUBKEY:
-            w = do_pubkey(ctx, &err);
-            break;
-        case CS_ST_AUTHINFO:
-            w = do_authinfo(ctx, &err);
-            break;
-        case CS_ST_CONFIRM:
-        case CS_ST_DONE:
-        case CS_ST_FAILED:
-        default:
-            err = CREDSSP_S_INTERNAL;
-            w = CS_WAIT_ERR;
-            break;
-        }
-        switch (w) {
-        case CS_WAIT_OK:
-            continue;
-        case CS_WAIT_TOKEN:
-            return CS_OK;
-        case CS_WAIT_DONE:
-            *done = true;
-            ctx->ret_flags |= GSS_C_CONF_FLAG | GSS_C_INTEG_FLAG |
-                              GSS_C_SEQUENCE_FLAG | GSS_C_REPLAY_FLAG;
-            if (ctx->inner.ret_flags & GSS_C_MUTUAL_FLAG) {
-                ctx->ret_flags |= GSS_C_MUTUAL_FLAG;
-            }
-            /* RFC 2744 5.1: the initiator is anonymous; src_name is the
-             * anonymous name. */
-            if (cs_ident_anonymous(&ctx->inner)) {
-                ctx->ret_flags |= GSS_C_ANON_FLAG;
-            }
-            return CS_OK;
-        case CS_WAIT_ERR:
-        default:
-            return err != CS_OK ? err : CREDSSP_S_INTERNAL;
-        }
+    if (ctx->inner.ret_flags & GSS_C_MUTUAL_FLAG) {
+        ctx->ret_flags |= GSS_C_MUTUAL_FLAG;
+    }
+    /* RFC 2744 5.1: the initiator is anonymous; src_name is the
+     * anonymous name. */
+    if (cs_ident_anonymous(&ctx->inner)) {
+        ctx->ret_flags |= GSS_C_ANON_FLAG;
     }
 }
+
+#define N CS_MSG_NEGO
+#define P CS_MSG_PUBKEY
+#define A CS_MSG_AUTHINFO
+/* The acceptor's states: what each takes from the client (driver.h). */
+static const struct cs_step steps[CS_ST_COUNT] = {
+    [CS_ST_TLS] = { "tls", CS_IN_TLS, 0, 0, after_tls },
+    /* A negoToken; the last one may bring the client's pubKeyAuth. */
+    [CS_ST_ACC_NEGO] = { "nego", CS_IN_TSREQUEST, N | P, N, do_nego },
+    /* The client waited for our final inner token: pubKeyAuth alone. */
+    [CS_ST_ACC_PUBKEY] = { "pubkey", CS_IN_TSREQUEST, P, P, do_pubkey },
+    [CS_ST_ACC_AUTHINFO] = { "authinfo", CS_IN_TSREQUEST, A, A,
+                             do_authinfo },
+};
+#undef N
+#undef P
+#undef A
+
+const struct cs_role_driver cs_acceptor_driver = { steps, done, NULL };

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * engine.c - CredSSP contexts, and what the two state machines share:
+ * engine.c - CredSSP contexts, and what the two roles' handlers share:
  * sending and receiving TSRequests, versions, errorCode.  Credentials are
  * cred.c's.
  */
@@ -14,6 +14,7 @@
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
+#include "driver.h"
 #include "engine.h"
 #include "record.h"
 #include "trace.h"
@@ -148,11 +149,8 @@ version_has_error_code(uint32_t v)
 static void
 note_msg(uint8_t *list, size_t *num, const struct cs_tsrequest *req)
 {
-    uint8_t m = 0;
+    uint8_t m = cs_driver_fields(req);
 
-    m |= req->num_nego_tokens > 0 ? CS_MSG_NEGO : 0;
-    m |= req->has_pub_key_auth ? CS_MSG_PUBKEY : 0;
-    m |= req->has_auth_info ? CS_MSG_AUTHINFO : 0;
     m |= req->has_error_code ? CS_MSG_ERROR : 0;
     m |= m == 0 ? CS_MSG_EMPTY : 0;
     m |= req->has_client_nonce ? CS_MSG_NONCE : 0;
@@ -435,7 +433,7 @@ sends_nothing(cs_err err)
 
 /*
  * feed_records: gives the input to TLS one record at a time and runs the
- * state machine after each, as a stream.  A peer that sends a second
+ * driver (driver.h) after each, as a stream.  A peer that sends a second
  * TSRequest before our answer to the first broke the one-message-per-leg
  * rule: CREDSSP_S_SPLIT_RECORD.  Records after the one that completes the
  * context are not ours: they are left unconsumed (SSPI's SECBUFFER_EXTRA)
@@ -454,23 +452,17 @@ feed_records(struct cs_ctx *ctx, const uint8_t *in, size_t in_len,
     do {
         /* The initiator's first call has no token: one step, no record. */
         cs_slice rec = { in, 0 };
-        cs_blob this_rec;
 
         if (in_len > 0 && !cs_record_next(&c, &rec)) {
             return CREDSSP_S_INTERNAL;    /* checked by cs_ctx_step */
         }
-        /* Borrowed, and never freed: the steps only look at it. */
-        this_rec.data = (uint8_t *)rec.data;
-        this_rec.len = rec.len;
         if (ctx->num_sent != sent_before) {
             CS_TRACE("peer sent more after a message we answered");
             return CREDSSP_S_SPLIT_RECORD;
         }
         err = cs_tls_feed(ctx->tls, rec.data, rec.len);
         if (err == CS_OK) {
-            err = ctx->role == CS_INITIATOR
-                      ? cs_initiator_step(ctx, &this_rec, done)
-                      : cs_acceptor_step(ctx, &this_rec, done);
+            err = cs_drive(ctx, done);
         }
     } while (err == CS_OK && !*done && c.left > 0);
     if (err == CS_OK && *done && c.left > 0) {

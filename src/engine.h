@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * engine.h - CredSSP contexts and the two state machines ([MS-CSSP]
- * 3.1.5); credentials are cred.h's.  mech/ turns these into GSSAPI;
- * nothing here knows about major status codes.
+ * engine.h - CredSSP contexts and their states ([MS-CSSP] 3.1.5), which
+ * the handshake driver (driver.h) moves through; credentials are
+ * cred.h's.  mech/ turns these into GSSAPI; nothing here knows about
+ * major status codes.
  */
 #ifndef CS_ENGINE_H
 #define CS_ENGINE_H
@@ -18,21 +19,31 @@
 #include "tls.h"
 #include "tsrequest.h"
 
+/* The states of a context.  Each role has its own run of them (CS_ST_TLS
+ * and the last two are shared); src/driver.h's per-role tables say what
+ * each state takes from the peer and which function handles it. */
 enum cs_state {
-    CS_ST_TLS,                    /* TLS handshake */
-    CS_ST_NEGO,                   /* negoTokens, until pubKeyAuth */
-    CS_ST_PUBKEY,                 /* acceptor: waiting for pubKeyAuth */
-    CS_ST_AUTHINFO,               /* acceptor: waiting for authInfo */
-    CS_ST_CONFIRM,                /* GS2 initiator: waiting for the end */
+    CS_ST_TLS,                    /* both: TLS handshake */
+    CS_ST_INI_NEGO,               /* initiator: negoTokens, before our
+                                   * pubKeyAuth */
+    CS_ST_INI_PUBKEY,             /* initiator: our pubKeyAuth sent,
+                                   * waiting for the server's */
+    CS_ST_INI_CONFIRM,            /* GS2 initiator: waiting for the end */
+    CS_ST_ACC_NEGO,               /* acceptor: negoTokens, until the inner
+                                   * context completes */
+    CS_ST_ACC_PUBKEY,             /* acceptor: waiting for pubKeyAuth */
+    CS_ST_ACC_AUTHINFO,           /* acceptor: waiting for authInfo */
     CS_ST_DONE,
-    CS_ST_FAILED
+    CS_ST_FAILED,
+    CS_ST_COUNT
 };
 
-/* What each state function returns. */
+/* What each state handler returns. */
 enum cs_wait { CS_WAIT_ERR, CS_WAIT_OK, CS_WAIT_TOKEN, CS_WAIT_DONE };
 
 /* The messages a flow may carry, for the trace and the tests' check of
- * legal sequences. */
+ * legal sequences; the first three are also the fields the driver's
+ * tables allow (src/driver.h). */
 #define CS_MSG_NEGO 0x01
 #define CS_MSG_PUBKEY 0x02
 #define CS_MSG_AUTHINFO 0x04
@@ -49,8 +60,10 @@ struct cs_flow {
     uint8_t server[CS_MAX_MSGS];
 };
 
-/* cs_flows: the table of every sequence this engine may produce or
- * accept, ended by a NULL name. */
+/* cs_flows: the table of every whole sequence this engine may produce or
+ * accept, ended by a NULL name; the trace names the one an exchange
+ * followed.  What each single message may carry is enforced as it
+ * arrives, by the per-state tables of src/driver.h. */
 extern const struct cs_flow cs_flows[];
 
 struct cs_ctx {
@@ -71,7 +84,6 @@ struct cs_ctx {
     uint32_t peer_version;        /* 0 until the peer's first TSRequest */
     bool have_nonce;
     uint8_t nonce[CS_NONCE_LEN];
-    bool sent_pubkey;
     uint32_t pubkey_version;      /* the version our pubKeyAuth used */
     bool mutual;                  /* the server was authenticated */
     bool cert_verified;           /* its certificate verified for host */
@@ -117,10 +129,6 @@ cs_err cs_send_error(struct cs_ctx *ctx, uint32_t ntstatus) CS_WUR;
 uint32_t cs_ctx_version(const struct cs_ctx *ctx);
 cs_err cs_peer_error(uint32_t ntstatus);
 
-cs_err cs_initiator_step(struct cs_ctx *ctx, const cs_blob *in,
-                         bool *done) CS_WUR;
-cs_err cs_acceptor_step(struct cs_ctx *ctx, const cs_blob *in,
-                        bool *done) CS_WUR;
 /* cs_acceptor_idle: after a call that consumed input and had nothing to
  * say, the token that keeps the exchange going (*out is empty). */
 cs_err cs_acceptor_idle(struct cs_ctx *ctx, cs_blob *out) CS_WUR;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * initiator.c - the CredSSP client state machine ([MS-CSSP] 3.1.5).
+ * initiator.c - the CredSSP client's states ([MS-CSSP] 3.1.5): the table
+ * the driver follows (driver.h, at the end of this file) and its handlers.
  *
  *   TLS handshake -> negoTokens (the last one with pubKeyAuth) -> the
  *   server's pubKeyAuth (with the final SPNEGO token, if any) -> authInfo
@@ -14,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "driver.h"
 #include "engine.h"
 #include "policy.h"
 #include "pubkeyauth.h"
@@ -55,7 +57,10 @@ add_pubkey(struct cs_ctx *ctx, struct cs_tsrequest *req)
         err = cs_blob_set(&req->client_nonce, ctx->nonce, CS_NONCE_LEN);
         req->has_client_nonce = err == CS_OK;
     }
-    ctx->sent_pubkey = err == CS_OK;
+    if (err == CS_OK) {
+        /* Now the server's pubKeyAuth may come. */
+        ctx->state = CS_ST_INI_PUBKEY;
+    }
     ctx->pubkey_version = v;
     return err;
 }
@@ -73,7 +78,7 @@ send_leg(struct cs_ctx *ctx, cs_blob *token, cs_err *err)
         req.num_nego_tokens = 1;
         req.nego_tokens = token;
     }
-    if (!ctx->sent_pubkey && cs_inner_can_wrap(&ctx->inner)) {
+    if (ctx->state == CS_ST_INI_NEGO && cs_inner_can_wrap(&ctx->inner)) {
         *err = add_pubkey(ctx, &req);
         if (*err != CS_OK) {
             goto cleanup;
@@ -93,23 +98,14 @@ cleanup:
     return *err == CS_OK ? CS_WAIT_TOKEN : CS_WAIT_ERR;
 }
 
-/* do_tls: the TLS handshake; once it is done, the first inner token. */
+/* after_tls: the handshake is done; the first inner token. */
 static enum cs_wait
-do_tls(struct cs_ctx *ctx, cs_err *err)
+after_tls(struct cs_ctx *ctx, struct cs_tsrequest *req, cs_err *err)
 {
     cs_blob token = { 0 };
-    bool done = false;
     enum cs_wait w;
 
-    *err = cs_tls_handshake(ctx->tls, &done);
-    if (*err != CS_OK) {
-        return CS_WAIT_ERR;
-    }
-    if (!done) {
-        return CS_WAIT_TOKEN;
-    }
-    CS_TRACE("TLS done: %s %s", cs_tls_version_name(ctx->tls),
-             cs_tls_cipher_name(ctx->tls));
+    (void)req;
     /* verify_certificate: a certificate that does not verify ends the
      * exchange here, before even the first inner token leaves. */
     if (ctx->cred->set.tls.verify) {
@@ -119,7 +115,7 @@ do_tls(struct cs_ctx *ctx, cs_err *err)
         }
         ctx->cert_verified = true;
     }
-    ctx->state = CS_ST_NEGO;
+    ctx->state = CS_ST_INI_NEGO;
     /* With TLS 1.3 this record follows our Finished in the same token. */
     *err = cs_inner_init(&ctx->inner, ctx->cred->inner, ctx->target,
                          ctx->cred->mode, NULL, &token);
@@ -260,7 +256,7 @@ do_finish(struct cs_ctx *ctx, cs_err *err)
              c->set.restricted_admin ? " (restricted admin)" : "");
     if (ctx->gs2) {
         /* GSS_CREDSSP_GS2_MECH ends on the acceptor's confirmation. */
-        ctx->state = CS_ST_CONFIRM;
+        ctx->state = CS_ST_INI_CONFIRM;
         return CS_WAIT_TOKEN;
     }
     return CS_WAIT_DONE;
@@ -268,29 +264,18 @@ do_finish(struct cs_ctx *ctx, cs_err *err)
 
 /*
  * do_confirm: GSS_CREDSSP_GS2_MECH's last message, the acceptor's
- * TSRequest with nothing but its version (the public header).  An
- * errorCode there is the acceptor's refusal (cs_recv_request maps it).
+ * TSRequest with nothing but its version (the public header; the table
+ * refuses any field).  An errorCode there is the acceptor's refusal
+ * (cs_recv_request maps it).
  */
 static enum cs_wait
-do_confirm(struct cs_ctx *ctx, cs_err *err)
+do_confirm(struct cs_ctx *ctx, struct cs_tsrequest *req, cs_err *err)
 {
-    struct cs_tsrequest req = { 0 };
-    bool got = false;
-
-    *err = cs_recv_request(ctx, &req, &got);
-    if (*err != CS_OK) {
-        return CS_WAIT_ERR;
-    }
-    if (!got) {
-        return CS_WAIT_TOKEN;
-    }
-    if (req.num_nego_tokens > 0 || req.has_pub_key_auth ||
-        req.has_auth_info) {
-        *err = CREDSSP_S_UNEXPECTED_MESSAGE;
-    }
-    cs_tsrequest_clear(&req);
-    CS_TRACE("GS2 confirmation %s", *err == CS_OK ? "received" : "REJECTED");
-    return *err == CS_OK ? CS_WAIT_DONE : CS_WAIT_ERR;
+    (void)ctx;
+    (void)req;
+    *err = CS_OK;
+    CS_TRACE("GS2 confirmation received");
+    return CS_WAIT_DONE;
 }
 
 /* verify_server: unwraps the server's pubKeyAuth and checks it. */
@@ -317,46 +302,37 @@ verify_server(struct cs_ctx *ctx, const struct cs_tsrequest *req)
     return err;
 }
 
-/* do_nego: one TSRequest from the server, until its pubKeyAuth. */
+/*
+ * do_nego: one TSRequest from the server.  Before our pubKeyAuth it
+ * carries a negoToken; after it, the server's pubKeyAuth (with the final
+ * inner token, if any) or that token alone.
+ */
 static enum cs_wait
-do_nego(struct cs_ctx *ctx, cs_err *err)
+do_nego(struct cs_ctx *ctx, struct cs_tsrequest *req, cs_err *err)
 {
-    struct cs_tsrequest req = { 0 };
     cs_blob token = { 0 };
     enum cs_wait w = CS_WAIT_ERR;
-    bool got = false;
 
-    *err = cs_recv_request(ctx, &req, &got);
-    if (*err != CS_OK) {
-        return CS_WAIT_ERR;
-    }
-    if (!got) {
-        /* Only TLS housekeeping (a session ticket): wait for more. */
-        return CS_WAIT_TOKEN;
-    }
-    if (req.has_auth_info) {
-        *err = CREDSSP_S_UNEXPECTED_MESSAGE;
-        goto cleanup;
-    }
-    if (req.num_nego_tokens > 0) {
+    if (req->num_nego_tokens > 0) {
         if (ctx->inner.complete) {
             *err = CREDSSP_S_UNEXPECTED_MESSAGE;
             goto cleanup;
         }
         *err = cs_inner_init(&ctx->inner, ctx->cred->inner, ctx->target,
-                             ctx->cred->mode, &req.nego_tokens[0], &token);
+                             ctx->cred->mode, &req->nego_tokens[0], &token);
         if (*err != CS_OK) {
             goto cleanup;
         }
     }
-    if (req.has_pub_key_auth) {
-        /* The server proves itself only after our pubKeyAuth, once the
-         * inner context is complete and has nothing more to say. */
-        if (!ctx->sent_pubkey || !ctx->inner.complete || token.len > 0) {
+    if (req->has_pub_key_auth) {
+        /* The server proves itself only after our pubKeyAuth (the table
+         * allows its pubKeyAuth only in CS_ST_INI_PUBKEY), once the inner
+         * context is complete and has nothing more to say. */
+        if (!ctx->inner.complete || token.len > 0) {
             *err = CREDSSP_S_UNEXPECTED_MESSAGE;
             goto cleanup;
         }
-        *err = verify_server(ctx, &req);
+        *err = verify_server(ctx, req);
         if (*err == CS_OK) {
             w = do_finish(ctx, err);
         }
@@ -366,63 +342,51 @@ do_nego(struct cs_ctx *ctx, cs_err *err)
 
 cleanup:
     cs_blob_free(&token);
-    cs_tsrequest_clear(&req);
     return *err == CS_OK ? w : CS_WAIT_ERR;
 }
 
-cs_err
-cs_initiator_step(struct cs_ctx *ctx, const cs_blob *in, bool *done)
+/* done: the flags a completed exchange adds for this role. */
+static void
+done(struct cs_ctx *ctx)
 {
-    cs_err err = CS_OK;
-    enum cs_wait w;
-
-    for (;;) {
-        switch (ctx->state) {
-        case CS_ST_TLS:
-            w = do_tls(ctx, &err);
-            break;
-        case CS_ST_NEGO:
-            w = do_nego(ctx, &err);
-            break;
-        case CS_ST_CONFIRM:
-            w = do_confirm(ctx, &err);
-            break;
-        case CS_ST_PUBKEY:
-        case CS_ST_AUTHINFO:
-        case CS_ST_DONE:
-        case CS_ST_FAILED:
-        default:
-            err = CREDSSP_S_INTERNAL;
-            w = CS_WAIT_ERR;
-            break;
-        }
-        switch (w) {
-        case CS_WAIT_OK:
-            continue;
-        case CS_WAIT_TOKEN:
-            return CS_OK;
-        case CS_WAIT_DONE:
-            *done = true;
-            ctx->ret_flags |= GSS_C_CONF_FLAG | GSS_C_INTEG_FLAG |
-                              GSS_C_SEQUENCE_FLAG | GSS_C_REPLAY_FLAG;
-            if (ctx->mutual) {
-                ctx->ret_flags |= GSS_C_MUTUAL_FLAG;
-            }
-            return CS_OK;
-        case CS_WAIT_ERR:
-        default:
-            /* FreeRDP's server answers a failed logon with a close_notify
-             * and no errorCode (doc/design.md 3.9): say so distinctly. */
-            if (err == CREDSSP_S_TLS_CLOSED && ctx->sent_pubkey) {
-                err = CREDSSP_S_PEER_CLOSED;
-            }
-            /* A server that refuses the logon ends with a fatal
-             * access_denied alert (alone, or after its errorCode). */
-            if (err == CREDSSP_S_TLS_ALERT && ctx->num_sent > 0 &&
-                cs_tls_peer_alert(ctx->tls) == SSL_AD_ACCESS_DENIED) {
-                err = CREDSSP_S_PEER_DENIED;
-            }
-            return err != CS_OK ? err : CREDSSP_S_INTERNAL;
-        }
+    if (ctx->mutual) {
+        ctx->ret_flags |= GSS_C_MUTUAL_FLAG;
     }
 }
+
+/* failed: how the server's refusals show on our side. */
+static cs_err
+failed(const struct cs_ctx *ctx, cs_err err)
+{
+    /* FreeRDP's server answers a failed logon with a close_notify and no
+     * errorCode (doc/design.md 3.9): say so distinctly. */
+    if (err == CREDSSP_S_TLS_CLOSED && (ctx->state == CS_ST_INI_PUBKEY ||
+                                        ctx->state == CS_ST_INI_CONFIRM)) {
+        err = CREDSSP_S_PEER_CLOSED;
+    }
+    /* A server that refuses the logon ends with a fatal access_denied
+     * alert (alone, or after its errorCode). */
+    if (err == CREDSSP_S_TLS_ALERT && ctx->num_sent > 0 &&
+        cs_tls_peer_alert(ctx->tls) == SSL_AD_ACCESS_DENIED) {
+        err = CREDSSP_S_PEER_DENIED;
+    }
+    return err;
+}
+
+#define N CS_MSG_NEGO
+#define P CS_MSG_PUBKEY
+/* The initiator's states: what each takes from the server (driver.h). */
+static const struct cs_step steps[CS_ST_COUNT] = {
+    [CS_ST_TLS] = { "tls", CS_IN_TLS, 0, 0, after_tls },
+    /* Until our pubKeyAuth leaves: the server's next inner token. */
+    [CS_ST_INI_NEGO] = { "nego", CS_IN_TSREQUEST, N, N, do_nego },
+    /* The server's pubKeyAuth, with or after its final inner token. */
+    [CS_ST_INI_PUBKEY] = { "pubkey", CS_IN_TSREQUEST, N | P, N | P,
+                           do_nego },
+    /* GS2: the acceptor's confirmation, an empty TSRequest. */
+    [CS_ST_INI_CONFIRM] = { "confirm", CS_IN_TSREQUEST, 0, 0, do_confirm },
+};
+#undef N
+#undef P
+
+const struct cs_role_driver cs_initiator_driver = { steps, done, failed };

@@ -4,12 +4,12 @@
  * first and later tokens.
  *
  * Calls the engine directly (src/engine.h, libcscore: cs_ctx_step ->
- * cs_acceptor_step), not gss_accept_sec_context through the mechglue: see
+ * cs_drive), not gss_accept_sec_context through the mechglue: see
  * relay.h for why and how.  Targets: src/engine.c (cs_ctx_step,
  * feed_records, cs_recv_request, check_version, check_nonce,
- * cs_send_error), src/acceptor.c (every state: do_tls, do_nego,
- * do_pubkey, do_authinfo, verify_client, keep_delegated), src/tls.c
- * (cs_tls_check_records, cs_tls_feed, cs_tls_read_message),
+ * cs_send_error), src/driver.c, src/acceptor.c (every state: after_tls,
+ * do_nego, do_pubkey, do_authinfo, verify_client, keep_delegated),
+ * src/tls.c (cs_tls_check_records, cs_tls_feed, cs_tls_read_message),
  * src/tsrequest.c (cs_tsrequest_decode, cs_tscredentials_decode),
  * src/pubkeyauth.c, src/inner.c (cs_inner_accept, cs_inner_unwrap: real
  * SPNEGO/Kerberos/NTLM behind them).

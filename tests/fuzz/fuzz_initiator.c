@@ -4,11 +4,11 @@
  * server tokens after a genuine handshake prefix.
  *
  * Calls the engine directly (src/engine.h, libcscore: cs_ctx_step ->
- * cs_initiator_step), not gss_init_sec_context through the mechglue: see
+ * cs_drive), not gss_init_sec_context through the mechglue: see
  * relay.h for why and how.  Targets: src/engine.c (cs_ctx_step,
  * feed_records, cs_recv_request, check_version, check_nonce,
- * cs_peer_error), src/initiator.c (do_tls, do_nego, verify_server,
- * do_finish, add_pubkey), src/tls.c, src/tsrequest.c
+ * cs_peer_error), src/driver.c, src/initiator.c (after_tls, do_nego,
+ * verify_server, do_finish, add_pubkey), src/tls.c, src/tsrequest.c
  * (cs_tsrequest_decode), src/pubkeyauth.c, src/inner.c (cs_inner_init,
  * cs_inner_unwrap: real SPNEGO/Kerberos/NTLM behind them).
  *
