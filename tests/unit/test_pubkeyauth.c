@@ -47,6 +47,18 @@ value(uint32_t v, bool server, const uint8_t *k, size_t len, cs_blob *out)
                      CS_OK);
 }
 
+/* expect_value: cs_pubkeyauth_value gives want. */
+static void
+expect_value(uint32_t v, bool server, const uint8_t *want, size_t len)
+{
+    cs_blob b;
+
+    value(v, server, key, sizeof(key), &b);
+    ck_assert_uint_eq(b.len, len);
+    ck_assert_mem_eq(b.data, want, len);
+    cs_blob_free(&b);
+}
+
 /* Versions 2-4: the client's value is the key, the server's the key with
  * the first byte plus one (0xff wraps to 0x00). */
 START_TEST(test_old_versions_values)
@@ -55,17 +67,10 @@ START_TEST(test_old_versions_values)
     uint8_t want[sizeof(key)];
     cs_blob b;
 
-    value(v, false, key, sizeof(key), &b);
-    ck_assert_uint_eq(b.len, sizeof(key));
-    ck_assert_mem_eq(b.data, key, sizeof(key));
-    cs_blob_free(&b);
-
+    expect_value(v, false, key, sizeof(key));
     memcpy(want, key, sizeof(key));
     want[0] = (uint8_t)(want[0] + 1);
-    value(v, true, key, sizeof(key), &b);
-    ck_assert_uint_eq(b.len, sizeof(key));
-    ck_assert_mem_eq(b.data, want, sizeof(key));
-    cs_blob_free(&b);
+    expect_value(v, true, want, sizeof(want));
 
     value(v, true, key_ff, sizeof(key_ff), &b);
     ck_assert_uint_eq(b.data[0], 0x00);
@@ -121,18 +126,11 @@ START_TEST(test_new_versions)
 {
     uint32_t v = (uint32_t)_i + 5;
     uint8_t client[32], server[32];
-    cs_blob b;
 
     spec_hash("CredSSP Client-To-Server Binding Hash", client);
     spec_hash("CredSSP Server-To-Client Binding Hash", server);
-    value(v, false, key, sizeof(key), &b);
-    ck_assert_uint_eq(b.len, sizeof(client));
-    ck_assert_mem_eq(b.data, client, sizeof(client));
-    cs_blob_free(&b);
-    value(v, true, key, sizeof(key), &b);
-    ck_assert_uint_eq(b.len, sizeof(server));
-    ck_assert_mem_eq(b.data, server, sizeof(server));
-    cs_blob_free(&b);
+    expect_value(v, false, client, sizeof(client));
+    expect_value(v, true, server, sizeof(server));
 
     ck_assert_int_eq(cs_pubkeyauth_check(v, true, nonce, key, sizeof(key),
                                          server, sizeof(server)), CS_OK);
@@ -162,20 +160,13 @@ START_TEST(test_known_answers)
 {
     uint32_t v = (uint32_t)_i + 5;
     uint8_t h[32];
-    cs_blob b;
 
     spec_hash("CredSSP Client-To-Server Binding Hash", h);
     ck_assert_mem_eq(h, kat_client, sizeof(h));
     spec_hash("CredSSP Server-To-Client Binding Hash", h);
     ck_assert_mem_eq(h, kat_server, sizeof(h));
-    value(v, false, key, sizeof(key), &b);
-    ck_assert_uint_eq(b.len, sizeof(kat_client));
-    ck_assert_mem_eq(b.data, kat_client, sizeof(kat_client));
-    cs_blob_free(&b);
-    value(v, true, key, sizeof(key), &b);
-    ck_assert_uint_eq(b.len, sizeof(kat_server));
-    ck_assert_mem_eq(b.data, kat_server, sizeof(kat_server));
-    cs_blob_free(&b);
+    expect_value(v, false, kat_client, sizeof(kat_client));
+    expect_value(v, true, kat_server, sizeof(kat_server));
 }
 END_TEST
 
