@@ -6,8 +6,9 @@
  * floors of the Encryption Oracle Remediation levels, and the checks on
  * the file itself (GSSCREDSSP_CONFIG: mode, type, a missing file).
  *
- * Check runs each test in its own process, so cs_settings_load, which
- * reads the file once per process, reads it afresh in each.
+ * Each test runs in its own process (main insists on it), so
+ * cs_settings_load, which reads the file once per process, reads it
+ * afresh in each.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -550,6 +551,9 @@ main(void)
     suite_add_tcase(su, file_tc);
 
     sr = srunner_create(su);
+    /* A process per test whatever CK_FORK says (check-valgrind sets it to
+     * "no"): the file is read once per process. */
+    srunner_set_fork_status(sr, CK_FORK);
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);
     srunner_free(sr);
