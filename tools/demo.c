@@ -3,12 +3,12 @@
  * demo.c - `credssp demo`: a complete CredSSP demonstration on loopback.
  *
  * Starts the throwaway KDC test fixture (`sh FIXTURE start DIR`, which
- * prints `export NAME='value'` lines), takes over its environment, then
- * runs this same program twice as a server and a client pair: a Kerberos
- * round and an NTLM round, both delegating the password.  Each round's
- * listening socket is made here and handed to its server by descriptor, so
- * there is no race for the port.  Finally `sh FIXTURE stop DIR` and DIR is
- * removed.
+ * writes its environment to DIR/env as plain NAME=VALUE lines), takes that
+ * environment over, then runs this same program twice as a server and a
+ * client pair: a Kerberos round and an NTLM round, both delegating the
+ * password.  Each round's listening socket is made here and handed to its
+ * server by descriptor, so there is no race for the port.  Finally
+ * `sh FIXTURE stop DIR` and DIR is removed.
  */
 #ifdef HAVE_CONFIG_H
 #include <config.h>
@@ -329,10 +329,11 @@ print_output(const char *prefix, const struct child *c)
     }
 }
 
-/* Runs `sh FIXTURE verb DIR`, capturing its stdout into *out. */
+/* Runs `sh FIXTURE verb DIR`; its stdout is not needed (see
+ * apply_env_file). */
 static enum ct_rc
 run_fixture(const char *fixture, const char *verb, const char *dir,
-            struct ct_text *out, struct ct_err *err)
+            struct ct_err *err)
 {
     const char *argv[] = { "sh", fixture, verb, dir, NULL };
     struct child c;
@@ -347,9 +348,6 @@ run_fixture(const char *fixture, const char *verb, const char *dir,
     wait_children(&c, 1, FIXTURE_TIMEOUT, strcmp(verb, "stop") != 0);
     if (child_ok(&c)) {
         rc = CT_OK;
-        if (out != NULL) {
-            ct_text_add(out, c.out.data, c.out.len);
-        }
     } else if (c.reaped && c.status >= 0 && WIFEXITED(c.status) &&
                WEXITSTATUS(c.status) == 2) {
         ct_err_set(err, "the KDC fixture lacks a program it needs "
@@ -362,134 +360,51 @@ run_fixture(const char *fixture, const char *verb, const char *dir,
 }
 
 /*
- * Parses one shell word (quoting as `export NAME='value'` prints it:
- * single quotes, double quotes, backslashes) at *pp into value.
+ * Takes over the environment the fixture wrote to DIR/env: one NAME=VALUE
+ * line per variable, unquoted, the value everything after the first '='.
  */
 static enum ct_rc
-parse_word(const char **pp, struct ct_text *value)
+apply_env_file(const char *dir, struct ct_err *err)
 {
-    const char *p = *pp;
+    struct ct_text path = { 0 };
+    char *line = NULL, *eq;
+    size_t cap = 0;
+    ssize_t n;
+    FILE *f;
+    enum ct_rc rc = CT_OK;
 
-    while (*p != '\0' && *p != ' ' && *p != '\t') {
-        if (*p == '\'') {
-            p++;
-            while (*p != '\0' && *p != '\'') {
-                ct_text_add(value, p++, 1);
-            }
-            if (*p++ != '\'') {
-                return CT_ERR;
-            }
-        } else if (*p == '"') {
-            p++;
-            while (*p != '\0' && *p != '"') {
-                if (*p == '\\' && p[1] != '\0' &&
-                    strchr("\"\\$`", p[1]) != NULL) {
-                    p++;
-                }
-                ct_text_add(value, p++, 1);
-            }
-            if (*p++ != '"') {
-                return CT_ERR;
-            }
-        } else if (*p == '\\') {
-            p++;
-            if (*p == '\0') {
-                return CT_ERR;
-            }
-            ct_text_add(value, p++, 1);
+    ct_text_addf(&path, "%s/env", dir);
+    f = path.failed ? NULL : fopen(ct_text_str(&path), "re");
+    if (f == NULL) {
+        ct_err_errno(err, errno, "cannot read %s/env", dir);
+        ct_text_free(&path);
+        return CT_ERR;
+    }
+    while (rc == CT_OK && (n = getline(&line, &cap, f)) > 0) {
+        if (line[n - 1] == '\n') {
+            line[n - 1] = '\0';
+        }
+        eq = strchr(line, '=');
+        if (eq == NULL || eq == line) {
+            ct_err_set(err, "%s: not a NAME=VALUE line: %.200s",
+                       ct_text_str(&path), line);
+            rc = CT_ERR;
         } else {
-            ct_text_add(value, p++, 1);
+            *eq = '\0';
+            if (setenv(line, eq + 1, 1) != 0) {
+                ct_err_errno(err, errno, "setenv %s", line);
+                rc = CT_ERR;
+            }
         }
     }
-    *pp = p;
-    return value->failed ? CT_ERR : CT_OK;
-}
-
-/*
- * Applies one `export NAME=VALUE` line with setenv().  Other lines are
- * ignored with a warning.
- */
-static enum ct_rc
-apply_export(const char *line, size_t len, struct ct_err *err)
-{
-    struct ct_text copy = { 0 }, name = { 0 }, value = { 0 };
-    const char *p;
-    enum ct_rc rc = CT_ERR;
-
-    ct_text_add(&copy, line, len);
-    if (copy.failed) {
-        ct_err_set(err, "out of memory");
-        goto cleanup;
+    if (rc == CT_OK && ferror(f)) {
+        ct_err_errno(err, errno, "cannot read %s", ct_text_str(&path));
+        rc = CT_ERR;
     }
-    p = copy.data;
-    while (*p == ' ' || *p == '\t') {
-        p++;
-    }
-    if (*p == '\0') {
-        rc = CT_OK;
-        goto cleanup;
-    }
-    if (strncmp(p, "export ", 7) != 0) {
-        fprintf(stderr, "credssp demo: ignoring fixture output: %s\n", p);
-        rc = CT_OK;
-        goto cleanup;
-    }
-    p += 7;
-    while (*p == ' ') {
-        p++;
-    }
-    if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
-          *p == '_')) {
-        goto bad;
-    }
-    while ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
-           (*p >= '0' && *p <= '9') || *p == '_') {
-        ct_text_add(&name, p++, 1);
-    }
-    if (*p++ != '=' || parse_word(&p, &value) != CT_OK) {
-        goto bad;
-    }
-    while (*p == ' ' || *p == '\t') {
-        p++;
-    }
-    if (*p != '\0' || name.failed) {
-        goto bad;
-    }
-    if (setenv(ct_text_str(&name), ct_text_str(&value), 1) != 0) {
-        ct_err_errno(err, errno, "setenv %s", ct_text_str(&name));
-        goto cleanup;
-    }
-    rc = CT_OK;
-    goto cleanup;
-
-bad:
-    ct_err_set(err, "cannot parse the fixture's output line: %.200s",
-               ct_text_str(&copy));
-
-cleanup:
-    ct_text_free(&copy);
-    ct_text_free(&name);
-    ct_text_free(&value);
+    (void)fclose(f);
+    free(line);
+    ct_text_free(&path);
     return rc;
-}
-
-/* Applies every line of the fixture's output. */
-static enum ct_rc
-apply_exports(const struct ct_text *out, struct ct_err *err)
-{
-    const char *p = ct_text_str(out), *nl;
-
-    while (*p != '\0') {
-        nl = strchr(p, '\n');
-        if (nl == NULL) {
-            nl = p + strlen(p);
-        }
-        if (apply_export(p, (size_t)(nl - p), err) != CT_OK) {
-            return CT_ERR;
-        }
-        p = (*nl == '\n') ? nl + 1 : nl;
-    }
-    return CT_OK;
 }
 
 /* nftw() callback: removes one entry, children before their directory. */
@@ -720,7 +635,7 @@ ct_cmd_demo(const struct ct_demo_opts *opts)
         { "Kerberos", "kerberos", false },
         { "NTLM", "ntlm", true },
     };
-    struct ct_text dir = { 0 }, exports = { 0 };
+    struct ct_text dir = { 0 };
     struct demo_env env;
     struct ct_err err;
     const char *fixture, *tmpdir;
@@ -750,8 +665,8 @@ ct_cmd_demo(const struct ct_demo_opts *opts)
            fixture, dir.data);
     fflush(stdout);
     started = true;
-    if (run_fixture(fixture, "start", dir.data, &exports, &err) != CT_OK ||
-        apply_exports(&exports, &err) != CT_OK) {
+    if (run_fixture(fixture, "start", dir.data, &err) != CT_OK ||
+        apply_env_file(dir.data, &err) != CT_OK) {
         goto fail;
     }
     env.user = getenv("CREDSSP_TEST_USER");
@@ -795,7 +710,7 @@ fail:
 cleanup:
     fflush(stdout);
     if (started &&
-        run_fixture(fixture, "stop", dir.data, NULL, &err) != CT_OK) {
+        run_fixture(fixture, "stop", dir.data, &err) != CT_OK) {
         fprintf(stderr, "credssp demo: error: %s\n", err.msg);
         status = CT_EXIT_FAIL;
     }
@@ -805,7 +720,6 @@ cleanup:
         fprintf(stderr, "credssp demo: cannot remove %s: %s\n", dir.data,
                 strerror(errno));
     }
-    ct_text_free(&exports);
     ct_text_free(&dir);
     return status;
 }

@@ -33,7 +33,9 @@ struct relay;
 
 /* A hostile relay's rule: sees each TSRequest of one direction (0: to the
  * acceptor, 1: to the initiator) with its index in that direction, and
- * may change it in place, or put other bytes in *raw to send instead. */
+ * may change it in place, or put other bytes in *raw to send instead.
+ * Every rule has this signature, so those that need less cast the rest
+ * to void. */
 typedef void (*mutate_fn)(int dir, int index, struct cs_tsrequest *req,
                           cs_blob *raw);
 
@@ -444,6 +446,8 @@ END_TEST
 static void
 server_v2(int dir, int i, struct cs_tsrequest *req, cs_blob *raw)
 {
+    (void)i;
+    (void)raw;
     if (dir == 1) {
         req->version = 2;
     }
@@ -452,6 +456,7 @@ server_v2(int dir, int i, struct cs_tsrequest *req, cs_blob *raw)
 static void
 server_v5_later(int dir, int i, struct cs_tsrequest *req, cs_blob *raw)
 {
+    (void)raw;
     if (dir == 1 && i >= 1) {
         req->version = 5;
     }
@@ -464,6 +469,7 @@ static uint32_t error_version;
 static void
 server_error(int dir, int i, struct cs_tsrequest *req, cs_blob *raw)
 {
+    (void)raw;
     if (dir == 1 && i == 0) {
         cs_tsrequest_clear(req);
         req->version = error_version;
@@ -475,6 +481,7 @@ server_error(int dir, int i, struct cs_tsrequest *req, cs_blob *raw)
 static void
 nonce_short(int dir, int i, struct cs_tsrequest *req, cs_blob *raw)
 {
+    (void)raw;
     if (dir == 0 && i == 0 && req->has_client_nonce) {
         req->client_nonce.len = 16;
     }
@@ -483,6 +490,7 @@ nonce_short(int dir, int i, struct cs_tsrequest *req, cs_blob *raw)
 static void
 nonce_changed(int dir, int i, struct cs_tsrequest *req, cs_blob *raw)
 {
+    (void)raw;
     if (dir == 0 && i == 1 && req->has_client_nonce) {
         req->client_nonce.data[0] ^= 1;
     }
@@ -493,6 +501,7 @@ nonce_changed(int dir, int i, struct cs_tsrequest *req, cs_blob *raw)
 static void
 server_nonce_short(int dir, int i, struct cs_tsrequest *req, cs_blob *raw)
 {
+    (void)raw;
     if (dir == 1 && i == 0) {
         cs_blob_free(&req->client_nonce);
         ck_assert_int_eq(cs_blob_set(&req->client_nonce, "0123456789abcdef",
@@ -506,6 +515,7 @@ server_nonce_other(int dir, int i, struct cs_tsrequest *req, cs_blob *raw)
 {
     static const uint8_t other[CS_NONCE_LEN] = { 1 };
 
+    (void)raw;
     if (dir == 1 && i == 0) {
         cs_blob_free(&req->client_nonce);
         ck_assert_int_eq(cs_blob_set(&req->client_nonce, other,
@@ -517,6 +527,7 @@ server_nonce_other(int dir, int i, struct cs_tsrequest *req, cs_blob *raw)
 static void
 authinfo_first(int dir, int i, struct cs_tsrequest *req, cs_blob *raw)
 {
+    (void)raw;
     if (dir == 0 && i == 0) {
         ck_assert_int_eq(cs_blob_set(&req->auth_info, "\x01\x02", 2), CS_OK);
         req->has_auth_info = true;
@@ -538,6 +549,7 @@ static int garbage_dir, garbage_index;
 static void
 garbage(int dir, int i, struct cs_tsrequest *req, cs_blob *raw)
 {
+    (void)req;
     if (dir == garbage_dir && i == garbage_index) {
         ck_assert_int_eq(cs_blob_set(raw, "\x30\x05\xa0\x03\x02\x01", 6),
                          CS_OK);
@@ -549,6 +561,7 @@ two_tokens(int dir, int i, struct cs_tsrequest *req, cs_blob *raw)
 {
     cs_blob *two;
 
+    (void)raw;
     if (dir == 1 && i == 0 && req->num_nego_tokens == 1) {
         two = calloc(2, sizeof(*two));
         ck_assert_ptr_nonnull(two);
@@ -567,6 +580,8 @@ two_tokens(int dir, int i, struct cs_tsrequest *req, cs_blob *raw)
 static void
 server_twice(int dir, int i, struct cs_tsrequest *req, cs_blob *raw)
 {
+    (void)req;
+    (void)raw;
     if (dir == 1 && i == 0) {
         duplicate = true;
     }

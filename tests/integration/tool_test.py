@@ -415,8 +415,47 @@ def message_checks():
                            '%s it sent "%s"\n' % (what, shown)])
 
 
+def demo_checks():
+    """`credssp demo` with the fixture of this tree: all four sides, and
+    its directory removed; then fixtures whose DIR/env (the environment the
+    demo takes over, NAME=VALUE lines) is missing or malformed."""
+    base = os.path.join(os.environ["CREDSSP_TEST_DIR"], "demo")
+    os.mkdir(base)
+    fixture = os.path.join(os.environ["top_srcdir"], "tests", "fixture",
+                           "kdc-fixture.sh")
+    rc, out, err = run_tool(["demo"], timeout=300,
+                            env={"CREDSSP_FIXTURE": fixture, "TMPDIR": base})
+    last = out.rstrip("\n").split("\n")[-1]
+    if rc != 0 or last != "credssp demo: all four sides succeeded":
+        failures.append("demo: status %r, last line %r, stderr %r" %
+                        (rc, last, err))
+    if PASSWORD in out + err:
+        failures.append("demo: the password appears in its output")
+    if os.listdir(base):
+        failures.append("demo: left %r behind" % os.listdir(base))
+
+    fake = os.path.join(base, "..", "fake-fixture.sh")
+    for name, start, want in [
+            ("no env file", ":", "/env: No such file or directory"),
+            ("a line without '='",
+             "printf 'CREDSSP_TEST_USER=alice\\nexport X\\n' > \"$2/env\"",
+             "/env: not a NAME=VALUE line: export X"),
+            ("a line without a name",
+             "printf '=value\\n' > \"$2/env\"",
+             "/env: not a NAME=VALUE line: =value")]:
+        with open(fake, "w") as f:
+            f.write('#!/bin/sh\ncase $1 in start) %s ;; esac\n' % start)
+        err = expect_fail("demo, fixture with %s" % name, ["demo"],
+                          ["credssp demo: error: ", want],
+                          env={"CREDSSP_FIXTURE": fake, "TMPDIR": base})
+        if os.listdir(base):
+            failures.append("demo, fixture with %s: left %r behind" %
+                            (name, os.listdir(base)))
+
+
 def main():
     usage_checks()
+    demo_checks()
     timeout_checks()
     cert_key_checks()
     ntlm_file_checks()
