@@ -13,7 +13,10 @@ import subprocess
 import sys
 import time
 
-TOOL = os.path.join(os.environ['top_builddir'], 'tools', 'credssp')
+# Outside make (package_test.sh runs examples_test.py against installed
+# files) there is no build tree and no tool of ours to name.
+TOOL = os.path.join(os.environ.get('top_builddir', os.curdir), 'tools',
+                    'credssp')
 failures = []
 procs = []
 
