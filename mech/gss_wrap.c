@@ -493,7 +493,7 @@ gss_unwrap_iov(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
     gss_iov_buffer_t header, trailer, stream, data;
     OM_uint32 major = GSS_S_COMPLETE;
     cs_blob rec = { 0 }, plain = { 0 };
-    size_t len;
+    size_t len, got;
     bool dup = false;
     cs_err err;
 
@@ -516,11 +516,19 @@ gss_unwrap_iov(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
         err = CREDSSP_S_BAD_ARGS;
     }
     if (err == CS_OK && in_place(iov, iov_count, header, trailer, len)) {
-        /* Already one run in the caller's memory: the record as it is. */
-        err = cs_tls_unseal(ctx->tls, header->buffer.value,
-                            header->buffer.length + len +
-                                trailer->buffer.length,
-                            &plain);
+        /* Already one run in the caller's memory: the record as it is,
+         * its plaintext written straight over the DATA buffer (TLS has
+         * taken a copy of the record first). */
+        data = only_data(iov, iov_count, len);
+        err = cs_tls_unseal_into(ctx->tls, header->buffer.value,
+                                 header->buffer.length + len +
+                                     trailer->buffer.length,
+                                 data->buffer.value, len, &got);
+        if (err == CS_OK && got != len) {
+            cs_wipe(data->buffer.value, got);
+            err = CREDSSP_S_MESSAGE_ALTERED;
+        }
+        goto done;
     } else if (err == CS_OK) {
         /* Reassemble header | data | trailer into the record. */
         rec.len = header->buffer.length + len + trailer->buffer.length;

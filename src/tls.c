@@ -45,6 +45,7 @@ struct cs_tls {
     BIO *rbio;                    /* owned by ssl */
     BIO *wbio;                    /* owned by ssl */
     uint8_t seen[REPLAY_SLOTS][REPLAY_FP_LEN];
+    uint64_t seen_key[REPLAY_SLOTS];  /* the first 8 bytes of each */
     size_t num_seen;
     char *host;                   /* client: the name to verify */
     struct cs_alert_keys keys;    /* server: to seal our own alert */
@@ -627,6 +628,17 @@ record_fingerprint(const uint8_t *rec, size_t len,
     memcpy(out + REPLAY_TAIL, rec, CS_RECORD_HEADER_LEN);
 }
 
+/* fp_key: the first 8 bytes of a fingerprint (record bytes, never all
+ * zero), compared before the whole of it. */
+static uint64_t
+fp_key(const uint8_t *fp)
+{
+    uint64_t key;
+
+    memcpy(&key, fp, sizeof(key));
+    return key;
+}
+
 /* How many fingerprints of one call fit on the stack; a call with more
  * records gets an allocated array. */
 #define REPLAY_CALL_SLOTS 8
@@ -648,11 +660,21 @@ check_replays(const struct cs_tls *t, const uint8_t *in, size_t len,
     struct cs_cursor c;
     cs_slice rec;
     size_t i, n = 0;
+    size_t num = t->num_seen < REPLAY_SLOTS ? t->num_seen : REPLAY_SLOTS;
+    uint64_t key;
+    bool maybe;
 
     cs_cursor_init(&c, in, len);
     while (cs_record_next(&c, &rec)) {
         record_fingerprint(rec.data, rec.len, fp[n]);
-        for (i = 0; i < t->num_seen && i < REPLAY_SLOTS; i++) {
+        key = fp_key(fp[n]);
+        /* One pass without branches over the keys; the whole
+         * fingerprints only when a key matched. */
+        maybe = false;
+        for (i = 0; i < num; i++) {
+            maybe |= t->seen_key[i] == key;
+        }
+        for (i = 0; maybe && i < num; i++) {
             if (memcmp(t->seen[i], fp[n], REPLAY_FP_LEN) == 0) {
                 return CREDSSP_S_REPLAYED;
             }
@@ -672,10 +694,12 @@ check_replays(const struct cs_tls *t, const uint8_t *in, size_t len,
 static void
 commit_replays(struct cs_tls *t, uint8_t (*fp)[REPLAY_FP_LEN], size_t num)
 {
-    size_t i;
+    size_t i, slot;
 
     for (i = 0; i < num; i++) {
-        memcpy(t->seen[t->num_seen % REPLAY_SLOTS], fp[i], REPLAY_FP_LEN);
+        slot = t->num_seen % REPLAY_SLOTS;
+        memcpy(t->seen[slot], fp[i], REPLAY_FP_LEN);
+        t->seen_key[slot] = fp_key(fp[i]);
         t->num_seen++;
     }
 }
@@ -696,11 +720,55 @@ count_records(const uint8_t *in, size_t len)
 }
 
 /*
+ * release_read_buffer: after every record of a call authenticated and was
+ * read, frees OpenSSL's read buffer as SSL_MODE_RELEASE_BUFFERS would
+ * (an idle context holds no record buffers), without wiping all 17 KiB
+ * of it.  SSL_OP_CLEANSE_PLAINTEXT made SSL_read wipe each record's
+ * plaintext as it handed it out; with an AEAD cipher what is left is
+ * what was on the wire (header, explicit nonce, tag) and TLS 1.3's
+ * content type and zero padding.  A CBC suite leaves the decrypted MAC
+ * and padding: that buffer is wiped whole.  Not after a failure: a
+ * record that failed its tag check was decrypted in place, and the
+ * buffer stays for SSL_free to wipe (the option is set again here).
+ */
+static void
+release_read_buffer(struct cs_tls *t)
+{
+    const SSL_CIPHER *c = SSL_get_current_cipher(t->ssl);
+    bool aead = c != NULL && (SSL_version(t->ssl) >= TLS1_3_VERSION ||
+                              SSL_CIPHER_is_aead(c));
+
+    if (aead) {
+        SSL_clear_options(t->ssl, SSL_OP_CLEANSE_PLAINTEXT);
+    }
+    (void)SSL_free_buffers(t->ssl);
+    SSL_set_options(t->ssl, SSL_OP_CLEANSE_PLAINTEXT);
+}
+
+/*
+ * drain_plaintext: reads and wipes what TLS still holds of a call whose
+ * plaintext did not fit the caller's buffer (gss_unwrap_iov with HEADER
+ * and TRAILER lengths that are not the record's), so that none of it is
+ * handed out by the next call.
+ */
+static void
+drain_plaintext(struct cs_tls *t)
+{
+    uint8_t scratch[1024];
+    int n;
+
+    while ((n = SSL_read(t->ssl, scratch, sizeof(scratch))) > 0) {
+        cs_wipe(scratch, (size_t)n);
+    }
+}
+
+/*
  * unseal_to: the body of cs_tls_unseal: the plaintext of the records in
- * goes to dst, which has room for cap bytes (the plaintext is shorter
- * than the records that carry it, each has a header: len bytes always
- * do).  SSL_read writes straight into dst: no bounce buffer to copy and
- * wipe for every record.  *got is what was written, also on failure.
+ * goes to dst, which has room for cap bytes (cs_tls_unseal: the plaintext
+ * is shorter than the records that carry it; a plaintext longer than cap
+ * is CREDSSP_S_MESSAGE_ALTERED).  SSL_read writes straight into dst: no
+ * bounce buffer to copy and wipe for every record.  *got is what was
+ * written, also on failure.
  */
 static cs_err
 unseal_to(struct cs_tls *t, const uint8_t *in, size_t len, uint8_t *dst,
@@ -734,10 +802,13 @@ unseal_to(struct cs_tls *t, const uint8_t *in, size_t len, uint8_t *dst,
         goto cleanup;
     }
     empty_error_queue();
+    /* The read buffer is released below, not by SSL_read. */
+    SSL_clear_mode(t->ssl, SSL_MODE_RELEASE_BUFFERS);
     for (;;) {
         room = cap - have;
         if (room == 0) {
-            err = CREDSSP_S_INTERNAL;     /* cannot happen, see above */
+            drain_plaintext(t);
+            err = CREDSSP_S_MESSAGE_ALTERED;
             break;
         }
         n = SSL_read(t->ssl, dst + have,
@@ -746,9 +817,8 @@ unseal_to(struct cs_tls *t, const uint8_t *in, size_t len, uint8_t *dst,
             break;
         }
         have += (size_t)n;
-        /* Every record taken: another SSL_read would only say WANT_READ,
-         * and with SSL_MODE_RELEASE_BUFFERS it would first allocate a
-         * read buffer, then wipe the whole of it and free it again. */
+        /* Every record taken: another SSL_read would only say WANT_READ
+         * (and allocate a read buffer first). */
         if (BIO_ctrl_pending(t->rbio) == 0 && !SSL_has_pending(t->ssl)) {
             break;
         }
@@ -763,7 +833,9 @@ unseal_to(struct cs_tls *t, const uint8_t *in, size_t len, uint8_t *dst,
     }
     if (err == CS_OK) {
         commit_replays(t, fp, num_rec);
+        release_read_buffer(t);
     }
+    SSL_set_mode(t->ssl, SSL_MODE_RELEASE_BUFFERS);
 
 cleanup:
     if (fp != stack_fp) {

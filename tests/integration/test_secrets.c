@@ -276,7 +276,10 @@ END_TEST
  * (SSL_MODE_RELEASE_BUFFERS) or with the connection; SSL_OP_CLEANSE_
  * PLAINTEXT makes it wipe the plaintext first.  Neither libssl nor our
  * code may free a block that still holds the message (both directions,
- * each TLS version; the test wipes its own copies).
+ * each TLS version; the test wipes its own copies).  Loops 2 and 3 alter
+ * one byte of the record's ciphertext: the record is decrypted in place
+ * before its tag fails, and that buffer too must be wiped before it is
+ * freed (with the context).
  */
 START_TEST(test_unwrapped_message_wiped)
 {
@@ -289,7 +292,7 @@ START_TEST(test_unwrapped_message_wiped)
     int dir;
 
     o.mech = "kerberos";
-    o.tls_max = _i == 0 ? "1.3" : "1.2";
+    o.tls_max = _i % 2 == 0 ? "1.3" : "1.2";
     o.keep_ctx = true;
     ck_assert_msg(hs_run(&o, &r) == 0, "%s | %s", r.init_error,
                   r.acc_error);
@@ -302,6 +305,16 @@ START_TEST(test_unwrapped_message_wiped)
         to = dir == 0 ? r.actx : r.ictx;
         ck_assert_uint_eq(gss_wrap(&minor, from, 1, GSS_C_QOP_DEFAULT, &in,
                                    NULL, &wrapped), GSS_S_COMPLETE);
+        if (_i >= 2) {
+            /* The first byte of the message's ciphertext. */
+            ((unsigned char *)wrapped.value)[wrapped.length - 16 -
+                                             (_i == 2 ? 1 : 0) -
+                                             in.length] ^= 0x01;
+            ck_assert_uint_eq(gss_unwrap(&minor, to, &wrapped, &out, NULL,
+                                         NULL), GSS_S_BAD_SIG);
+            gss_release_buffer(&minor, &wrapped);
+            break;
+        }
         ck_assert_uint_eq(gss_unwrap(&minor, to, &wrapped, &out, NULL,
                                      NULL), GSS_S_COMPLETE);
         ck_assert_uint_eq(out.length, in.length);
@@ -334,7 +347,7 @@ main(void)
     tcase_add_test(tc, test_detector);
     tcase_add_loop_test(tc, test_no_secret_freed_unwiped, 0, 4);
     tcase_add_loop_test(tc, test_other_creds_wiped, 0, 2);
-    tcase_add_loop_test(tc, test_unwrapped_message_wiped, 0, 2);
+    tcase_add_loop_test(tc, test_unwrapped_message_wiped, 0, 4);
     suite_add_tcase(s, tc);
     return hs_main(s);
 }

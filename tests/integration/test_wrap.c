@@ -616,6 +616,66 @@ START_TEST(test_iov)
 }
 END_TEST
 
+/*
+ * In-place gss_unwrap_iov writes the plaintext straight over DATA.  With
+ * HEADER/TRAILER lengths that are not the record's, the plaintext does not
+ * fit DATA exactly: the call fails, DATA holds none of it, and none of it
+ * comes out of the next call either (the plaintext TLS still held was
+ * drained and wiped).
+ */
+START_TEST(test_iov_split_mismatch)
+{
+    static const char msg[] = "<s:Envelope>split-secret-4be1</s:Envelope>";
+    static const char next[] = "the next message";
+    size_t n = sizeof(msg) - 1, h, t;
+    struct hs_result r;
+    gss_iov_buffer_desc iov[3];
+    gss_buffer_desc in = { sizeof(next) - 1, (void *)next }, wrapped, out;
+    unsigned char buf[128];
+    OM_uint32 minor;
+    int shift, conf = -1;
+
+    setup(&r, configs[_i / 2].mech, configs[_i / 2].tls);
+    shift = _i % 2 == 0 ? 1 : -1;   /* DATA one byte short, one too long */
+    iov[0].type = GSS_IOV_BUFFER_TYPE_HEADER;
+    iov[1].type = GSS_IOV_BUFFER_TYPE_DATA;
+    iov[2].type = GSS_IOV_BUFFER_TYPE_TRAILER;
+    iov[1].buffer.length = n;
+    ck_assert_uint_eq(gss_wrap_iov_length(&minor, r.ictx, 1, 0, NULL, iov,
+                                          3), GSS_S_COMPLETE);
+    h = iov[0].buffer.length;
+    t = iov[2].buffer.length;
+    memcpy(buf + h, msg, n);
+    iov[0].buffer.value = buf;
+    iov[1].buffer.value = buf + h;
+    iov[2].buffer.value = buf + h + n;
+    ck_assert_uint_eq(gss_wrap_iov(&minor, r.ictx, 1, 0, NULL, iov, 3),
+                      GSS_S_COMPLETE);
+
+    /* The same bytes, split one byte off. */
+    iov[0].buffer.length = h + shift;
+    iov[1].buffer.value = buf + h + shift;
+    iov[1].buffer.length = n - shift;
+    iov[2].buffer.value = buf + h + n;
+    ck_assert_uint_eq(gss_unwrap_iov(&minor, r.actx, &conf, NULL, iov, 3),
+                      GSS_S_BAD_SIG);
+    ck_assert_uint_eq(minor, CREDSSP_S_MESSAGE_ALTERED);
+    ck_assert_int_eq(conf, 0);
+    ck_assert_ptr_null(memmem(buf, h + n + t, "split-secret", 12));
+
+    /* The context goes on, with nothing of the first message left. */
+    ck_assert_uint_eq(gss_wrap(&minor, r.ictx, 1, GSS_C_QOP_DEFAULT, &in,
+                               NULL, &wrapped), GSS_S_COMPLETE);
+    ck_assert_uint_eq(gss_unwrap(&minor, r.actx, &wrapped, &out, NULL,
+                                 NULL), GSS_S_COMPLETE);
+    ck_assert_uint_eq(out.length, in.length);
+    ck_assert_int_eq(memcmp(out.value, next, in.length), 0);
+    gss_release_buffer(&minor, &out);
+    gss_release_buffer(&minor, &wrapped);
+    teardown(&r);
+}
+END_TEST
+
 /* gss_pseudo_random: both ends derive the same bytes from the TLS
  * exporter; other input or key kind, other bytes. */
 START_TEST(test_prf)
@@ -805,6 +865,7 @@ main(void)
     tcase_add_loop_test(tc, test_close_notify, 0, n);
     tcase_add_test(tc, test_unavailable);
     tcase_add_loop_test(tc, test_iov, 0, n);
+    tcase_add_loop_test(tc, test_iov_split_mismatch, 0, 2 * n);
     tcase_add_loop_test(tc, test_prf, 0, n);
     tcase_add_test(tc, test_extra_after_completion);
     tcase_add_test(tc, test_pipelined_message);
