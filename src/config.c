@@ -222,6 +222,11 @@ cs_settings_set(struct cs_settings *s, const char *name, const char *value)
                    ? CS_OK
                    : CREDSSP_S_BAD_OPTION_VALUE;
     }
+    if (strcmp(name, "tls_keep_buffers") == 0) {
+        return parse_bool(value, &s->tls.keep_buffers)
+                   ? CS_OK
+                   : CREDSSP_S_BAD_OPTION_VALUE;
+    }
     if (strcmp(name, "ca_file") == 0) {
         return replace_str(&s->tls.ca_file, value);
     }

@@ -175,8 +175,11 @@ base_ctx(const SSL_METHOD *method, const struct cs_tls_settings *s,
                                  SSL_OP_CLEANSE_PLAINTEXT);
     SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
     /* An idle context holds no record buffers (about 34 KiB each; they
-     * come back for the next record: doc/performance.md, memory). */
-    SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
+     * come back for the next record: doc/performance.md, memory), unless
+     * tls_keep_buffers trades that memory for CPU per message. */
+    if (!s->keep_buffers) {
+        SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
+    }
     if (!SSL_CTX_set_min_proto_version(ctx, s->min_version != 0
                                                 ? s->min_version
                                                 : TLS1_2_VERSION) ||
@@ -777,6 +780,7 @@ unseal_to(struct cs_tls *t, const uint8_t *in, size_t len, uint8_t *dst,
     uint8_t stack_fp[REPLAY_CALL_SLOTS][REPLAY_FP_LEN];
     uint8_t (*fp)[REPLAY_FP_LEN] = stack_fp;
     size_t missing = 0, have = 0, room, num_rec = 0;
+    bool release = (SSL_get_mode(t->ssl) & SSL_MODE_RELEASE_BUFFERS) != 0;
     cs_err err;
     int n = 0;
 
@@ -803,7 +807,9 @@ unseal_to(struct cs_tls *t, const uint8_t *in, size_t len, uint8_t *dst,
     }
     empty_error_queue();
     /* The read buffer is released below, not by SSL_read. */
-    SSL_clear_mode(t->ssl, SSL_MODE_RELEASE_BUFFERS);
+    if (release) {
+        SSL_clear_mode(t->ssl, SSL_MODE_RELEASE_BUFFERS);
+    }
     for (;;) {
         room = cap - have;
         if (room == 0) {
@@ -833,9 +839,13 @@ unseal_to(struct cs_tls *t, const uint8_t *in, size_t len, uint8_t *dst,
     }
     if (err == CS_OK) {
         commit_replays(t, fp, num_rec);
-        release_read_buffer(t);
     }
-    SSL_set_mode(t->ssl, SSL_MODE_RELEASE_BUFFERS);
+    if (release) {
+        if (err == CS_OK) {
+            release_read_buffer(t);
+        }
+        SSL_set_mode(t->ssl, SSL_MODE_RELEASE_BUFFERS);
+    }
 
 cleanup:
     if (fp != stack_fp) {

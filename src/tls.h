@@ -24,6 +24,8 @@ struct cs_tls_settings {
     char *cipher_list;            /* TLS 1.2 ciphers; NULL: OpenSSL's */
     char *ciphersuites;           /* TLS 1.3 suites; NULL: OpenSSL's */
     bool verify;                  /* initiator: validate the certificate */
+    bool keep_buffers;            /* keep the record buffers between
+                                   * messages (tls_keep_buffers) */
     char *ca_file;                /* PEM trust anchors; NULL: system store */
 };
 

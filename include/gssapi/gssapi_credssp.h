@@ -364,6 +364,8 @@ GSS_CREDSSP_DECLARE_OID(gss_credssp_invoke_trace_desc,
 #define GSS_CREDSSP_STORE_TLS_MIN_VERSION "credssp_tls_min_version"
 #define GSS_CREDSSP_STORE_TLS_CIPHER_LIST "credssp_tls_cipher_list"
 #define GSS_CREDSSP_STORE_TLS_CIPHERSUITES "credssp_tls_ciphersuites"
+#define GSS_CREDSSP_STORE_TLS_KEEP_BUFFERS \
+    "credssp_tls_keep_buffers"                         /* no|yes */
 #define GSS_CREDSSP_STORE_MAX_TOKEN_SIZE "credssp_max_token_size"
 #define GSS_CREDSSP_STORE_MAX_LEGS "credssp_max_legs"
 #define GSS_CREDSSP_STORE_RESTRICTED_ADMIN "credssp_restricted_admin"

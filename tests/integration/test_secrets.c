@@ -279,7 +279,8 @@ END_TEST
  * each TLS version; the test wipes its own copies).  Loops 2 and 3 alter
  * one byte of the record's ciphertext: the record is decrypted in place
  * before its tag fails, and that buffer too must be wiped before it is
- * freed (with the context).
+ * freed (with the context).  Loops 4 and 5 keep the record buffers for
+ * the life of the contexts (tls_keep_buffers).
  */
 START_TEST(test_unwrapped_message_wiped)
 {
@@ -289,11 +290,17 @@ START_TEST(test_unwrapped_message_wiped)
     gss_buffer_desc in = { sizeof(msg) - 1, (void *)msg }, wrapped, out;
     gss_ctx_id_t from, to;
     OM_uint32 minor;
+    bool tls13 = _i % 2 == 0, alter = _i == 2 || _i == 3;
     int dir;
 
     o.mech = "kerberos";
-    o.tls_max = _i % 2 == 0 ? "1.3" : "1.2";
+    o.tls_max = tls13 ? "1.3" : "1.2";
     o.keep_ctx = true;
+    if (_i >= 4) {
+        o.init_extra[0].oid = o.acc_extra[0].oid = GSS_CREDSSP_OPT_STORE_KEY;
+        o.init_extra[0].value = o.acc_extra[0].value =
+            "credssp_tls_keep_buffers=yes";
+    }
     ck_assert_msg(hs_run(&o, &r) == 0, "%s | %s", r.init_error,
                   r.acc_error);
     set_secret("Msg-secret-5d81c0a7");
@@ -305,10 +312,11 @@ START_TEST(test_unwrapped_message_wiped)
         to = dir == 0 ? r.actx : r.ictx;
         ck_assert_uint_eq(gss_wrap(&minor, from, 1, GSS_C_QOP_DEFAULT, &in,
                                    NULL, &wrapped), GSS_S_COMPLETE);
-        if (_i >= 2) {
-            /* The first byte of the message's ciphertext. */
+        if (alter) {
+            /* The first byte of the message's ciphertext (TLS 1.3: the
+             * tag and the content type follow it). */
             ((unsigned char *)wrapped.value)[wrapped.length - 16 -
-                                             (_i == 2 ? 1 : 0) -
+                                             (tls13 ? 1 : 0) -
                                              in.length] ^= 0x01;
             ck_assert_uint_eq(gss_unwrap(&minor, to, &wrapped, &out, NULL,
                                          NULL), GSS_S_BAD_SIG);
@@ -347,7 +355,7 @@ main(void)
     tcase_add_test(tc, test_detector);
     tcase_add_loop_test(tc, test_no_secret_freed_unwiped, 0, 4);
     tcase_add_loop_test(tc, test_other_creds_wiped, 0, 2);
-    tcase_add_loop_test(tc, test_unwrapped_message_wiped, 0, 4);
+    tcase_add_loop_test(tc, test_unwrapped_message_wiped, 0, 6);
     suite_add_tcase(s, tc);
     return hs_main(s);
 }

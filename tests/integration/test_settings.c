@@ -390,6 +390,7 @@ static const struct {
     { "tls_cipher_list", "ECDHE+AESGCM" },
     { "tls_ciphersuites", "TLS_AES_128_GCM_SHA256" },
     { "verify_certificate", "no" },
+    { "tls_keep_buffers", "no" },
     { "ca_file", "/etc/ssl/certs/ca-certificates.crt" },
     { "restricted_admin", "no" },
     { "allow_other_user_delegation", "no" },

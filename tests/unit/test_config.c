@@ -57,6 +57,7 @@ START_TEST(test_good_lines)
         "tls_cipher_list = HIGH:!aNULL\n"
         "tls_ciphersuites = TLS_AES_256_GCM_SHA384\n"
         "verify_certificate = Yes\n"
+        "tls_keep_buffers = yes\n"
         "restricted_admin = on\n"
         "allow_other_user_delegation = 1\n"
         "ca_file = /etc/ssl/certs/ca.pem\n"
@@ -82,6 +83,7 @@ START_TEST(test_good_lines)
     ck_assert_str_eq(s.tls.cipher_list, "HIGH:!aNULL");
     ck_assert_str_eq(s.tls.ciphersuites, "TLS_AES_256_GCM_SHA384");
     ck_assert(s.tls.verify);
+    ck_assert(s.tls.keep_buffers);
     ck_assert(s.restricted_admin);
     ck_assert(s.allow_other_user);
     ck_assert_str_eq(s.tls.ca_file, "/etc/ssl/certs/ca.pem");
@@ -93,6 +95,28 @@ START_TEST(test_good_lines)
     ck_assert_str_eq(s.cert_file, "/srv/cert.pem");
     ck_assert_str_eq(s.key_file, "/srv/key.pem");
     cs_settings_clear(&s);
+}
+END_TEST
+
+/* tls_keep_buffers decides whether OpenSSL frees the record buffers after
+ * each record (the default) or keeps them, in both roles. */
+START_TEST(test_keep_buffers_mode)
+{
+    struct cs_tls_settings s = { 0 };
+    SSL_CTX *ctx;
+    int keep;
+
+    for (keep = 0; keep < 2; keep++) {
+        s.keep_buffers = keep;
+        ck_assert_int_eq(cs_tls_client_ctx(&s, &ctx), CS_OK);
+        ck_assert_int_eq((SSL_CTX_get_mode(ctx) &
+                          SSL_MODE_RELEASE_BUFFERS) != 0, !keep);
+        SSL_CTX_free(ctx);
+        ck_assert_int_eq(cs_tls_server_ctx(&s, NULL, NULL, &ctx), CS_OK);
+        ck_assert_int_eq((SSL_CTX_get_mode(ctx) &
+                          SSL_MODE_RELEASE_BUFFERS) != 0, !keep);
+        SSL_CTX_free(ctx);
+    }
 }
 END_TEST
 
@@ -198,6 +222,8 @@ static const struct {
     { "verify_certificate = maybe\n",
       "SEC_E_INTERNAL_ERROR: test.conf:1: invalid value" },
     { "restricted_admin = 2\n",
+      "SEC_E_INTERNAL_ERROR: test.conf:1: invalid value" },
+    { "tls_keep_buffers = always\n",
       "SEC_E_INTERNAL_ERROR: test.conf:1: invalid value" },
     { "allow_other_user_delegation = y\n",
       "SEC_E_INTERNAL_ERROR: test.conf:1: invalid value" },
@@ -529,6 +555,7 @@ main(void)
 
     tcase_add_test(parse_tc, test_good_lines);
     tcase_add_test(parse_tc, test_values);
+    tcase_add_test(parse_tc, test_keep_buffers_mode);
     tcase_add_loop_test(parse_tc, test_refusals, 0,
                         (int)(sizeof(refusals) / sizeof(refusals[0])));
     tcase_add_test(parse_tc, test_first_error_ends);
