@@ -232,11 +232,25 @@ fill_iov(gss_iov_buffer_t b, const uint8_t *data, size_t len)
 }
 
 /*
+ * iov_room: b holds len bytes, or is to be allocated.  gss_wrap_iov checks
+ * HEADER and TRAILER against what gss_wrap_iov_length says before TLS
+ * seals anything: a record sealed and then dropped would leave a gap in
+ * TLS's sequence numbers that the peer could not get past.
+ */
+static bool
+iov_room(const gss_iov_buffer_t b, size_t len)
+{
+    return (b->type & GSS_IOV_BUFFER_FLAG_ALLOCATE) != 0 ||
+           b->buffer.length >= len;
+}
+
+/*
  * wrap_in_place: gss_wrap_iov of one DATA buffer: sealed from where it
  * is, and the record read out of TLS straight into header, DATA and
- * trailer, in that order (a header with no room fails before the DATA
- * buffer is touched).  What is left of a record after a failure is
- * dropped, so that the next call starts clean.
+ * trailer (a header or trailer with no room fails before the DATA buffer
+ * is touched), in one read when they lie back to back.  What is left of
+ * a record after a failure is dropped, so that the next call starts
+ * clean.
  */
 static cs_err
 wrap_in_place(struct cs_ctx *ctx, gss_iov_buffer_t header,
@@ -253,16 +267,22 @@ wrap_in_place(struct cs_ctx *ctx, gss_iov_buffer_t header,
         err = rec_len >= h + len ? room_iov(header, h) : CREDSSP_S_INTERNAL;
     }
     if (err == CS_OK) {
-        err = cs_tls_take_exact(ctx->tls, header->buffer.value, h);
-    }
-    if (err == CS_OK) {
-        err = cs_tls_take_exact(ctx->tls, data->buffer.value, len);
-    }
-    if (err == CS_OK) {
         err = room_iov(trailer, t);
     }
-    if (err == CS_OK) {
-        err = cs_tls_take_exact(ctx->tls, trailer->buffer.value, t);
+    if (err == CS_OK &&
+        (uint8_t *)header->buffer.value + h == data->buffer.value &&
+        (uint8_t *)data->buffer.value + len == trailer->buffer.value) {
+        /* Back to back, as gss_wrap_iov_length's caller usually lays
+         * them out: the record in one read. */
+        err = cs_tls_take_exact(ctx->tls, header->buffer.value, rec_len);
+    } else if (err == CS_OK) {
+        err = cs_tls_take_exact(ctx->tls, header->buffer.value, h);
+        if (err == CS_OK) {
+            err = cs_tls_take_exact(ctx->tls, data->buffer.value, len);
+        }
+        if (err == CS_OK) {
+            err = cs_tls_take_exact(ctx->tls, trailer->buffer.value, t);
+        }
     }
     if (err != CS_OK) {
         cs_tls_drop_output(ctx->tls);
@@ -396,6 +416,12 @@ gss_wrap_iov(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
     }
     if (err == CS_OK && len > CS_TLS_MAX_RECORD) {
         err = CREDSSP_S_TLS_TOO_LARGE;
+    }
+    if (err == CS_OK) {
+        cs_tls_overhead(ctx->tls, &h, &t);
+        if (!iov_room(header, h) || !iov_room(trailer, t)) {
+            err = CREDSSP_S_BAD_ARGS;
+        }
     }
     if (err == CS_OK && (data = only_data(iov, iov_count, len)) != NULL) {
         err = wrap_in_place(ctx, header, data, trailer);

@@ -676,6 +676,45 @@ START_TEST(test_iov_split_mismatch)
 }
 END_TEST
 
+/*
+ * gss_wrap_iov with a HEADER or TRAILER shorter than gss_wrap_iov_length
+ * said fails before TLS seals anything: DATA still holds the message, and
+ * the next record is the one the peer expects (a record sealed and dropped
+ * would be a gap in TLS's sequence numbers).
+ */
+START_TEST(test_iov_no_room)
+{
+    static const char msg[] = "<s:Envelope>no room</s:Envelope>";
+    size_t n = sizeof(msg) - 1;
+    struct hs_result r;
+    gss_iov_buffer_desc iov[3];
+    unsigned char hdr[64], data[64], trl[64];
+    OM_uint32 minor;
+    int which;
+
+    setup(&r, configs[_i].mech, configs[_i].tls);
+    iov[0].type = GSS_IOV_BUFFER_TYPE_HEADER;
+    iov[1].type = GSS_IOV_BUFFER_TYPE_DATA;
+    iov[2].type = GSS_IOV_BUFFER_TYPE_TRAILER;
+    for (which = 0; which < 2; which++) {
+        iov[1].buffer.length = n;
+        ck_assert_uint_eq(gss_wrap_iov_length(&minor, r.ictx, 1, 0, NULL,
+                                              iov, 3), GSS_S_COMPLETE);
+        iov[which == 0 ? 0 : 2].buffer.length--;
+        iov[0].buffer.value = hdr;
+        iov[1].buffer.value = data;
+        iov[2].buffer.value = trl;
+        memcpy(data, msg, n);
+        ck_assert_uint_eq(gss_wrap_iov(&minor, r.ictx, 1, 0, NULL, iov, 3),
+                          GSS_S_FAILURE);
+        ck_assert_uint_eq(minor, CREDSSP_S_BAD_ARGS);
+        ck_assert_int_eq(memcmp(data, msg, n), 0);
+    }
+    roundtrip(r.ictx, r.actx, 100);
+    teardown(&r);
+}
+END_TEST
+
 /* gss_pseudo_random: both ends derive the same bytes from the TLS
  * exporter; other input or key kind, other bytes. */
 START_TEST(test_prf)
@@ -866,6 +905,7 @@ main(void)
     tcase_add_test(tc, test_unavailable);
     tcase_add_loop_test(tc, test_iov, 0, n);
     tcase_add_loop_test(tc, test_iov_split_mismatch, 0, 2 * n);
+    tcase_add_loop_test(tc, test_iov_no_room, 0, n);
     tcase_add_loop_test(tc, test_prf, 0, n);
     tcase_add_test(tc, test_extra_after_completion);
     tcase_add_test(tc, test_pipelined_message);
