@@ -166,16 +166,14 @@ base_ctx(const SSL_METHOD *method, const struct cs_tls_settings *s,
         return CREDSSP_S_NOMEM;
     }
     /* SSL_OP_CLEANSE_PLAINTEXT: OpenSSL decrypts a record in place and
-     * frees its buffer (SSL_MODE_RELEASE_BUFFERS below) with the
-     * plaintext in it unless told to wipe it: messages may hold secrets. */
+     * frees its buffer (SSL_MODE_RELEASE_BUFFERS once the handshake is
+     * over, cs_tls_release_buffers) or the connection with the plaintext
+     * in it unless told to wipe it: messages may hold secrets. */
     SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_TICKET |
                                  SSL_OP_NO_RENEGOTIATION |
                                  SSL_OP_DONT_INSERT_EMPTY_FRAGMENTS |
                                  SSL_OP_CLEANSE_PLAINTEXT);
     SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
-    /* An idle context holds no record buffers (about 34 KiB each; they
-     * come back for the next record: doc/performance.md, memory). */
-    SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
     if (!SSL_CTX_set_min_proto_version(ctx, s->min_version != 0
                                                 ? s->min_version
                                                 : TLS1_2_VERSION) ||
@@ -946,6 +944,15 @@ cs_tls_drop_alert_keys(struct cs_tls *t)
 {
     cs_alert_keys_wipe(&t->keys);
     t->keys.lost = true;
+}
+
+void
+cs_tls_release_buffers(struct cs_tls *t)
+{
+    SSL_set_mode(t->ssl, SSL_MODE_RELEASE_BUFFERS);
+    /* Fails only with a record pending in the read buffer; then that
+     * buffer goes once the record is read. */
+    (void)SSL_free_buffers(t->ssl);
 }
 
 int
