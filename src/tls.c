@@ -72,7 +72,8 @@ trace_openssl(const char *what)
 }
 
 /* empty_error_queue: what SSL_get_error needs before each SSL call on
- * the per-message path.  ERR_clear_error walks every slot of the queue
+ * the per-message path and in the handshake (SSL_do_handshake, the
+ * TSRequests' SSL_read).  ERR_clear_error walks every slot of the queue
  * even when it is empty (about 900 instructions), so it runs only when
  * something is queued. */
 static void
@@ -434,7 +435,7 @@ cs_tls_handshake(struct cs_tls *t, bool *done)
 {
     int ret;
 
-    ERR_clear_error();
+    empty_error_queue();
     ret = SSL_do_handshake(t->ssl);
     if (ret == 1) {
         *done = true;
@@ -455,7 +456,7 @@ cs_tls_read_message(struct cs_tls *t, cs_blob *out, bool *got)
     int n;
 
     *got = false;
-    ERR_clear_error();
+    empty_error_queue();
     /* SSL_read hands out one record at a time; a second one in the same
      * input would be a TSRequest split across records or two TSRequests
      * in one token, both errors in CredSSP. */
