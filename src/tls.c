@@ -951,8 +951,8 @@ void
 cs_tls_release_buffers(struct cs_tls *t)
 {
     SSL_set_mode(t->ssl, SSL_MODE_RELEASE_BUFFERS);
-    /* Fails only with a record pending in the read buffer; then that
-     * buffer goes once the record is read. */
+    /* Fails only while a record is pending (input not read yet, output
+     * not written yet); then the buffers go once it is, by the mode. */
     (void)SSL_free_buffers(t->ssl);
 }
 
