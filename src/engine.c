@@ -535,10 +535,12 @@ cs_ctx_step(struct cs_ctx *ctx, const uint8_t *in, size_t in_len,
         ctx->state = CS_ST_DONE;
         /* An idle established context keeps only what it still needs:
          * the inner context (and gss-ntlmssp's per-context conversion
-         * handles) goes (doc/performance.md, memory), and so does the
-         * write secret kept for a refused logon's alert. */
+         * handles) goes (doc/performance.md, memory), and so do the
+         * write secret kept for a refused logon's alert and the TLS
+         * record buffers. */
         cs_inner_drop(&ctx->inner);
         cs_tls_drop_alert_keys(ctx->tls);
+        cs_tls_release_buffers(ctx->tls);
         CS_TRACE("%s complete: message flow %s%s",
                  ctx->role == CS_INITIATOR ? "initiator" : "acceptor",
                  f != NULL ? f->name : "NOT IN TABLE",

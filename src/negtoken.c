@@ -131,7 +131,14 @@ cs_negtoken_u2u_offers_ntlm(const uint8_t *tok, size_t len)
     bool ntlm = false, yes = false;
     int i, n;
 
-    if (len == 0 || len > LONG_MAX) {
+    /* An OID's content octets stand unchanged in the DER: a token
+     * without the user-to-user and NTLM OIDs (every ordinary first
+     * token) is answered without decoding it. */
+    if (len == 0 || len > LONG_MAX ||
+        memmem(tok, len, oid_krb5_u2u.elements, oid_krb5_u2u.length) ==
+            NULL ||
+        memmem(tok, len, cs_oid_ntlmssp.elements, cs_oid_ntlmssp.length) ==
+            NULL) {
         return false;
     }
     t = (der_initial *)ASN1_item_d2i(NULL, &p, (long)len,

@@ -127,7 +127,12 @@ pad_in_spnego(const cs_blob *in, cs_blob *out, bool *padded)
     int len;
     cs_err err = CS_OK;
 
-    if (in->len > INT_MAX) {
+    /* A mechToken's octets stand unchanged in the DER: without a
+     * NEGOTIATE's signature and type there is nothing to pad, and no
+     * decoding (a Kerberos first token, for one) is needed. */
+    if (in->len > INT_MAX ||
+        memmem(in->data, in->len, sig_negotiate, sizeof(sig_negotiate)) ==
+            NULL) {
         return CS_OK;
     }
     ERR_set_mark();

@@ -50,6 +50,9 @@ struct cs_tls {
     char *host;                   /* client: the name to verify */
     struct cs_alert_keys keys;    /* server: to seal our own alert */
     bool alert_sent;              /* nothing may follow it */
+    bool release;                 /* free the record buffers once the
+                                   * handshake is over (not
+                                   * tls_keep_buffers) */
     int peer_alert;               /* the alert the peer sent, or -1 */
 };
 
@@ -73,7 +76,8 @@ trace_openssl(const char *what)
 }
 
 /* empty_error_queue: what SSL_get_error needs before each SSL call on
- * the per-message path.  ERR_clear_error walks every slot of the queue
+ * the per-message path and in the handshake (SSL_do_handshake, the
+ * TSRequests' SSL_read).  ERR_clear_error walks every slot of the queue
  * even when it is empty (about 900 instructions), so it runs only when
  * something is queued. */
 static void
@@ -167,16 +171,20 @@ base_ctx(const SSL_METHOD *method, const struct cs_tls_settings *s,
         return CREDSSP_S_NOMEM;
     }
     /* SSL_OP_CLEANSE_PLAINTEXT: OpenSSL decrypts a record in place and
-     * frees its buffer (SSL_MODE_RELEASE_BUFFERS below) with the
-     * plaintext in it unless told to wipe it: messages may hold secrets. */
+     * frees its buffer (SSL_MODE_RELEASE_BUFFERS once the handshake is
+     * over, cs_tls_release_buffers) or the connection with the plaintext
+     * in it unless told to wipe it: messages may hold secrets. */
     SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_TICKET |
                                  SSL_OP_NO_RENEGOTIATION |
                                  SSL_OP_DONT_INSERT_EMPTY_FRAGMENTS |
                                  SSL_OP_CLEANSE_PLAINTEXT);
     SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
-    /* An idle context holds no record buffers (about 34 KiB each; they
-     * come back for the next record: doc/performance.md, memory), unless
-     * tls_keep_buffers trades that memory for CPU per message. */
+    /* An idle established context holds no record buffers (about 34 KiB
+     * each; they come back for the next record: doc/performance.md,
+     * memory), unless tls_keep_buffers trades that memory for CPU per
+     * message.  The SSL_CTX says which; each connection starts without the
+     * mode and takes it once the handshake is over (cs_tls_new,
+     * cs_tls_release_buffers). */
     if (!s->keep_buffers) {
         SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
     }
@@ -324,6 +332,10 @@ cs_tls_new(SSL_CTX *ctx, bool server, const char *host, struct cs_tls **out)
     }
     t->peer_alert = -1;
     SSL_set_app_data(t->ssl, t);
+    /* During the handshake each of its records would allocate, wipe and
+     * free the buffers again. */
+    t->release = (SSL_get_mode(t->ssl) & SSL_MODE_RELEASE_BUFFERS) != 0;
+    SSL_clear_mode(t->ssl, SSL_MODE_RELEASE_BUFFERS);
     /* An empty read BIO means "wait for more", not end of file. */
     BIO_set_mem_eof_return(t->rbio, -1);
     SSL_set_bio(t->ssl, t->rbio, t->wbio);
@@ -440,7 +452,7 @@ cs_tls_handshake(struct cs_tls *t, bool *done)
 {
     int ret;
 
-    ERR_clear_error();
+    empty_error_queue();
     ret = SSL_do_handshake(t->ssl);
     if (ret == 1) {
         *done = true;
@@ -461,7 +473,7 @@ cs_tls_read_message(struct cs_tls *t, cs_blob *out, bool *got)
     int n;
 
     *got = false;
-    ERR_clear_error();
+    empty_error_queue();
     /* SSL_read hands out one record at a time; a second one in the same
      * input would be a TSRequest split across records or two TSRequests
      * in one token, both errors in CredSSP. */
@@ -780,7 +792,6 @@ unseal_to(struct cs_tls *t, const uint8_t *in, size_t len, uint8_t *dst,
     uint8_t stack_fp[REPLAY_CALL_SLOTS][REPLAY_FP_LEN];
     uint8_t (*fp)[REPLAY_FP_LEN] = stack_fp;
     size_t missing = 0, have = 0, room, num_rec = 0;
-    bool release = (SSL_get_mode(t->ssl) & SSL_MODE_RELEASE_BUFFERS) != 0;
     cs_err err;
     int n = 0;
 
@@ -807,7 +818,7 @@ unseal_to(struct cs_tls *t, const uint8_t *in, size_t len, uint8_t *dst,
     }
     empty_error_queue();
     /* The read buffer is released below, not by SSL_read. */
-    if (release) {
+    if (t->release) {
         SSL_clear_mode(t->ssl, SSL_MODE_RELEASE_BUFFERS);
     }
     for (;;) {
@@ -840,7 +851,7 @@ unseal_to(struct cs_tls *t, const uint8_t *in, size_t len, uint8_t *dst,
     if (err == CS_OK) {
         commit_replays(t, fp, num_rec);
     }
-    if (release) {
+    if (t->release) {
         if (err == CS_OK) {
             release_read_buffer(t);
         }
@@ -1028,6 +1039,18 @@ cs_tls_drop_alert_keys(struct cs_tls *t)
 {
     cs_alert_keys_wipe(&t->keys);
     t->keys.lost = true;
+}
+
+void
+cs_tls_release_buffers(struct cs_tls *t)
+{
+    if (!t->release) {
+        return;                   /* tls_keep_buffers */
+    }
+    SSL_set_mode(t->ssl, SSL_MODE_RELEASE_BUFFERS);
+    /* Fails only while a record is pending (input not read yet, output
+     * not written yet); then the buffers go once it is, by the mode. */
+    (void)SSL_free_buffers(t->ssl);
 }
 
 int

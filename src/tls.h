@@ -145,6 +145,13 @@ cs_err cs_tls_deny(struct cs_tls *t) CS_WUR;
  * follow: the write secret kept for it is wiped. */
 void cs_tls_drop_alert_keys(struct cs_tls *t);
 
+/* cs_tls_release_buffers: from now on an idle connection holds no record
+ * buffers (about 34 KiB each; they come back for the next record:
+ * doc/performance.md, memory).  Called once the handshake is over: during
+ * it, each of its ten or so records would allocate, wipe and free them
+ * again.  Nothing with tls_keep_buffers. */
+void cs_tls_release_buffers(struct cs_tls *t);
+
 /* cs_tls_peer_alert: the alert description the peer sent, or -1. */
 int cs_tls_peer_alert(const struct cs_tls *t);
 
