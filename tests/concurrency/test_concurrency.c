@@ -21,6 +21,7 @@
 #include <check.h>
 
 #include "hs.h"
+#include "../check_run.h"
 
 enum { KIND_KRB, KIND_NTLM, NKINDS };
 
@@ -396,8 +397,6 @@ main(void)
 {
     Suite *s = suite_create("concurrency");
     TCase *tc = tcase_create("threads");
-    SRunner *sr;
-    int failed;
 
     tcase_set_timeout(tc, 0);
     tcase_add_test(tc, test_threads_match_serial);
@@ -407,9 +406,5 @@ main(void)
     tcase_set_timeout(tc, 0);
     tcase_add_test(tc, test_settings_while_in_use);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return check_run(s, false);
 }

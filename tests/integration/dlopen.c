@@ -19,6 +19,7 @@
 #include <check.h>
 
 #include "gssapi/gssapi_credssp.h"
+#include "../check_run.h"
 
 /*
  * module_path: the module under test: CREDSSP_MODULE (set by the test
@@ -161,11 +162,5 @@ dlopen_suite(void)
 int
 main(void)
 {
-    SRunner *sr = srunner_create(dlopen_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return check_run(dlopen_suite(), false);
 }

@@ -17,6 +17,7 @@
 #include <gssapi/gssapi_krb5.h>
 
 #include "hs.h"
+#include "../check_run.h"
 
 static gss_OID_desc krb5_oid = {
     9, (void *)"\x2a\x86\x48\x86\xf7\x12\x01\x02\x02"
@@ -312,11 +313,5 @@ fixture_suite(void)
 int
 main(void)
 {
-    SRunner *sr = srunner_create(fixture_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return check_run(fixture_suite(), false);
 }

@@ -13,6 +13,7 @@
 #include <openssl/x509v3.h>
 
 #include "hs.h"
+#include "../check_run.h"
 
 X509 *
 hs_self_signed(EVP_PKEY *key)
@@ -90,13 +91,7 @@ hs_write_pem(X509 *cert, EVP_PKEY *key, const char *cert_path,
 int
 hs_main(Suite *s)
 {
-    SRunner *sr = srunner_create(s);
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return check_run(s, false);
 }
 
 const char *

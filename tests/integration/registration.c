@@ -22,6 +22,7 @@
 
 #include "gssapi/gssapi_credssp.h"
 #include "hs.h"
+#include "../check_run.h"
 
 static gss_OID_desc spnego_oid = { 6, (void *)"\x2b\x06\x01\x05\x05\x02" };
 static gss_OID_desc krb5_oid = {
@@ -418,11 +419,5 @@ registration_suite(void)
 int
 main(void)
 {
-    SRunner *sr = srunner_create(registration_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return check_run(registration_suite(), false);
 }

@@ -12,6 +12,7 @@
 #include <check.h>
 
 #include "hs.h"
+#include "../check_run.h"
 
 #define REALM "CREDSSP.TEST"
 
@@ -861,11 +862,5 @@ handshake_suite(void)
 int
 main(void)
 {
-    SRunner *sr = srunner_create(handshake_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return check_run(handshake_suite(), false);
 }

@@ -17,6 +17,7 @@
 #include <check.h>
 
 #include "hs.h"
+#include "../check_run.h"
 
 /* tmp_path: a file name in the fixture's directory. */
 static void
@@ -191,8 +192,6 @@ main(void)
 {
     Suite *s = suite_create("invoke");
     TCase *tc = tcase_create("invoke");
-    SRunner *sr;
-    int failed;
 
     unsetenv("GSSCREDSSP_DEBUG");
     tcase_set_timeout(tc, 60);
@@ -200,10 +199,5 @@ main(void)
     tcase_add_test(tc, test_trace_length_counts);
     tcase_add_test(tc, test_invoke_errors);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_set_fork_status(sr, CK_FORK);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return check_run(s, true);
 }

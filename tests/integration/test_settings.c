@@ -21,6 +21,7 @@
 #include <openssl/x509.h>
 
 #include "hs.h"
+#include "../check_run.h"
 
 /* tmp_path: a file name in the fixture's directory. */
 static void
@@ -929,8 +930,6 @@ main(void)
 {
     Suite *s = suite_create("settings");
     TCase *tc = tcase_create("settings");
-    SRunner *sr;
-    int failed;
 
     tcase_set_timeout(tc, 60);
     tcase_add_loop_test(tc, test_trace_flows, 0,
@@ -959,11 +958,6 @@ main(void)
     tcase_add_loop_test(tc, test_remote_guard_hex, 0,
                         sizeof(hex_values) / sizeof(hex_values[0]));
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
     /* Every test must start in a fresh process (settings are read once). */
-    srunner_set_fork_status(sr, CK_FORK);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return check_run(s, true);
 }

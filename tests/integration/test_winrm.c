@@ -14,6 +14,7 @@
 
 #include "hs.h"
 #include "winrm.h"
+#include "../check_run.h"
 
 static const struct {
     const char *mech, *tls;
@@ -112,17 +113,11 @@ main(void)
 {
     Suite *s = suite_create("winrm");
     TCase *tc = tcase_create("winrm");
-    SRunner *sr;
-    int failed;
 
     tcase_set_timeout(tc, 120);
     tcase_add_loop_test(tc, test_bodies, 0,
                         sizeof(configs) / sizeof(configs[0]));
     tcase_add_test(tc, test_tampered_body);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return check_run(s, false);
 }

@@ -14,6 +14,7 @@
 #include <check.h>
 
 #include "hs.h"
+#include "../check_run.h"
 
 
 /* setup: an established pair of contexts. */
@@ -889,8 +890,7 @@ main(void)
 {
     Suite *s = suite_create("wrap");
     TCase *tc = tcase_create("wrap");
-    SRunner *sr;
-    int failed, n = sizeof(configs) / sizeof(configs[0]);
+    int n = sizeof(configs) / sizeof(configs[0]);
 
     tcase_set_timeout(tc, 60);
     tcase_add_loop_test(tc, test_roundtrip, 0, n);
@@ -910,9 +910,5 @@ main(void)
     tcase_add_test(tc, test_extra_after_completion);
     tcase_add_test(tc, test_pipelined_message);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return check_run(s, false);
 }

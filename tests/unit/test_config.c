@@ -22,6 +22,7 @@
 
 #include "settings.h"
 #include "engine.h"
+#include "../check_run.h"
 
 #define PATH "test.conf"
 
@@ -550,8 +551,6 @@ main(void)
     Suite *su = suite_create("config");
     TCase *parse_tc = tcase_create("parse");
     TCase *file_tc = tcase_create("file");
-    SRunner *sr;
-    int failed;
 
     tcase_add_test(parse_tc, test_good_lines);
     tcase_add_test(parse_tc, test_values);
@@ -577,12 +576,7 @@ main(void)
     tcase_add_test(file_tc, test_load_dev_null);
     suite_add_tcase(su, file_tc);
 
-    sr = srunner_create(su);
     /* A process per test whatever CK_FORK says (check-valgrind sets it to
      * "no"): the file is read once per process. */
-    srunner_set_fork_status(sr, CK_FORK);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return check_run(su, true);
 }

@@ -12,6 +12,7 @@
 #include <check.h>
 
 #include "driver.h"
+#include "../check_run.h"
 
 #define N CS_MSG_NEGO
 #define P CS_MSG_PUBKEY
@@ -149,17 +150,11 @@ main(void)
 {
     Suite *s = suite_create("driver");
     TCase *tc = tcase_create("driver");
-    SRunner *sr;
-    int failed;
 
     tcase_add_loop_test(tc, test_row, 0,
                         (int)(sizeof(rows) / sizeof(rows[0])));
     tcase_add_test(tc, test_no_row);
     tcase_add_test(tc, test_fields);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return check_run(s, false);
 }

@@ -10,6 +10,7 @@
 #include <check.h>
 
 #include "cs.h"
+#include "../check_run.h"
 
 START_TEST(test_every_code_has_text)
 {
@@ -57,16 +58,10 @@ main(void)
 {
     Suite *s = suite_create("err");
     TCase *tc = tcase_create("err");
-    SRunner *sr;
-    int failed;
 
     tcase_add_test(tc, test_every_code_has_text);
     tcase_add_test(tc, test_foreign_codes);
     tcase_add_test(tc, test_sspi_names);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return check_run(s, false);
 }

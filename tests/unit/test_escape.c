@@ -9,6 +9,7 @@
 #include <check.h>
 
 #include "escape.h"
+#include "../check_run.h"
 
 static const struct {
     const char *in;
@@ -91,17 +92,11 @@ main(void)
 {
     Suite *s = suite_create("escape");
     TCase *tc = tcase_create("escape");
-    SRunner *sr;
-    int failed;
 
     tcase_add_loop_test(tc, test_cases, 0,
                         (int)(sizeof(cases) / sizeof(cases[0])));
     tcase_add_test(tc, test_truncation);
     tcase_add_test(tc, test_no_control_survives);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return check_run(s, false);
 }

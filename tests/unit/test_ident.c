@@ -10,6 +10,7 @@
 #include <check.h>
 
 #include "ident.h"
+#include "../check_run.h"
 
 static void
 parse(enum cs_ident_kind kind, const char *text, struct cs_ident *id)
@@ -191,8 +192,6 @@ main(void)
 {
     Suite *s = suite_create("ident");
     TCase *tc = tcase_create("ident");
-    SRunner *sr;
-    int failed;
 
     tcase_add_test(tc, test_parse);
     tcase_add_test(tc, test_nocase);
@@ -201,9 +200,5 @@ main(void)
     tcase_add_loop_test(tc, test_names, 0,
                         (int)(sizeof(names) / sizeof(names[0])));
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return check_run(s, false);
 }

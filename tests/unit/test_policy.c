@@ -15,6 +15,7 @@
 
 #include "settings.h"
 #include "policy.h"
+#include "../check_run.h"
 
 static const struct {
     const char *patterns, *spn;
@@ -125,8 +126,6 @@ main(void)
 {
     Suite *su = suite_create("policy");
     TCase *tc = tcase_create("patterns");
-    SRunner *sr;
-    int failed;
 
     tcase_add_loop_test(tc, test_patterns, 0,
                         (int)(sizeof(cases) / sizeof(cases[0])));
@@ -134,9 +133,5 @@ main(void)
     tcase_add_test(tc, test_patterns_kept);
     tcase_add_test(tc, test_from_config);
     suite_add_tcase(su, tc);
-    sr = srunner_create(su);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return check_run(su, false);
 }

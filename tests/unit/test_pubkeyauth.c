@@ -21,6 +21,7 @@
 #include <openssl/evp.h>
 
 #include "pubkeyauth.h"
+#include "../check_run.h"
 
 static const uint8_t key[] = { 0x30, 0x82, 0x01, 0x0a, 0x02, 0x82, 0x01,
                                0x01, 0x00, 0xc5, 0x7e, 0x11, 0x42 };
@@ -208,8 +209,6 @@ main(void)
 {
     Suite *s = suite_create("pubkeyauth");
     TCase *tc = tcase_create("pubkeyauth");
-    SRunner *sr;
-    int failed;
 
     tcase_add_checked_fixture(tc, setup, NULL);
     tcase_add_loop_test(tc, test_old_versions_values, 0, 3);
@@ -219,9 +218,5 @@ main(void)
     tcase_add_loop_test(tc, test_old_versions_no_nonce, 0, 3);
     tcase_add_loop_test(tc, test_empty_key, 0, 10);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return check_run(s, false);
 }

@@ -22,6 +22,7 @@
 #include "tsrequest.h"
 
 #include "../fuzz/der_equiv.h"
+#include "../check_run.h"
 
 /* Bytes given as a string literal, which may contain NULs. */
 #define LIT(s) (const uint8_t *)(s), (sizeof(s) - 1)
@@ -1987,11 +1988,5 @@ tsrequest_suite(void)
 int
 main(void)
 {
-    SRunner *sr = srunner_create(tsrequest_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return check_run(tsrequest_suite(), false);
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "tsrequest.h"
+#include "../check_run.h"
 
 /* Bytes given as a string literal, which may contain NULs. */
 #define LIT(s) (const uint8_t *)(s), (sizeof(s) - 1)
@@ -504,11 +505,5 @@ utf16_suite(void)
 int
 main(void)
 {
-    SRunner *sr = srunner_create(utf16_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return check_run(utf16_suite(), false);
 }
