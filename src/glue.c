@@ -17,6 +17,38 @@ static pthread_once_t glue_once = PTHREAD_ONCE_INIT;
 /* The soname of MIT's mechglue; the host has loaded it (it loaded us). */
 #define MECHGLUE_SONAME "libgssapi_krb5.so.2"
 
+/* The soname of MIT's Kerberos library, which the mechglue links. */
+#define KRB5_SONAME "libkrb5.so.3"
+
+/* The krb5_context keep_krb5_profile made; never freed (see there). */
+static void *kept_krb5_context;
+
+/*
+ * keep_krb5_profile: MIT's profile library shares the parsed krb5.conf
+ * among the krb5_contexts alive in the process and frees it with the last
+ * one.  Its Kerberos mechanism makes and frees a context for each call
+ * (for a name as much as for a token), so in a process that holds none
+ * of its own, every handshake opened, read and parsed krb5.conf three or
+ * four times.  One context kept for the life of the process keeps the
+ * parsed file; a new context then only checks the file's modification
+ * time, and an edited file is still read again.  Best effort: without
+ * libkrb5 nothing changes.
+ */
+static void
+keep_krb5_profile(void)
+{
+    void *h = dlopen(KRB5_SONAME, RTLD_NOW | RTLD_NOLOAD);
+    int (*init_context)(void **);
+
+    if (h == NULL) {
+        return;
+    }
+    *(void **)&init_context = dlsym(h, "krb5_init_context");
+    if (init_context == NULL || init_context(&kept_krb5_context) != 0) {
+        kept_krb5_context = NULL;
+    }
+}
+
 /*
  * load_glue: resolves every function of the table, or leaves glue_ptr NULL.
  * RTLD_NOLOAD: we only ever want the copy the host already has, never a
@@ -73,6 +105,7 @@ load_glue(void)
 #undef RESOLVE
     if (ok) {
         glue_ptr = &glue_table;
+        keep_krb5_profile();
     }
 }
 

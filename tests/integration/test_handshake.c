@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
+#include <unistd.h>
 
 #include <check.h>
 
@@ -807,6 +809,48 @@ START_TEST(test_default_cred_name)
 END_TEST
 
 /* Usage mismatches and GSS_C_BOTH are clear errors. */
+/*
+ * MIT's Kerberos mechanism makes a krb5_context for each call, and the
+ * parsed krb5.conf lives only as long as some context does: the module
+ * keeps one, so handshakes after the first do not read krb5.conf again
+ * (inotify counts the opens; without the kept context these three opened
+ * it again, and in a process that holds no other Kerberos object, such as
+ * the bench's, three or four times per handshake).
+ */
+START_TEST(test_krb5_conf_read_once)
+{
+    struct hs_opts o = { 0 };
+    struct hs_result r;
+    char ev[4096] __attribute__((aligned(8)));
+    int fd, i, opens = 0;
+    ssize_t n;
+
+    o.mech = "kerberos";
+    ck_assert_int_eq(run(&o, &r), 0);
+    fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_ge(inotify_add_watch(fd, hs_env("KRB5_CONFIG"), IN_OPEN),
+                     0);
+    for (i = 0; i < 3; i++) {
+        ck_assert_int_eq(run(&o, &r), 0);
+        ck_assert_str_eq(r.inner_mech, "kerberos");
+    }
+    while ((n = read(fd, ev, sizeof(ev))) > 0) {
+        char *p = ev;
+
+        while (p < ev + n) {
+            const struct inotify_event *e = (const void *)p;
+
+            opens += (e->mask & IN_OPEN) != 0;
+            p += sizeof(*e) + e->len;
+        }
+    }
+    close(fd);
+    ck_assert_msg(opens == 0, "krb5.conf opened %d times in 3 handshakes",
+                  opens);
+}
+END_TEST
+
 START_TEST(test_cred_usage)
 {
     gss_OID_set_desc set = { 1, GSS_CREDSSP_MECH };
@@ -849,6 +893,7 @@ handshake_suite(void)
     tcase_add_test(tc, test_acceptor_first_token);
     tcase_add_loop_test(tc, test_initiator_incomplete, 0, 5);
     tcase_add_test(tc, test_cred_usage);
+    tcase_add_test(tc, test_krb5_conf_read_once);
     tcase_add_test(tc, test_inquire_context);
     tcase_add_test(tc, test_names);
     tcase_add_loop_test(tc, test_display_name_exact, 0, 2);
