@@ -248,21 +248,21 @@ iov_room(const gss_iov_buffer_t b, size_t len)
  * wrap_in_place: gss_wrap_iov of one DATA buffer: sealed from where it
  * is, and the record read out of TLS straight into header, DATA and
  * trailer (a header or trailer with no room fails before the DATA buffer
- * is touched), in one read when they lie back to back.  What is left of
+ * is touched), in one read when they lie back to back; h is the header
+ * length cs_tls_overhead gave gss_wrap_iov.  What is left of
  * a record after a failure is dropped, so that the next call starts
  * clean.
  */
 static cs_err
 wrap_in_place(struct cs_ctx *ctx, gss_iov_buffer_t header,
-              gss_iov_buffer_t data, gss_iov_buffer_t trailer)
+              gss_iov_buffer_t data, gss_iov_buffer_t trailer, size_t h)
 {
-    size_t len = data->buffer.length, rec_len, h, t;
+    size_t len = data->buffer.length, rec_len, t = 0;
     cs_err err;
 
     err = cs_tls_seal_pending(ctx->tls, data->buffer.value, len, &rec_len);
     if (err == CS_OK) {
         /* The record is header | the data's ciphertext | trailer. */
-        cs_tls_overhead(ctx->tls, &h, &t);
         t = rec_len - h - len;
         err = rec_len >= h + len ? room_iov(header, h) : CREDSSP_S_INTERNAL;
     }
@@ -424,7 +424,7 @@ gss_wrap_iov(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
         }
     }
     if (err == CS_OK && (data = only_data(iov, iov_count, len)) != NULL) {
-        err = wrap_in_place(ctx, header, data, trailer);
+        err = wrap_in_place(ctx, header, data, trailer, h);
         goto done;
     }
     if (err == CS_OK) {
@@ -438,7 +438,6 @@ gss_wrap_iov(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
     }
     if (err == CS_OK) {
         /* The record is header | the data's ciphertext | trailer. */
-        cs_tls_overhead(ctx->tls, &h, &t);
         t = rec.len - h - len;
         err = rec.len >= h + len ? fill_iov(header, rec.data, h)
                                  : CREDSSP_S_INTERNAL;
