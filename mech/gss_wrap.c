@@ -551,7 +551,7 @@ gss_unwrap_iov(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
                                  data->buffer.value, len, &got);
         if (err == CS_OK && got != len) {
             cs_wipe(data->buffer.value, got);
-            err = CREDSSP_S_MESSAGE_ALTERED;
+            err = CREDSSP_S_IOV_LAYOUT;
         }
         goto done;
     } else if (err == CS_OK) {
@@ -569,7 +569,7 @@ gss_unwrap_iov(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
         }
     }
     if (err == CS_OK && plain.len != len) {
-        err = CREDSSP_S_MESSAGE_ALTERED;
+        err = CREDSSP_S_IOV_LAYOUT;
     }
     if (err == CS_OK) {
         copy_data(iov, iov_count, plain.data, true);

@@ -354,6 +354,14 @@ static const struct cs_err_info err_table[] = {
         "longer change; set them before its first use, or acquire "
         "another credential",
         GSS_S_FAILURE, 0 },
+    [AT(CREDSSP_S_IOV_LAYOUT)] = {
+        /* The record verified: the caller's HEADER/DATA/TRAILER split
+         * was not the record's, so its plaintext did not fit DATA. */
+        "SEC_E_INVALID_TOKEN: the HEADER and TRAILER lengths are not "
+        "the record's (gss_wrap_iov_length gives them): the record "
+        "verified, but its message does not fit DATA and was dropped; "
+        "the context stays usable",
+        GSS_S_DEFECTIVE_TOKEN, 0 },
 };
 
 _Static_assert(sizeof(err_table) / sizeof(err_table[0]) ==

@@ -764,9 +764,11 @@ release_read_buffer(struct cs_tls *t)
  * drain_plaintext: reads and wipes what TLS still holds of a call whose
  * plaintext did not fit the caller's buffer (gss_unwrap_iov with HEADER
  * and TRAILER lengths that are not the record's), so that none of it is
- * handed out by the next call.
+ * handed out by the next call.  CREDSSP_S_IOV_LAYOUT when every record
+ * verified (the context goes on), CREDSSP_S_MESSAGE_ALTERED when one did
+ * not.
  */
-static void
+static cs_err
 drain_plaintext(struct cs_tls *t)
 {
     uint8_t scratch[1024];
@@ -775,13 +777,16 @@ drain_plaintext(struct cs_tls *t)
     while ((n = SSL_read(t->ssl, scratch, sizeof(scratch))) > 0) {
         cs_wipe(scratch, (size_t)n);
     }
+    return SSL_get_error(t->ssl, n) == SSL_ERROR_WANT_READ
+               ? CREDSSP_S_IOV_LAYOUT
+               : CREDSSP_S_MESSAGE_ALTERED;
 }
 
 /*
  * unseal_to: the body of cs_tls_unseal: the plaintext of the records in
  * goes to dst, which has room for cap bytes (cs_tls_unseal: the plaintext
  * is shorter than the records that carry it; a plaintext longer than cap
- * is CREDSSP_S_MESSAGE_ALTERED).  SSL_read writes straight into dst: no
+ * is CREDSSP_S_IOV_LAYOUT).  SSL_read writes straight into dst: no
  * bounce buffer to copy and wipe for every record.  *got is what was
  * written, also on failure.
  */
@@ -824,8 +829,7 @@ unseal_to(struct cs_tls *t, const uint8_t *in, size_t len, uint8_t *dst,
     for (;;) {
         room = cap - have;
         if (room == 0) {
-            drain_plaintext(t);
-            err = CREDSSP_S_MESSAGE_ALTERED;
+            err = drain_plaintext(t);
             break;
         }
         n = SSL_read(t->ssl, dst + have,
@@ -848,7 +852,8 @@ unseal_to(struct cs_tls *t, const uint8_t *in, size_t len, uint8_t *dst,
             err = CREDSSP_S_MESSAGE_ALTERED;
         }
     }
-    if (err == CS_OK) {
+    /* A layout error: TLS took every record, and they count as seen. */
+    if (err == CS_OK || err == CREDSSP_S_IOV_LAYOUT) {
         commit_replays(t, fp, num_rec);
     }
     if (t->release) {

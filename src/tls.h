@@ -107,9 +107,11 @@ cs_err cs_tls_unseal(struct cs_tls *t, const uint8_t *in, size_t len,
                      cs_blob *out) CS_WUR;
 
 /* cs_tls_unseal_into: cs_tls_unseal with the plaintext written to dst
- * (room for cap bytes, at least len - 5; dst may be where in lies, since
- * the records are taken in before any plaintext is written); *out_len is
- * its length.  On failure what was written is wiped and *out_len is 0. */
+ * (room for cap bytes; dst may be where in lies, since the records are
+ * taken in before any plaintext is written); *out_len is its length.  A
+ * plaintext longer than cap is CREDSSP_S_IOV_LAYOUT when the records
+ * verified (they count as seen).  On failure what was written is wiped
+ * and *out_len is 0. */
 cs_err cs_tls_unseal_into(struct cs_tls *t, const uint8_t *in, size_t len,
                           uint8_t *dst, size_t cap, size_t *out_len) CS_WUR;
 

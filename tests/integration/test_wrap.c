@@ -620,9 +620,11 @@ END_TEST
 /*
  * In-place gss_unwrap_iov writes the plaintext straight over DATA.  With
  * HEADER/TRAILER lengths that are not the record's, the plaintext does not
- * fit DATA exactly: the call fails, DATA holds none of it, and none of it
- * comes out of the next call either (the plaintext TLS still held was
- * drained and wiped).
+ * fit DATA exactly: the call fails with its own minor status (the record
+ * verified: not SEC_E_MESSAGE_ALTERED), DATA holds none of it, and none of
+ * it comes out of the next call either (the plaintext TLS still held was
+ * drained and wiped).  The record counts as seen: sent again, it is a
+ * replay, not the end of the context.
  */
 START_TEST(test_iov_split_mismatch)
 {
@@ -632,8 +634,10 @@ START_TEST(test_iov_split_mismatch)
     struct hs_result r;
     gss_iov_buffer_desc iov[3];
     gss_buffer_desc in = { sizeof(next) - 1, (void *)next }, wrapped, out;
-    unsigned char buf[128];
-    OM_uint32 minor;
+    gss_buffer_desc replay;
+    unsigned char buf[128], again[128];
+    char text[512];
+    OM_uint32 major, minor;
     int shift, conf = -1;
 
     setup(&r, configs[_i / 2].mech, configs[_i / 2].tls);
@@ -658,11 +662,22 @@ START_TEST(test_iov_split_mismatch)
     iov[1].buffer.value = buf + h + shift;
     iov[1].buffer.length = n - shift;
     iov[2].buffer.value = buf + h + n;
-    ck_assert_uint_eq(gss_unwrap_iov(&minor, r.actx, &conf, NULL, iov, 3),
-                      GSS_S_BAD_SIG);
-    ck_assert_uint_eq(minor, CREDSSP_S_MESSAGE_ALTERED);
+    memcpy(again, buf, h + n + t);
+    major = gss_unwrap_iov(&minor, r.actx, &conf, NULL, iov, 3);
+    hs_status_text(major, minor, text, sizeof(text));
+    ck_assert_msg(major == GSS_S_DEFECTIVE_TOKEN, "%s", text);
+    ck_assert_uint_eq(minor, CREDSSP_S_IOV_LAYOUT);
+    ck_assert_msg(strstr(text, "context stays usable") != NULL, "%s", text);
     ck_assert_int_eq(conf, 0);
     ck_assert_ptr_null(memmem(buf, h + n + t, "split-secret", 12));
+
+    /* The same record again: dropped as a replay, the context intact. */
+    replay.length = h + n + t;
+    replay.value = again;
+    ck_assert_uint_eq(gss_unwrap(&minor, r.actx, &replay, &out, &conf,
+                                 NULL),
+                      GSS_S_BAD_SIG | GSS_S_DUPLICATE_TOKEN);
+    ck_assert_uint_eq(minor, CREDSSP_S_REPLAYED);
 
     /* The context goes on, with nothing of the first message left. */
     ck_assert_uint_eq(gss_wrap(&minor, r.ictx, 1, GSS_C_QOP_DEFAULT, &in,
