@@ -30,6 +30,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <sys/resource.h>
+
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -656,7 +658,18 @@ struct hs_numbers {
     double ours_i, ours_a, floor_i, floor_a, rate;
     double tls_i, tls_a, inner_i, inner_a;
     struct cost count_i, count_a, fcount_i, fcount_a;
+    long faults, ffaults;   /* minor page faults, both sides */
 };
+
+/* minor_faults: the page faults this thread has taken (a heap that grows
+ * faults its new pages in). */
+static long
+minor_faults(void)
+{
+    struct rusage ru;
+
+    return getrusage(RUSAGE_THREAD, &ru) == 0 ? ru.ru_minflt : 0;
+}
 
 static void
 measure_handshakes(int m, int t, int k, struct hs_numbers *out)
@@ -706,16 +719,23 @@ measure_handshakes(int m, int t, int k, struct hs_numbers *out)
     out->inner_i = median(ii, ROUNDS);
     out->inner_a = median(ia, ROUNDS);
 
-    /* Allocations, counted apart (counting costs a little time). */
+    /* Allocations and page faults, counted apart (counting costs a little
+     * time). */
     memset(&out->count_i, 0, sizeof(struct cost) * 4);
+    out->faults = out->ffaults = 0;
     bench_counting = 1;
     for (i = 0; i < COUNT_RUNS; i++) {
+        long f0 = minor_faults();
+
         if (credssp_handshake(init_creds[m][t], acc_creds[k][t],
                               &out->count_i, &out->count_a, &legs) != 0) {
             die("handshake failed");
         }
+        out->faults += minor_faults() - f0;
+        f0 = minor_faults();
         bare_tls(k, t, &out->fcount_i, &out->fcount_a, NULL, 0, NULL, NULL);
         bare_inner(m, &key_set[k], &out->fcount_i, &out->fcount_a);
+        out->ffaults += minor_faults() - f0;
     }
     bench_counting = 0;
 }
@@ -792,6 +812,9 @@ handshake_section(void)
                        n.fcount_a.allocs / COUNT_RUNS,
                        n.fcount_i.bytes / COUNT_RUNS,
                        n.fcount_a.bytes / COUNT_RUNS);
+                printf("%-24s   page faults per handshake: ours %.1f, "
+                       "floor %.1f\n", "", (double)n.faults / COUNT_RUNS,
+                       (double)n.ffaults / COUNT_RUNS);
                 fflush(stdout);
                 fprintf(hsdat, "\"%s\" %.1f %.1f %.1f %.1f\n", config,
                         n.ours_i * 1e6, n.ours_a * 1e6, n.floor_i * 1e6,
@@ -826,6 +849,9 @@ handshake_section(void)
                 row("alloc", config, "alloc_bytes_acceptor",
                     (double)n.count_a.bytes / COUNT_RUNS,
                     (double)n.fcount_a.bytes / COUNT_RUNS, "", "");
+                row("alloc", config, "page_faults",
+                    (double)n.faults / COUNT_RUNS,
+                    (double)n.ffaults / COUNT_RUNS, "", "");
                 if (ours > 1.10 * fl) {
                     failures++;
                 }
