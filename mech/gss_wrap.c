@@ -152,6 +152,7 @@ gss_wrap_size_limit(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
         return cs_status(minor_status, CREDSSP_S_BAD_QOP);
     }
     cs_tls_overhead(ctx->tls, &header, &trailer);
+    header += cs_tls_write_prefix(ctx->tls);
     room = req_output_size > header + trailer
                ? req_output_size - header - trailer
                : 0;
@@ -249,20 +250,24 @@ iov_room(const gss_iov_buffer_t b, size_t len)
  * is, and the record read out of TLS straight into header, DATA and
  * trailer (a header or trailer with no room fails before the DATA buffer
  * is touched), in one read when they lie back to back; h is the header
- * length cs_tls_overhead gave gss_wrap_iov.  What is left of
- * a record after a failure is dropped, so that the next call starts
- * clean.
+ * length cs_tls_overhead gave gss_wrap_iov.  Records TLS wrote before
+ * the message's own (a TLS 1.3 KeyUpdate it owed the peer) go at the
+ * front of the header.  What is left of the output after a failure is
+ * dropped, so that the next call starts clean.
  */
 static cs_err
 wrap_in_place(struct cs_ctx *ctx, gss_iov_buffer_t header,
               gss_iov_buffer_t data, gss_iov_buffer_t trailer, size_t h)
 {
-    size_t len = data->buffer.length, rec_len, t = 0;
+    size_t len = data->buffer.length, rec_len, prefix, t = 0;
     cs_err err;
 
-    err = cs_tls_seal_pending(ctx->tls, data->buffer.value, len, &rec_len);
+    err = cs_tls_seal_pending(ctx->tls, data->buffer.value, len, &rec_len,
+                              &prefix);
     if (err == CS_OK) {
-        /* The record is header | the data's ciphertext | trailer. */
+        /* The output is [prefix] header | the data's ciphertext |
+         * trailer. */
+        h += prefix;
         t = rec_len - h - len;
         err = rec_len >= h + len ? room_iov(header, h) : CREDSSP_S_INTERNAL;
     }
@@ -374,7 +379,7 @@ gss_wrap_iov_length(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
         return cs_status(minor_status, err);
     }
     cs_tls_overhead(ctx->tls, &h, &t);
-    header->buffer.length = h;
+    header->buffer.length = h + cs_tls_write_prefix(ctx->tls);
     trailer->buffer.length = t;
     if (padding != NULL) {
         padding->buffer.length = 0;
@@ -419,7 +424,8 @@ gss_wrap_iov(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
     }
     if (err == CS_OK) {
         cs_tls_overhead(ctx->tls, &h, &t);
-        if (!iov_room(header, h) || !iov_room(trailer, t)) {
+        if (!iov_room(header, h + cs_tls_write_prefix(ctx->tls)) ||
+            !iov_room(trailer, t)) {
             err = CREDSSP_S_BAD_ARGS;
         }
     }
@@ -437,7 +443,9 @@ gss_wrap_iov(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
         err = cs_tls_seal(ctx->tls, plain.data, len, &rec);
     }
     if (err == CS_OK) {
-        /* The record is header | the data's ciphertext | trailer. */
+        /* The output is [records before it] header | the data's
+         * ciphertext | trailer. */
+        h += cs_tls_last_record(rec.data, rec.len);
         t = rec.len - h - len;
         err = rec.len >= h + len ? fill_iov(header, rec.data, h)
                                  : CREDSSP_S_INTERNAL;

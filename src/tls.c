@@ -587,19 +587,66 @@ cs_tls_seal(struct cs_tls *t, const uint8_t *msg, size_t len, cs_blob *out)
 
 cs_err
 cs_tls_seal_pending(struct cs_tls *t, const uint8_t *msg, size_t len,
-                    size_t *rec_len)
+                    size_t *rec_len, size_t *prefix)
 {
+    char *out = NULL;
+    long n;
     cs_err err;
 
     *rec_len = 0;
+    *prefix = 0;
     if (!SSL_is_init_finished(t->ssl)) {
         return CREDSSP_S_NOT_ESTABLISHED;
     }
     err = cs_tls_write_message(t, msg, len);
     if (err == CS_OK) {
-        *rec_len = BIO_ctrl_pending(t->wbio);
+        n = BIO_get_mem_data(t->wbio, &out);
+        *rec_len = n > 0 ? (size_t)n : 0;
+        *prefix = cs_tls_last_record((const uint8_t *)out, *rec_len);
     }
     return err;
+}
+
+size_t
+cs_tls_write_prefix(const struct cs_tls *t)
+{
+    size_t n = BIO_ctrl_pending(t->wbio), h, tr;
+
+    if (SSL_version(t->ssl) >= TLS1_3_VERSION &&
+        SSL_get_key_update_type(t->ssl) != SSL_KEY_UPDATE_NONE) {
+        /* Its record: header, KeyUpdate (type, length, one byte),
+         * content type and tag. */
+        cs_tls_overhead(t, &h, &tr);
+        n += h + 4 + 1 + tr;
+    }
+    return n;
+}
+
+size_t
+cs_tls_last_record(const uint8_t *out, size_t len)
+{
+    struct cs_cursor c;
+    cs_slice rec;
+    size_t at = 0;
+
+    cs_cursor_init(&c, out, len);
+    while (cs_record_next(&c, &rec)) {
+        at = (size_t)(rec.data - out);
+    }
+    return at;
+}
+
+cs_err
+cs_tls_key_update(struct cs_tls *t)
+{
+    empty_error_queue();
+    /* SSL_do_handshake writes it now, ahead of the next record. */
+    if (SSL_key_update(t->ssl, SSL_KEY_UPDATE_REQUESTED) != 1 ||
+        SSL_do_handshake(t->ssl) != 1) {
+        trace_openssl("key update");
+        return CREDSSP_S_TLS_FAILED;
+    }
+    return CS_OK;
 }
 
 cs_err

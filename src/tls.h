@@ -84,16 +84,34 @@ cs_err cs_tls_take_output(struct cs_tls *t, cs_blob *out) CS_WUR;
  * server), the bytes pubKeyAuth binds. */
 cs_err cs_tls_server_key(struct cs_tls *t, cs_blob *out) CS_WUR;
 
-/* cs_tls_seal: gss_wrap: msg as exactly one TLS record in *out. */
+/* cs_tls_seal: gss_wrap: msg as exactly one TLS record in *out, after
+ * what TLS writes before it (cs_tls_write_prefix). */
 cs_err cs_tls_seal(struct cs_tls *t, const uint8_t *msg, size_t len,
                    cs_blob *out) CS_WUR;
 
-/* cs_tls_seal_pending: cs_tls_seal that leaves the record in TLS's output,
- * *rec_len bytes, for cs_tls_take_exact to read into the caller's buffers
- * in order (gss_wrap_iov); cs_tls_drop_output drops what is left of it
- * when a call fails part way. */
+/* cs_tls_seal_pending: cs_tls_seal that leaves the output in TLS, *rec_len
+ * bytes of which the first *prefix are records before the message's own,
+ * for cs_tls_take_exact to read into the caller's buffers in order
+ * (gss_wrap_iov); cs_tls_drop_output drops what is left of it when a call
+ * fails part way. */
 cs_err cs_tls_seal_pending(struct cs_tls *t, const uint8_t *msg, size_t len,
-                           size_t *rec_len) CS_WUR;
+                           size_t *rec_len, size_t *prefix) CS_WUR;
+
+/* cs_tls_write_prefix: the bytes TLS will write before the next message's
+ * record: records already waiting in its output, and the TLS 1.3
+ * KeyUpdate it owes a peer that asked for new keys (OpenSSL sends it with
+ * the next write).  gss_wrap_iov puts them at the front of HEADER. */
+size_t cs_tls_write_prefix(const struct cs_tls *t);
+
+/* cs_tls_last_record: where the last whole record of out[0..len) starts
+ * (0 for one record). */
+size_t cs_tls_last_record(const uint8_t *out, size_t len);
+
+/* cs_tls_key_update: a TLS 1.3 KeyUpdate that asks the peer for new keys
+ * too, written to the output at once (the next seal takes it along).  The module never asks; the
+ * tests' scripted peer does, as a TLS 1.3 stack may near its keys'
+ * usage limit. */
+cs_err cs_tls_key_update(struct cs_tls *t) CS_WUR;
 cs_err cs_tls_take_exact(struct cs_tls *t, uint8_t *dst, size_t n) CS_WUR;
 void cs_tls_drop_output(struct cs_tls *t);
 

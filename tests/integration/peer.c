@@ -694,6 +694,111 @@ peer_ctx(const struct peer_script *s)
     return ctx;
 }
 
+/* peer_says: the peer asks for new keys and seals msg after the
+ * KeyUpdate, in one token; the module must unwrap msg. */
+static bool
+peer_says(struct peer *p, gss_ctx_id_t gctx, const char *msg)
+{
+    cs_blob tok = { 0 };
+    gss_buffer_desc in, out = { 0, NULL };
+    OM_uint32 minor, tmp;
+    bool ok;
+
+    ck_assert_int_eq(cs_tls_key_update(p->ctx->tls), CS_OK);
+    ck_assert_int_eq(cs_tls_seal(p->ctx->tls, (const uint8_t *)msg,
+                                 strlen(msg), &tok), CS_OK);
+    in.length = tok.len;
+    in.value = tok.data;
+    ok = gss_unwrap(&minor, gctx, &in, &out, NULL, NULL) == GSS_S_COMPLETE &&
+         out.length == strlen(msg) && memcmp(out.value, msg, out.length) == 0;
+    gss_release_buffer(&tmp, &out);
+    cs_blob_free(&tok);
+    return ok;
+}
+
+/* peer_hears: the peer unseals what the module sent; is it msg? */
+static bool
+peer_hears(struct peer *p, const uint8_t *tok, size_t len, const char *msg)
+{
+    cs_blob plain = { 0 };
+    bool ok = cs_tls_unseal(p->ctx->tls, tok, len, &plain) == CS_OK &&
+              plain.len == strlen(msg) &&
+              memcmp(plain.data, msg, plain.len) == 0;
+
+    cs_blob_free(&plain);
+    return ok;
+}
+
+/* key_update_round: the key_update script (peer.h) on a completed
+ * context. */
+static void
+key_update_round(struct peer *p, gss_ctx_id_t gctx, struct peer_result *res)
+{
+    static const char pong[] = "<s:Envelope>pong</s:Envelope>";
+    gss_iov_buffer_desc iov[3];
+    gss_buffer_desc in = { sizeof(pong) - 1, (void *)pong }, tok;
+    gss_buffer_desc out = { 0, NULL };
+    cs_blob ku = { 0 };
+    uint8_t buf[256];
+    size_t n = sizeof(pong) - 1, h;
+    OM_uint32 minor, tmp;
+
+    res->ku_unwrapped = peer_says(p, gctx, "ping");
+    /* The module owes a KeyUpdate: its HEADER takes that record too. */
+    memset(iov, 0, sizeof(iov));
+    iov[0].type = GSS_IOV_BUFFER_TYPE_HEADER;
+    iov[1].type = GSS_IOV_BUFFER_TYPE_DATA;
+    iov[1].buffer.length = n;
+    iov[2].type = GSS_IOV_BUFFER_TYPE_TRAILER;
+    ck_assert_uint_eq(gss_wrap_iov_length(&minor, gctx, 1, 0, NULL, iov, 3),
+                      GSS_S_COMPLETE);
+    res->ku_header[0] = h = iov[0].buffer.length;
+    ck_assert_uint_le(h + n + iov[2].buffer.length, sizeof(buf));
+    memcpy(buf + h, pong, n);
+    iov[0].buffer.value = buf;
+    iov[1].buffer.value = buf + h;
+    iov[2].buffer.value = buf + h + n;
+    res->ku_iov = gss_wrap_iov(&minor, gctx, 1, 0, NULL, iov, 3) ==
+                      GSS_S_COMPLETE &&
+                  peer_hears(p, buf, h + n + iov[2].buffer.length, pong);
+    ck_assert_uint_eq(gss_wrap_iov_length(&minor, gctx, 1, 0, NULL, iov, 3),
+                      GSS_S_COMPLETE);
+    res->ku_header[1] = iov[0].buffer.length;
+
+    /* Again, with a HEADER sized for a record alone: refused before
+     * anything is sealed; gss_wrap then carries both records. */
+    res->ku_unwrapped = peer_says(p, gctx, "ping again") &&
+                        res->ku_unwrapped;
+    h = res->ku_header[1];
+    memcpy(buf + h, pong, n);
+    iov[0].buffer.value = buf;
+    iov[0].buffer.length = h;
+    iov[1].buffer.value = buf + h;
+    iov[1].buffer.length = n;
+    iov[2].buffer.value = buf + h + n;
+    iov[2].buffer.length = sizeof(buf) - h - n;
+    res->ku_stale_major = gss_wrap_iov(&res->ku_stale_minor, gctx, 1, 0,
+                                       NULL, iov, 3);
+    res->ku_wrap = gss_wrap(&minor, gctx, 1, GSS_C_QOP_DEFAULT, &in, NULL,
+                            &tok) == GSS_S_COMPLETE &&
+                   peer_hears(p, tok.value, tok.length, pong);
+    gss_release_buffer(&tmp, &tok);
+
+    /* A token that carries the KeyUpdate alone. */
+    ck_assert_int_eq(cs_tls_key_update(p->ctx->tls), CS_OK);
+    ck_assert_int_eq(cs_tls_take_output(p->ctx->tls, &ku), CS_OK);
+    tok.length = ku.len;
+    tok.value = ku.data;
+    res->ku_alone_major = gss_unwrap(&minor, gctx, &tok, &out, NULL, NULL);
+    res->ku_alone_len = out.length;
+    gss_release_buffer(&tmp, &out);
+    cs_blob_free(&ku);
+    res->ku_wrap_after = gss_wrap(&minor, gctx, 1, GSS_C_QOP_DEFAULT, &in,
+                                  NULL, &tok) == GSS_S_COMPLETE &&
+                         peer_hears(p, tok.value, tok.length, pong);
+    gss_release_buffer(&tmp, &tok);
+}
+
 void
 peer_run(const struct peer_script *s, struct peer_result *res)
 {
@@ -796,6 +901,9 @@ peer_run(const struct peer_script *s, struct peer_result *res)
     }
     if (res->major == GSS_S_COMPLETE) {
         hs_inner_mech_name(gctx, res->inner_mech, sizeof(res->inner_mech));
+    }
+    if (s->key_update && res->major == GSS_S_COMPLETE && res->peer_done) {
+        key_update_round(&p, gctx, res);
     }
     gss_release_buffer(&tmp, &text);
     gss_release_name(&tmp, &src);

@@ -111,6 +111,9 @@ struct peer_script {
                                    * gss-ntlmssp cannot decode */
     const struct peer_record *replay;
     enum peer_u2u u2u;
+    bool key_update;              /* once complete: messages both ways,
+                                   * the peer asking for new keys (TLS
+                                   * 1.3 KeyUpdate) before its own */
 };
 
 struct peer_result {
@@ -134,6 +137,22 @@ struct peer_result {
     char name[256];               /* the module's acceptor: who it says
                                    * authenticated */
     char inner_mech[32];          /* and over which inner mech */
+    /* With key_update, twice: the peer sends a KeyUpdate that asks for
+     * new keys and a message in one token. */
+    bool ku_unwrapped;            /* the module's gss_unwrap gave both
+                                   * messages */
+    size_t ku_header[2];          /* gss_wrap_iov_length's HEADER while
+                                   * the module owes its KeyUpdate, and
+                                   * once it sent it */
+    bool ku_iov;                  /* the peer read the gss_wrap_iov
+                                   * message that carried it */
+    OM_uint32 ku_stale_major, ku_stale_minor;
+                                  /* gss_wrap_iov, the second time, with
+                                   * the HEADER of a record alone */
+    bool ku_wrap;                 /* then the peer read gss_wrap's */
+    OM_uint32 ku_alone_major;     /* gss_unwrap of a KeyUpdate alone */
+    size_t ku_alone_len;          /* the message it gave */
+    bool ku_wrap_after;           /* the peer read gss_wrap's after it */
 };
 
 /* peer_run: one exchange between the peer and the module under test in

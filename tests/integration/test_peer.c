@@ -306,6 +306,50 @@ START_TEST(test_u2u_spnego)
 }
 END_TEST
 
+/*
+ * A TLS 1.3 peer that asks for new keys (KeyUpdate, update_requested), as
+ * a TLS stack may near its keys' usage limit: the module takes its
+ * message along with it, and OpenSSL owes the peer a KeyUpdate of its
+ * own, written before the module's next record.  gss_wrap carries both
+ * records; gss_wrap_iov_length makes HEADER room for it, and a HEADER
+ * sized for one record alone is refused before anything is sealed (a
+ * record sealed and dropped would be a gap the peer cannot get past).
+ * A token with the KeyUpdate alone is an empty message.  The peer reads
+ * every message: before the fix, the KeyUpdate went into the TRAILER
+ * arithmetic and the IOV call failed after sealing.
+ */
+START_TEST(test_key_update)
+{
+    struct peer_script s = { .acceptor = _i & 1, .ntlm = _i >> 1,
+                             .key_update = true };
+    struct peer_result r;
+    size_t h, t;
+
+    peer_run(&s, &r);
+    fprintf(stderr, "key update, module %s, %s: [%s] header %zu then %zu; "
+            "stale header: %u/%u\n", s.acceptor ? "initiator" : "acceptor",
+            s.ntlm ? "ntlm" : "kerberos", r.error, r.ku_header[0],
+            r.ku_header[1], r.ku_stale_major, r.ku_stale_minor);
+    ck_assert_msg(r.major == GSS_S_COMPLETE, "%s", r.error);
+    ck_assert(r.ku_unwrapped);
+    ck_assert(r.ku_iov);
+    ck_assert(r.ku_wrap);
+    /* TLS 1.3: a record alone has a 5-byte header and a 17-byte trailer;
+     * the KeyUpdate record is 5 + 5 + 17 bytes. */
+    h = 5;
+    t = 17;
+    ck_assert_uint_eq(r.ku_header[1], h);
+    ck_assert_uint_eq(r.ku_header[0], h + (h + 5 + t));
+    ck_assert_uint_eq(r.ku_stale_major, GSS_S_FAILURE);
+    ck_assert_uint_eq(r.ku_stale_minor, CREDSSP_S_BAD_ARGS);
+    /* A KeyUpdate alone is an empty message; the next one goes through. */
+    ck_assert_uint_eq(r.ku_alone_major, GSS_S_COMPLETE);
+    ck_assert_uint_eq(r.ku_alone_len, 0);
+    ck_assert(r.ku_wrap_after);
+    peer_result_clear(&r);
+}
+END_TEST
+
 static Suite *
 peer_suite(void)
 {
@@ -318,6 +362,7 @@ peer_suite(void)
                         (int)(2 * sizeof(cases) / sizeof(cases[0])));
     tcase_add_loop_test(tc, test_bad_token_every_state, 0, 20);
     tcase_add_loop_test(tc, test_u2u_spnego, 0, 3);
+    tcase_add_loop_test(tc, test_key_update, 0, 4);
     tcase_add_test(tc, test_ntlm_empty_target_name);
     tcase_add_test(tc, test_ntlm_negotiate_without_version);
     tcase_add_test(tc, test_ntlm_spnego_negotiate_without_version);
