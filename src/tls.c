@@ -622,17 +622,30 @@ cs_tls_write_prefix(const struct cs_tls *t)
     return n;
 }
 
-size_t
-cs_tls_last_record(const uint8_t *out, size_t len)
+/* walk_records: how many whole records in[0..len) holds, and where the
+ * last one starts. */
+static size_t
+walk_records(const uint8_t *in, size_t len, size_t *last)
 {
     struct cs_cursor c;
     cs_slice rec;
-    size_t at = 0;
+    size_t n = 0;
 
-    cs_cursor_init(&c, out, len);
+    *last = 0;
+    cs_cursor_init(&c, in, len);
     while (cs_record_next(&c, &rec)) {
-        at = (size_t)(rec.data - out);
+        *last = (size_t)(rec.data - in);
+        n++;
     }
+    return n;
+}
+
+size_t
+cs_tls_last_record(const uint8_t *out, size_t len)
+{
+    size_t at;
+
+    (void)walk_records(out, len, &at);
     return at;
 }
 
@@ -766,21 +779,6 @@ commit_replays(struct cs_tls *t, uint8_t (*fp)[REPLAY_FP_LEN], size_t num)
     }
 }
 
-/* count_records: how many records in (checked by cs_tls_check_records). */
-static size_t
-count_records(const uint8_t *in, size_t len)
-{
-    struct cs_cursor c;
-    cs_slice rec;
-    size_t n = 0;
-
-    cs_cursor_init(&c, in, len);
-    while (cs_record_next(&c, &rec)) {
-        n++;
-    }
-    return n;
-}
-
 /*
  * release_read_buffer: after every record of a call authenticated and was
  * read, frees OpenSSL's read buffer as SSL_MODE_RELEASE_BUFFERS would
@@ -844,6 +842,7 @@ unseal_to(struct cs_tls *t, const uint8_t *in, size_t len, uint8_t *dst,
     uint8_t stack_fp[REPLAY_CALL_SLOTS][REPLAY_FP_LEN];
     uint8_t (*fp)[REPLAY_FP_LEN] = stack_fp;
     size_t missing = 0, have = 0, room, num_rec = 0;
+    size_t last;
     cs_err err;
     int n = 0;
 
@@ -853,7 +852,7 @@ unseal_to(struct cs_tls *t, const uint8_t *in, size_t len, uint8_t *dst,
     }
     err = cs_tls_check_records(in, len, &missing);
     if (err == CS_OK) {
-        num_rec = count_records(in, len);
+        num_rec = walk_records(in, len, &last);
         if (num_rec > REPLAY_CALL_SLOTS) {
             fp = malloc(num_rec * sizeof(*fp));
             err = fp != NULL ? CS_OK : CREDSSP_S_NOMEM;
