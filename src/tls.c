@@ -622,20 +622,22 @@ cs_tls_write_prefix(const struct cs_tls *t)
     return n;
 }
 
-/* walk_records: how many whole records in[0..len) holds, and where the
- * last one starts. */
+/* walk_records: how many whole records in[0..len) holds, and (unless
+ * last is NULL) where the last one starts. */
 static size_t
 walk_records(const uint8_t *in, size_t len, size_t *last)
 {
     struct cs_cursor c;
     cs_slice rec;
-    size_t n = 0;
+    size_t n = 0, at = 0;
 
-    *last = 0;
     cs_cursor_init(&c, in, len);
     while (cs_record_next(&c, &rec)) {
-        *last = (size_t)(rec.data - in);
+        at = (size_t)(rec.data - in);
         n++;
+    }
+    if (last != NULL) {
+        *last = at;
     }
     return n;
 }
@@ -842,7 +844,6 @@ unseal_to(struct cs_tls *t, const uint8_t *in, size_t len, uint8_t *dst,
     uint8_t stack_fp[REPLAY_CALL_SLOTS][REPLAY_FP_LEN];
     uint8_t (*fp)[REPLAY_FP_LEN] = stack_fp;
     size_t missing = 0, have = 0, room, num_rec = 0;
-    size_t last;
     cs_err err;
     int n = 0;
 
@@ -852,7 +853,7 @@ unseal_to(struct cs_tls *t, const uint8_t *in, size_t len, uint8_t *dst,
     }
     err = cs_tls_check_records(in, len, &missing);
     if (err == CS_OK) {
-        num_rec = walk_records(in, len, &last);
+        num_rec = walk_records(in, len, NULL);
         if (num_rec > REPLAY_CALL_SLOTS) {
             fp = malloc(num_rec * sizeof(*fp));
             err = fp != NULL ? CS_OK : CREDSSP_S_NOMEM;

@@ -97,6 +97,9 @@ cs_err cs_tls_seal(struct cs_tls *t, const uint8_t *msg, size_t len,
 cs_err cs_tls_seal_pending(struct cs_tls *t, const uint8_t *msg, size_t len,
                            size_t *rec_len, size_t *prefix) CS_WUR;
 
+cs_err cs_tls_take_exact(struct cs_tls *t, uint8_t *dst, size_t n) CS_WUR;
+void cs_tls_drop_output(struct cs_tls *t);
+
 /* cs_tls_write_prefix: the bytes TLS will write before the next message's
  * record: records already waiting in its output, and the TLS 1.3
  * KeyUpdate it owes a peer that asked for new keys (OpenSSL sends it with
@@ -108,12 +111,10 @@ size_t cs_tls_write_prefix(const struct cs_tls *t);
 size_t cs_tls_last_record(const uint8_t *out, size_t len);
 
 /* cs_tls_key_update: a TLS 1.3 KeyUpdate that asks the peer for new keys
- * too, written to the output at once (the next seal takes it along).  The module never asks; the
- * tests' scripted peer does, as a TLS 1.3 stack may near its keys'
- * usage limit. */
+ * too, written to the output at once (the next seal takes it along).
+ * The module never asks; the tests' scripted peer does, as a TLS 1.3
+ * stack may near its keys' usage limit. */
 cs_err cs_tls_key_update(struct cs_tls *t) CS_WUR;
-cs_err cs_tls_take_exact(struct cs_tls *t, uint8_t *dst, size_t n) CS_WUR;
-void cs_tls_drop_output(struct cs_tls *t);
 
 /* cs_tls_unseal: gss_unwrap: one or more whole records, their plaintext
  * concatenated in *out.  A record seen before (or twice in the input) is

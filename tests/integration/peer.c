@@ -729,6 +729,38 @@ peer_hears(struct peer *p, const uint8_t *tok, size_t len, const char *msg)
     return ok;
 }
 
+/* module_wraps: gss_wrap of msg on the module's side; does the peer read
+ * it? */
+static bool
+module_wraps(struct peer *p, gss_ctx_id_t gctx, const char *msg)
+{
+    gss_buffer_desc in = { strlen(msg), (void *)msg }, tok = { 0, NULL };
+    OM_uint32 minor, tmp;
+    bool ok = gss_wrap(&minor, gctx, 1, GSS_C_QOP_DEFAULT, &in, NULL,
+                       &tok) == GSS_S_COMPLETE &&
+              peer_hears(p, tok.value, tok.length, msg);
+
+    gss_release_buffer(&tmp, &tok);
+    return ok;
+}
+
+/* lay_out: HEADER (h bytes), DATA (n) and TRAILER (t) back to back in
+ * buf, with msg in DATA. */
+static void
+lay_out(gss_iov_buffer_desc iov[3], uint8_t *buf, size_t h, const char *msg,
+        size_t t)
+{
+    size_t n = strlen(msg);
+
+    memcpy(buf + h, msg, n);
+    iov[0].buffer.value = buf;
+    iov[0].buffer.length = h;
+    iov[1].buffer.value = buf + h;
+    iov[1].buffer.length = n;
+    iov[2].buffer.value = buf + h + n;
+    iov[2].buffer.length = t;
+}
+
 /* key_update_round: the key_update script (peer.h) on a completed
  * context. */
 static void
@@ -736,11 +768,10 @@ key_update_round(struct peer *p, gss_ctx_id_t gctx, struct peer_result *res)
 {
     static const char pong[] = "<s:Envelope>pong</s:Envelope>";
     gss_iov_buffer_desc iov[3];
-    gss_buffer_desc in = { sizeof(pong) - 1, (void *)pong }, tok;
-    gss_buffer_desc out = { 0, NULL };
+    gss_buffer_desc tok, out = { 0, NULL };
     cs_blob ku = { 0 };
     uint8_t buf[256];
-    size_t n = sizeof(pong) - 1, h;
+    size_t n = sizeof(pong) - 1, h, t;
     OM_uint32 minor, tmp;
 
     res->ku_unwrapped = peer_says(p, gctx, "ping");
@@ -753,36 +784,24 @@ key_update_round(struct peer *p, gss_ctx_id_t gctx, struct peer_result *res)
     ck_assert_uint_eq(gss_wrap_iov_length(&minor, gctx, 1, 0, NULL, iov, 3),
                       GSS_S_COMPLETE);
     res->ku_header[0] = h = iov[0].buffer.length;
-    ck_assert_uint_le(h + n + iov[2].buffer.length, sizeof(buf));
-    memcpy(buf + h, pong, n);
-    iov[0].buffer.value = buf;
-    iov[1].buffer.value = buf + h;
-    iov[2].buffer.value = buf + h + n;
+    t = iov[2].buffer.length;
+    ck_assert_uint_le(h + n + t, sizeof(buf));
+    lay_out(iov, buf, h, pong, t);
     res->ku_iov = gss_wrap_iov(&minor, gctx, 1, 0, NULL, iov, 3) ==
                       GSS_S_COMPLETE &&
-                  peer_hears(p, buf, h + n + iov[2].buffer.length, pong);
+                  peer_hears(p, buf, h + n + t, pong);
     ck_assert_uint_eq(gss_wrap_iov_length(&minor, gctx, 1, 0, NULL, iov, 3),
                       GSS_S_COMPLETE);
-    res->ku_header[1] = iov[0].buffer.length;
+    res->ku_header[1] = h = iov[0].buffer.length;
 
     /* Again, with a HEADER sized for a record alone: refused before
      * anything is sealed; gss_wrap then carries both records. */
     res->ku_unwrapped = peer_says(p, gctx, "ping again") &&
                         res->ku_unwrapped;
-    h = res->ku_header[1];
-    memcpy(buf + h, pong, n);
-    iov[0].buffer.value = buf;
-    iov[0].buffer.length = h;
-    iov[1].buffer.value = buf + h;
-    iov[1].buffer.length = n;
-    iov[2].buffer.value = buf + h + n;
-    iov[2].buffer.length = sizeof(buf) - h - n;
+    lay_out(iov, buf, h, pong, sizeof(buf) - h - n);
     res->ku_stale_major = gss_wrap_iov(&res->ku_stale_minor, gctx, 1, 0,
                                        NULL, iov, 3);
-    res->ku_wrap = gss_wrap(&minor, gctx, 1, GSS_C_QOP_DEFAULT, &in, NULL,
-                            &tok) == GSS_S_COMPLETE &&
-                   peer_hears(p, tok.value, tok.length, pong);
-    gss_release_buffer(&tmp, &tok);
+    res->ku_wrap = module_wraps(p, gctx, pong);
 
     /* A token that carries the KeyUpdate alone. */
     ck_assert_int_eq(cs_tls_key_update(p->ctx->tls), CS_OK);
@@ -793,10 +812,7 @@ key_update_round(struct peer *p, gss_ctx_id_t gctx, struct peer_result *res)
     res->ku_alone_len = out.length;
     gss_release_buffer(&tmp, &out);
     cs_blob_free(&ku);
-    res->ku_wrap_after = gss_wrap(&minor, gctx, 1, GSS_C_QOP_DEFAULT, &in,
-                                  NULL, &tok) == GSS_S_COMPLETE &&
-                         peer_hears(p, tok.value, tok.length, pong);
-    gss_release_buffer(&tmp, &tok);
+    res->ku_wrap_after = module_wraps(p, gctx, pong);
 }
 
 void
