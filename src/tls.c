@@ -469,6 +469,7 @@ cs_err
 cs_tls_read_message(struct cs_tls *t, cs_blob *out, bool *got)
 {
     uint8_t buf[CS_TLS_MAX_RECORD];
+    size_t used = 0;              /* how much of buf holds plaintext */
     cs_err err = CS_OK;
     int n;
 
@@ -478,6 +479,7 @@ cs_tls_read_message(struct cs_tls *t, cs_blob *out, bool *got)
      * input would be a TSRequest split across records or two TSRequests
      * in one token, both errors in CredSSP. */
     while ((n = SSL_read(t->ssl, buf, sizeof(buf))) > 0) {
+        used = (size_t)n > used ? (size_t)n : used;
         if (*got) {
             err = CREDSSP_S_SPLIT_RECORD;
             break;
@@ -499,7 +501,9 @@ cs_tls_read_message(struct cs_tls *t, cs_blob *out, bool *got)
             err = ssl_failure(t, n, "TLS read");
         }
     }
-    cs_wipe(buf, sizeof(buf));
+    /* Only what SSL_read wrote: a TSRequest is a few hundred bytes, the
+     * buffer 16 KiB. */
+    cs_wipe(buf, used);
     if (err != CS_OK) {
         cs_blob_free_secret(out);
         *got = false;
