@@ -275,7 +275,7 @@ creds_slot(struct cs_tscredentials *t, const char *field)
 cs_err
 cs_cred_set_creds_key(struct cs_cred *c, const char *name, const char *value)
 {
-    enum cs_cred_type type;
+    enum cs_cred_type type, was;
     const char *field;
     char **slot, *copy;
     cs_err err = CS_OK;
@@ -293,6 +293,7 @@ cs_cred_set_creds_key(struct cs_cred *c, const char *name, const char *value)
         return CREDSSP_S_WRONG_USAGE;
     }
     pthread_mutex_lock(&c->lock);
+    was = c->send.cred_type;
     /* Fixed once used, as cs_cred_set_option says. */
     if (c->finished) {
         err = CREDSSP_S_CRED_IN_USE;
@@ -303,6 +304,8 @@ cs_cred_set_creds_key(struct cs_cred *c, const char *name, const char *value)
         err = CREDSSP_S_BAD_OPTION_VALUE;
         goto cleanup;
     }
+    /* The kind is taken with the first key it accepts: a refused call
+     * leaves the handle as it was (cleanup). */
     c->send.cred_type = type;
     if (type == CS_CRED_SMARTCARD && strcmp(field, "key_spec") == 0) {
         char *end;
@@ -334,6 +337,9 @@ cs_cred_set_creds_key(struct cs_cred *c, const char *name, const char *value)
     *slot = copy;
 
 cleanup:
+    if (err != CS_OK) {
+        c->send.cred_type = was;
+    }
     pthread_mutex_unlock(&c->lock);
     return err;
 }

@@ -341,6 +341,43 @@ START_TEST(test_other_creds_errors)
 }
 END_TEST
 
+/* A smart card or Remote Guard key refused where it is set leaves the
+ * handle a password credential: the password is what is delegated. */
+START_TEST(test_refused_key_keeps_password)
+{
+    static const char *const refused[] = {
+        "credssp_smartcard_nosuch=1",
+        "credssp_smartcard_key_spec=x",
+        "credssp_remote_guard_buffer=zz",
+    };
+    struct hs_opts o = { 0 };
+    struct hs_result r;
+    gss_buffer_desc v;
+    gss_cred_id_t cred = GSS_C_NO_CREDENTIAL;
+    OM_uint32 major, minor;
+    size_t i;
+
+    o.mech = "kerberos";
+    o.req_flags = GSS_C_DELEG_FLAG;
+    ck_assert_uint_eq(hs_init_cred(&o, &cred, &minor), GSS_S_COMPLETE);
+    for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+        v.value = (void *)refused[i];
+        v.length = strlen(refused[i]);
+        major = gss_set_cred_option(&minor, &cred, GSS_CREDSSP_OPT_STORE_KEY,
+                                    &v);
+        ck_assert_msg(major == GSS_S_FAILURE &&
+                          minor == CREDSSP_S_BAD_OPTION_VALUE,
+                      "%s: 0x%x/0x%x", refused[i], major, minor);
+    }
+    o.init_cred = cred;
+    ck_assert_msg(hs_run(&o, &r) == 0, "%s | %s", r.init_error,
+                  r.acc_error);
+    ck_assert(r.delegated);
+    ck_assert_str_eq(r.deleg_password, hs_env("CREDSSP_TEST_PASSWORD"));
+    gss_release_cred(&minor, &cred);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -354,6 +391,7 @@ main(void)
     tcase_add_test(tc, test_smartcard_creds);
     tcase_add_test(tc, test_remote_guard_creds);
     tcase_add_test(tc, test_other_creds_errors);
+    tcase_add_test(tc, test_refused_key_keeps_password);
     /* Last: it expires alice's password in this program's KDC. */
     tcase_add_test(tc, test_store_expired_password);
     suite_add_tcase(s, tc);
