@@ -526,3 +526,41 @@ cs_settings_max_version(const struct cs_settings *s)
 {
     return s->max_version != 0 ? s->max_version : CS_VERSION_MAX;
 }
+
+cs_err
+cs_settings_check(const struct cs_settings *s, enum cs_role role)
+{
+    static const char *const oracle[] = {
+        [CS_ORACLE_MITIGATED] = "mitigated",
+        [CS_ORACLE_FORCE_UPDATED] = "force-updated",
+        [CS_ORACLE_VULNERABLE] = "vulnerable",
+    };
+    uint32_t lo = cs_settings_min_version(s, role);
+    uint32_t hi = cs_settings_max_version(s);
+
+    if (lo > hi && s->min_version != 0) {
+        cs_err_set_detail(CREDSSP_S_BAD_OPTION_VALUE,
+                          "SEC_E_INVALID_PARAMETER: min_version %u is above "
+                          "max_version %u: no CredSSP version is left",
+                          (unsigned)lo, (unsigned)hi);
+        return CREDSSP_S_BAD_OPTION_VALUE;
+    }
+    if (lo > hi) {
+        cs_err_set_detail(CREDSSP_S_BAD_OPTION_VALUE,
+                          "SEC_E_INVALID_PARAMETER: max_version %u is below "
+                          "version %u, which encryption_oracle = %s requires "
+                          "of an %s (set min_version, or encryption_oracle = "
+                          "vulnerable, to allow older versions)",
+                          (unsigned)hi, (unsigned)lo, oracle[s->oracle],
+                          role == CS_INITIATOR ? "initiator" : "acceptor");
+        return CREDSSP_S_BAD_OPTION_VALUE;
+    }
+    if (s->tls.min_version != 0 && s->tls.max_version != 0 &&
+        s->tls.min_version > s->tls.max_version) {
+        cs_err_set_detail(CREDSSP_S_BAD_OPTION_VALUE,
+                          "SEC_E_INVALID_PARAMETER: tls_min_version 1.3 is "
+                          "above tls_max_version 1.2");
+        return CREDSSP_S_BAD_OPTION_VALUE;
+    }
+    return CS_OK;
+}

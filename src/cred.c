@@ -182,6 +182,11 @@ cs_cred_finish(struct cs_cred *c)
     if (c->finished) {
         goto cleanup;
     }
+    err = cs_settings_check(&c->set, c->usage == GSS_C_ACCEPT ? CS_ACCEPTOR
+                                                              : CS_INITIATOR);
+    if (err != CS_OK) {
+        goto cleanup;
+    }
     if (c->usage == GSS_C_ACCEPT) {
         err = cs_inner_acquire_acceptor(c->name, store, &c->inner,
                                         &c->inner_time);

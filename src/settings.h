@@ -70,6 +70,13 @@ uint32_t cs_settings_min_version(const struct cs_settings *s,
                                  enum cs_role role);
 uint32_t cs_settings_max_version(const struct cs_settings *s);
 
+/* cs_settings_check: whether the settings agree with each other for a
+ * role (a minimum version above the maximum, CredSSP's or TLS's, leaves
+ * nothing to speak): CREDSSP_S_BAD_OPTION_VALUE with a text that names
+ * them. */
+cs_err cs_settings_check(const struct cs_settings *s,
+                         enum cs_role role) CS_WUR;
+
 /* cs_config_error: the text of the last configuration error (file and
  * line), or NULL. */
 const char *cs_config_error(void);

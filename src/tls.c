@@ -158,6 +158,23 @@ msg_cb(int write_p, int version, int content_type, const void *buf,
     }
 }
 
+/* suites_left: whether a connection of ctx has a cipher suite it can use
+ * at the versions it allows (none: every handshake would fail, with an
+ * error that blames the peer). */
+static bool
+suites_left(SSL_CTX *ctx)
+{
+    SSL *ssl = SSL_new(ctx);
+    STACK_OF(SSL_CIPHER) *sk = ssl != NULL ? SSL_get1_supported_ciphers(ssl)
+                                           : NULL;
+    bool left = sk != NULL && sk_SSL_CIPHER_num(sk) > 0;
+
+    sk_SSL_CIPHER_free(sk);
+    SSL_free(ssl);
+    ERR_clear_error();
+    return left;
+}
+
 /* base_ctx: the settings both roles share ([MS-CSSP] 3.1.5;
  * doc/design.md 3.6). */
 static cs_err
@@ -197,6 +214,15 @@ base_ctx(const SSL_METHOD *method, const struct cs_tls_settings *s,
         (s->ciphersuites != NULL &&
          !SSL_CTX_set_ciphersuites(ctx, s->ciphersuites))) {
         trace_openssl("TLS settings");
+        SSL_CTX_free(ctx);
+        return CREDSSP_S_BAD_OPTION_VALUE;
+    }
+    if (!suites_left(ctx)) {
+        cs_err_set_detail(CREDSSP_S_BAD_OPTION_VALUE,
+                          "SEC_E_INVALID_PARAMETER: no TLS cipher suite is "
+                          "left for the TLS versions allowed (see "
+                          "tls_min_version, tls_max_version, "
+                          "tls_cipher_list and tls_ciphersuites)");
         SSL_CTX_free(ctx);
         return CREDSSP_S_BAD_OPTION_VALUE;
     }

@@ -847,6 +847,77 @@ START_TEST(test_cred_store_errors)
 END_TEST
 
 /*
+ * Settings that contradict each other leave nothing to speak: a minimum
+ * version above the maximum (CredSSP's, also through the Encryption
+ * Oracle level's minimum, or TLS's), or no cipher suite left for the TLS
+ * versions allowed.  The side that has them fails at its first call,
+ * before it sends anything, with CREDSSP_S_BAD_OPTION_VALUE and a text
+ * that names the settings, not later with an error that blames the peer.
+ */
+static const struct {
+    bool acceptor;                /* whose settings */
+    const char *min, *max, *oracle;
+    gss_OID oid[2];
+    const char *value[2];
+    const char *says;
+} contradictions[] = {
+    { false, "6", "3", NULL, { NULL }, { NULL },
+      "min_version 6 is above max_version 3" },
+    { false, NULL, "4", NULL, { NULL }, { NULL },
+      "max_version 4 is below version 5, which encryption_oracle = "
+      "mitigated requires of an initiator" },
+    { true, NULL, "4", "force-updated", { NULL }, { NULL },
+      "encryption_oracle = force-updated requires of an acceptor" },
+    { false, NULL, NULL, NULL,
+      { GSS_CREDSSP_OPT_TLS_MIN_VERSION, GSS_CREDSSP_OPT_TLS_MAX_VERSION },
+      { "1.3", "1.2" },
+      "tls_min_version 1.3 is above tls_max_version 1.2" },
+    { true, NULL, NULL, NULL,
+      { GSS_CREDSSP_OPT_TLS_MIN_VERSION, GSS_CREDSSP_OPT_STORE_KEY },
+      { "1.3", "credssp_tls_ciphersuites=" },
+      "no TLS cipher suite is left" },
+    { false, NULL, NULL, NULL,
+      { GSS_CREDSSP_OPT_TLS_MAX_VERSION, GSS_CREDSSP_OPT_TLS_CIPHER_LIST },
+      { "1.2", "PSK" },
+      "no TLS cipher suite is left" },
+};
+
+START_TEST(test_settings_contradict)
+{
+    struct hs_opts o = { 0 };
+    struct hs_result r;
+    struct hs_opt *extra;
+    bool acc = contradictions[_i].acceptor;
+    OM_uint32 major, minor;
+    const char *text;
+    int i;
+
+    o.mech = "kerberos";
+    *(acc ? &o.acc_min_version : &o.init_min_version) =
+        contradictions[_i].min;
+    *(acc ? &o.acc_max_version : &o.init_max_version) =
+        contradictions[_i].max;
+    *(acc ? &o.acc_oracle : &o.init_oracle) = contradictions[_i].oracle;
+    extra = acc ? o.acc_extra : o.init_extra;
+    for (i = 0; i < 2; i++) {
+        extra[i].oid = contradictions[_i].oid[i];
+        extra[i].value = contradictions[_i].value[i];
+    }
+    ck_assert_int_ne(hs_run(&o, &r), 0);
+    major = acc ? r.acc_major : r.init_major;
+    minor = acc ? r.acc_minor : r.init_minor;
+    text = acc ? r.acc_error : r.init_error;
+    ck_assert_msg(major == GSS_S_FAILURE &&
+                      minor == CREDSSP_S_BAD_OPTION_VALUE,
+                  "0x%x/0x%x: %s", major, minor, text);
+    ck_assert_msg(strstr(text, contradictions[_i].says) != NULL, "%s", text);
+    /* Nothing sent: the initiator fails before its first token, the
+     * acceptor answers the ClientHello with nothing. */
+    ck_assert_int_eq(r.legs, acc ? 1 : 0);
+}
+END_TEST
+
+/*
  * The Remote Guard buffer's hex digits (OpenSSL decodes them): pairs of
  * hex digits in either case are taken; an empty, odd-length or non-hex
  * value is refused with CREDSSP_S_BAD_OPTION_VALUE and a readable text,
@@ -954,6 +1025,8 @@ main(void)
     tcase_add_loop_test(tc, test_cred_store, 0,
                         sizeof(store_keys) / sizeof(store_keys[0]));
     tcase_add_test(tc, test_cred_store_errors);
+    tcase_add_loop_test(tc, test_settings_contradict, 0,
+                        sizeof(contradictions) / sizeof(contradictions[0]));
     tcase_add_test(tc, test_cred_store_spnego);
     tcase_add_loop_test(tc, test_remote_guard_hex, 0,
                         sizeof(hex_values) / sizeof(hex_values[0]));
