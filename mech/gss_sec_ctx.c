@@ -50,7 +50,8 @@ get_cred(gss_cred_id_t handle, gss_cred_usage_t usage, struct cs_cred **out)
 }
 
 /* set_outputs: ret_flags and time_rec as the seed says: meaningful once
- * complete; time is the inner context's lifetime. */
+ * complete; time is what is left of the inner authentication's lifetime
+ * (cs_ctx_time_left). */
 static void
 set_outputs(const struct cs_ctx *ctx, OM_uint32 *ret_flags,
             OM_uint32 *time_rec)
@@ -59,8 +60,10 @@ set_outputs(const struct cs_ctx *ctx, OM_uint32 *ret_flags,
         *ret_flags = ctx->ret_flags;
     }
     if (time_rec != NULL) {
-        *time_rec = ctx->inner.time_rec != 0 ? ctx->inner.time_rec
-                                             : GSS_C_INDEFINITE;
+        *time_rec = ctx->state == CS_ST_DONE
+                        ? cs_ctx_time_left(ctx)
+                        : ctx->inner.time_rec != 0 ? ctx->inner.time_rec
+                                                   : GSS_C_INDEFINITE;
     }
 }
 
@@ -381,12 +384,23 @@ gss_context_time(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
 {
     struct cs_ctx *ctx = (struct cs_ctx *)context_handle;
 
+    OM_uint32 left;
+
     *minor_status = 0;
     if (ctx == NULL || ctx->state != CS_ST_DONE) {
         *minor_status = CREDSSP_S_NOT_ESTABLISHED;
         return GSS_S_NO_CONTEXT;
     }
-    set_outputs(ctx, NULL, time_rec);
+    left = cs_ctx_time_left(ctx);
+    if (time_rec != NULL) {
+        *time_rec = left;
+    }
+    if (left == 0) {
+        /* The channel ended (its minor says how), or the inner
+         * authentication's lifetime is over (no minor). */
+        *minor_status = ctx->tls != NULL ? cs_tls_ended(ctx->tls) : CS_OK;
+        return GSS_S_CONTEXT_EXPIRED;
+    }
     return GSS_S_COMPLETE;
 }
 

@@ -370,6 +370,32 @@ same_msgs(const uint8_t *got, size_t num, const uint8_t *want)
     return num <= CS_MAX_MSGS;
 }
 
+/* monotonic_now: seconds of CLOCK_MONOTONIC (never 0 here: the clock
+ * starts at boot, and a context completes well after it). */
+static time_t
+monotonic_now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec;
+}
+
+OM_uint32
+cs_ctx_time_left(const struct cs_ctx *ctx)
+{
+    time_t now;
+
+    if (ctx->tls != NULL && cs_tls_ended(ctx->tls) != CS_OK) {
+        return 0;
+    }
+    if (ctx->expires == 0) {
+        return GSS_C_INDEFINITE;
+    }
+    now = monotonic_now();
+    return now < ctx->expires ? (OM_uint32)(ctx->expires - now) : 0;
+}
+
 const struct cs_flow *
 cs_ctx_flow(const struct cs_ctx *ctx)
 {
@@ -533,6 +559,10 @@ cs_ctx_step(struct cs_ctx *ctx, const uint8_t *in, size_t in_len,
         const struct cs_flow *f = cs_ctx_flow(ctx);
 
         ctx->state = CS_ST_DONE;
+        if (ctx->inner.time_rec != 0 &&
+            ctx->inner.time_rec != GSS_C_INDEFINITE) {
+            ctx->expires = monotonic_now() + (time_t)ctx->inner.time_rec;
+        }
         /* An idle established context keeps only what it still needs:
          * the inner context (and gss-ntlmssp's per-context conversion
          * handles) goes (doc/performance.md, memory), and so do the

@@ -9,6 +9,7 @@
 #define CS_ENGINE_H
 
 #include <pthread.h>
+#include <time.h>
 
 #include <openssl/crypto.h>
 #include <openssl/ssl.h>
@@ -90,6 +91,9 @@ struct cs_ctx {
     unsigned legs;                /* calls of cs_ctx_step that counted */
     cs_blob server_key;
     size_t missing;
+    time_t expires;               /* CLOCK_MONOTONIC second the inner
+                                   * authentication's lifetime ends at;
+                                   * 0: it does not end */
     size_t extra;                 /* input bytes after the completion */
     cs_err pending_err;           /* acceptor: error to report */
     struct cs_cred *delegated;    /* acceptor result */
@@ -116,6 +120,11 @@ cs_err cs_ctx_set_target(struct cs_ctx *ctx, gss_name_t target) CS_WUR;
  */
 cs_err cs_ctx_step(struct cs_ctx *ctx, const uint8_t *in, size_t in_len,
                    cs_blob *out, bool *done) CS_WUR;
+
+/* cs_ctx_time_left: the seconds left of a context's lifetime: the inner
+ * authentication's, counted from its completion (GSS_C_INDEFINITE when it
+ * has none), 0 once it is over or the TLS channel has ended. */
+OM_uint32 cs_ctx_time_left(const struct cs_ctx *ctx);
 
 /* cs_ctx_flow: the entry of cs_flows a completed exchange followed, or
  * NULL for a sequence not in the table. */

@@ -362,6 +362,13 @@ static const struct cs_err_info err_table[] = {
         "verified, but its message does not fit DATA and was dropped; "
         "the context stays usable",
         GSS_S_DEFECTIVE_TOKEN, 0 },
+    [AT(CREDSSP_S_CHANNEL_ENDED)] = {
+        /* Every message call after the one that failed: that one said
+         * why (an altered record, the peer's alert). */
+        "SEC_E_CONTEXT_EXPIRED: an earlier call ended this context's "
+        "TLS channel (an altered record, or the peer's alert): nothing "
+        "more can be sent or received; delete the context",
+        GSS_S_CONTEXT_EXPIRED, 0 },
 };
 
 _Static_assert(sizeof(err_table) / sizeof(err_table[0]) ==

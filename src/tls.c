@@ -54,6 +54,8 @@ struct cs_tls {
                                    * handshake is over (not
                                    * tls_keep_buffers) */
     int peer_alert;               /* the alert the peer sent, or -1 */
+    cs_err ended;                 /* established, then ended: what every
+                                   * later message call says (end) */
 };
 
 /* The ephemeral certificate, made once per process. */
@@ -595,13 +597,46 @@ cs_tls_server_key(struct cs_tls *t, cs_blob *out)
                        (size_t)ASN1_STRING_length(bits));
 }
 
+/*
+ * end: what ended an established channel, remembered so that every later
+ * message call says it (OpenSSL itself would only say the connection is
+ * not in a state for application data): the peer's close_notify as
+ * CREDSSP_S_TLS_CLOSED, anything else (an altered record, the peer's
+ * alert, a failed write) as CREDSSP_S_CHANNEL_ENDED.  Returns err.
+ */
+static cs_err
+end(struct cs_tls *t, cs_err err)
+{
+    if (t->ended == CS_OK) {
+        t->ended = err == CREDSSP_S_TLS_CLOSED ? err
+                                               : CREDSSP_S_CHANNEL_ENDED;
+    }
+    return err;
+}
+
+/* message_ready: CS_OK when the channel carries messages. */
+static cs_err
+message_ready(const struct cs_tls *t)
+{
+    if (t->ended != CS_OK) {
+        return t->ended;
+    }
+    return SSL_is_init_finished(t->ssl) ? CS_OK : CREDSSP_S_NOT_ESTABLISHED;
+}
+
+cs_err
+cs_tls_ended(const struct cs_tls *t)
+{
+    return t->ended;
+}
+
 cs_err
 cs_tls_seal(struct cs_tls *t, const uint8_t *msg, size_t len, cs_blob *out)
 {
-    cs_err err;
+    cs_err err = message_ready(t);
 
-    if (!SSL_is_init_finished(t->ssl)) {
-        return CREDSSP_S_NOT_ESTABLISHED;
+    if (err != CS_OK) {
+        return err;
     }
     if (len == 0) {
         /* OpenSSL writes no empty records: an empty message is an empty
@@ -609,10 +644,10 @@ cs_tls_seal(struct cs_tls *t, const uint8_t *msg, size_t len, cs_blob *out)
         return CS_OK;
     }
     err = cs_tls_write_message(t, msg, len);
-    if (err == CS_OK) {
-        err = cs_tls_take_output(t, out);
+    if (err != CS_OK) {
+        return end(t, err);
     }
-    return err;
+    return cs_tls_take_output(t, out);
 }
 
 cs_err
@@ -625,16 +660,18 @@ cs_tls_seal_pending(struct cs_tls *t, const uint8_t *msg, size_t len,
 
     *rec_len = 0;
     *prefix = 0;
-    if (!SSL_is_init_finished(t->ssl)) {
-        return CREDSSP_S_NOT_ESTABLISHED;
+    err = message_ready(t);
+    if (err != CS_OK) {
+        return err;
     }
     err = cs_tls_write_message(t, msg, len);
-    if (err == CS_OK) {
-        n = BIO_get_mem_data(t->wbio, &out);
-        *rec_len = n > 0 ? (size_t)n : 0;
-        *prefix = cs_tls_last_record((const uint8_t *)out, *rec_len);
+    if (err != CS_OK) {
+        return end(t, err);
     }
-    return err;
+    n = BIO_get_mem_data(t->wbio, &out);
+    *rec_len = n > 0 ? (size_t)n : 0;
+    *prefix = cs_tls_last_record((const uint8_t *)out, *rec_len);
+    return CS_OK;
 }
 
 size_t
@@ -878,8 +915,9 @@ unseal_to(struct cs_tls *t, const uint8_t *in, size_t len, uint8_t *dst,
     int n = 0;
 
     *got = 0;
-    if (!SSL_is_init_finished(t->ssl)) {
-        return CREDSSP_S_NOT_ESTABLISHED;
+    err = message_ready(t);
+    if (err != CS_OK) {
+        return err;
     }
     err = cs_tls_check_records(in, len, &missing);
     if (err == CS_OK) {
@@ -928,6 +966,17 @@ unseal_to(struct cs_tls *t, const uint8_t *in, size_t len, uint8_t *dst,
         if (err == CREDSSP_S_TLS_FAILED) {
             err = CREDSSP_S_MESSAGE_ALTERED;
         }
+        (void)end(t, err);
+        /* The peer's last message and its close_notify (or alert) in one
+         * token: the records before it verified, so the message goes
+         * out, and the next call says the channel ended. */
+        if (have > 0 && (err == CREDSSP_S_TLS_CLOSED ||
+                         err == CREDSSP_S_TLS_ALERT)) {
+            CS_TRACE("TLS unseal: the channel ended after the message");
+            err = CS_OK;
+        }
+    } else if (err == CREDSSP_S_MESSAGE_ALTERED) {
+        (void)end(t, err);          /* drain_plaintext's */
     }
     /* A layout error: TLS took every record, and they count as seen. */
     if (err == CS_OK || err == CREDSSP_S_IOV_LAYOUT) {

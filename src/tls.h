@@ -154,6 +154,12 @@ cs_err cs_tls_export(struct cs_tls *t, const char *label,
  * session cache). */
 cs_err cs_tls_send_ticket(struct cs_tls *t) CS_WUR;
 
+/* cs_tls_ended: CS_OK while the established channel carries messages;
+ * once a message call has ended it, what every later one says
+ * (CREDSSP_S_TLS_CLOSED after the peer's close_notify,
+ * CREDSSP_S_CHANNEL_ENDED after anything else). */
+cs_err cs_tls_ended(const struct cs_tls *t);
+
 /* cs_tls_is_tls13: whether the handshake chose TLS 1.3. */
 bool cs_tls_is_tls13(const struct cs_tls *t);
 

@@ -420,6 +420,25 @@ START_TEST(test_replay_status)
 }
 END_TEST
 
+/* ended: every message call of a context whose channel ended says
+ * GSS_S_CONTEXT_EXPIRED with the minor status why, and its lifetime is
+ * over. */
+static void
+ended(gss_ctx_id_t ctx, OM_uint32 why)
+{
+    gss_buffer_desc msg = { 5, (void *)"hello" }, out;
+    OM_uint32 major, minor, life = 1;
+
+    major = gss_wrap(&minor, ctx, 1, GSS_C_QOP_DEFAULT, &msg, NULL, &out);
+    ck_assert_uint_eq(major, GSS_S_CONTEXT_EXPIRED);
+    ck_assert_uint_eq(minor, why);
+    ck_assert_uint_eq(out.length, 0);
+    ck_assert_uint_eq(gss_context_time(&minor, ctx, &life),
+                      GSS_S_CONTEXT_EXPIRED);
+    ck_assert_uint_eq(minor, why);
+    ck_assert_uint_eq(life, 0);
+}
+
 /*
  * A record altered inside (a body byte, its tag intact: not a fingerprint
  * seen before) is not a replay: GSS_S_BAD_SIG with no supplementary bit,
@@ -452,11 +471,13 @@ START_TEST(test_altered_not_replay)
     ck_assert_uint_eq(major, GSS_S_BAD_SIG);
     ck_assert_uint_eq(GSS_SUPPLEMENTARY_INFO(major), 0);
     ck_assert_uint_eq(minor, CREDSSP_S_MESSAGE_ALTERED);
-    /* The genuine record now fails too: the connection is over. */
+    /* The genuine record now fails too: the connection is over, and
+     * every later call of that side says so. */
     major = gss_unwrap(&minor, r.actx, &rec, &out, NULL, NULL);
-    ck_assert(GSS_ERROR(major));
-    ck_assert_uint_ne(minor, CREDSSP_S_REPLAYED);
+    ck_assert_uint_eq(major, GSS_S_CONTEXT_EXPIRED);
+    ck_assert_uint_eq(minor, CREDSSP_S_CHANNEL_ENDED);
     ck_assert_uint_eq(out.length, 0);
+    ended(r.actx, CREDSSP_S_CHANNEL_ENDED);
     gss_release_buffer(&minor, &rec);
     teardown(&r);
 }
@@ -482,12 +503,15 @@ START_TEST(test_reorder)
 END_TEST
 
 /* gss_delete_sec_context's token is a close_notify; the peer's unwrap
- * then says the context is closed. */
+ * then says the context is closed.  A last message and the close_notify
+ * in one token (a peer that answers and closes at once): the message is
+ * returned, and the calls after it say the channel closed. */
 START_TEST(test_close_notify)
 {
     struct hs_result r;
-    gss_buffer_desc token, out;
+    gss_buffer_desc token, last, both, out;
     OM_uint32 minor;
+    int conf = 0;
 
     setup(&r, configs[_i].mech, configs[_i].tls);
     ck_assert_uint_eq(gss_delete_sec_context(&minor, &r.ictx, &token),
@@ -498,7 +522,32 @@ START_TEST(test_close_notify)
     ck_assert_uint_eq(gss_unwrap(&minor, r.actx, &token, &out, NULL, NULL),
                       GSS_S_CONTEXT_EXPIRED);
     ck_assert_uint_eq(minor, CREDSSP_S_TLS_CLOSED);
+    ended(r.actx, CREDSSP_S_TLS_CLOSED);
     gss_release_buffer(&minor, &token);
+    teardown(&r);
+
+    setup(&r, configs[_i].mech, configs[_i].tls);
+    wrap_msg(r.actx, "the last answer", &last);
+    ck_assert_uint_eq(gss_delete_sec_context(&minor, &r.actx, &token),
+                      GSS_S_COMPLETE);
+    both.length = last.length + token.length;
+    both.value = malloc(both.length);
+    ck_assert_ptr_nonnull(both.value);
+    memcpy(both.value, last.value, last.length);
+    memcpy((char *)both.value + last.length, token.value, token.length);
+    ck_assert_uint_eq(gss_unwrap(&minor, r.ictx, &both, &out, &conf, NULL),
+                      GSS_S_COMPLETE);
+    ck_assert_int_eq(conf, 1);
+    ck_assert_uint_eq(out.length, 15);
+    ck_assert_int_eq(memcmp(out.value, "the last answer", 15), 0);
+    gss_release_buffer(&minor, &out);
+    ck_assert_uint_eq(gss_unwrap(&minor, r.ictx, &last, &out, NULL, NULL),
+                      GSS_S_CONTEXT_EXPIRED);
+    ck_assert_uint_eq(minor, CREDSSP_S_TLS_CLOSED);
+    ended(r.ictx, CREDSSP_S_TLS_CLOSED);
+    gss_release_buffer(&minor, &last);
+    gss_release_buffer(&minor, &token);
+    free(both.value);
     teardown(&r);
 }
 END_TEST
