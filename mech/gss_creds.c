@@ -94,6 +94,25 @@ apply_store(struct cs_cred *c, gss_const_key_value_set_t store,
 }
 
 /*
+ * initiator_life: an initiator credential's lifetime.  With a password
+ * it has none (tickets are got again from it); without one it is the
+ * inner credential's, once that is made (a ticket cache's TGT: 0 once it
+ * expired); before, nothing is known yet.
+ */
+static OM_uint32
+initiator_life(struct cs_cred *c)
+{
+    OM_uint32 life = GSS_C_INDEFINITE;
+
+    pthread_mutex_lock(&c->lock);
+    if (!c->has_password && c->finished) {
+        life = cs_inner_cred_lifetime(c->inner);
+    }
+    pthread_mutex_unlock(&c->lock);
+    return life;
+}
+
+/*
  * acquire: what the three acquire calls share.  The inner credentials and
  * the TLS context are acquired at first use, so that options set on the
  * handle afterwards still count; except for a GSS_CREDSSP_GS2_MECH
@@ -125,6 +144,14 @@ acquire(OM_uint32 *minor_status, gss_name_t desired_name,
     }
     *output_cred_handle = GSS_C_NO_CREDENTIAL;
     if (usage != GSS_C_INITIATE && usage != GSS_C_ACCEPT) {
+        /* An initiator's credential (a password or a ticket cache) and
+         * an acceptor's (a certificate and a keytab) share nothing. */
+        cs_err_set_detail(CREDSSP_S_WRONG_USAGE,
+                          "SEC_E_INVALID_HANDLE: a CredSSP credential "
+                          "serves one role: acquire it with "
+                          "GSS_C_INITIATE or GSS_C_ACCEPT, not "
+                          "GSS_C_BOTH (python-gssapi: usage='initiate' "
+                          "or usage='accept')");
         err = CREDSSP_S_WRONG_USAGE;
         goto cleanup;
     }
@@ -204,7 +231,8 @@ acquire(OM_uint32 *minor_status, gss_name_t desired_name,
         }
     }
     if (time_rec != NULL) {
-        *time_rec = GSS_C_INDEFINITE;
+        *time_rec = usage == GSS_C_INITIATE ? initiator_life(c)
+                                            : GSS_C_INDEFINITE;
     }
     *output_cred_handle = (gss_cred_id_t)c;
     c = NULL;
@@ -321,7 +349,7 @@ inquire_by_mech(OM_uint32 *minor_status, gss_cred_id_t cred_handle,
     }
     if (initiator_lifetime != NULL) {
         *initiator_lifetime =
-            c->usage == GSS_C_INITIATE ? GSS_C_INDEFINITE : 0;
+            c->usage == GSS_C_INITIATE ? initiator_life(c) : 0;
     }
     if (acceptor_lifetime != NULL) {
         *acceptor_lifetime = c->usage == GSS_C_ACCEPT ? GSS_C_INDEFINITE : 0;

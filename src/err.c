@@ -350,9 +350,11 @@ static const struct cs_err_info err_table[] = {
         /* Not GSS_S_UNAVAILABLE: gss_set_cred_option's mechglue drops the
          * minor status of a mech that answers that. */
         "SEC_E_UNSUPPORTED_FUNCTION: the credential is in use (a "
-        "security context has used it), so its settings can no "
-        "longer change; set them before its first use, or acquire "
-        "another credential",
+        "security context used it, gss_inquire_cred asked for a "
+        "default credential's name, or a GS2 credential without a "
+        "password was acquired), so its settings can no longer "
+        "change; set them before its first use, or acquire another "
+        "credential",
         GSS_S_FAILURE, 0 },
     [AT(CREDSSP_S_IOV_LAYOUT)] = {
         /* The record verified: the caller's HEADER/DATA/TRAILER split

@@ -188,6 +188,20 @@ static gss_OID_set_desc one_mech_set(gss_OID mech)
     return set;
 }
 
+OM_uint32
+cs_inner_cred_lifetime(gss_cred_id_t cred)
+{
+    const struct cs_glue *g = cs_glue();
+    OM_uint32 minor, life = GSS_C_INDEFINITE;
+
+    if (g == NULL || cred == GSS_C_NO_CREDENTIAL ||
+        g->inquire_cred(&minor, cred, NULL, &life, NULL, NULL) !=
+            GSS_S_COMPLETE) {
+        return GSS_C_INDEFINITE;
+    }
+    return life;
+}
+
 gss_name_t
 cs_inner_cred_name(gss_cred_id_t cred)
 {

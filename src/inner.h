@@ -55,6 +55,11 @@ cs_err cs_inner_acquire_acceptor(gss_name_t name,
                                  gss_cred_id_t *out,
                                  OM_uint32 *time_rec) CS_WUR;
 
+/* cs_inner_cred_lifetime: the seconds an inner credential has left, as
+ * the mechglue reports them (0: expired); GSS_C_INDEFINITE when it cannot
+ * say. */
+OM_uint32 cs_inner_cred_lifetime(gss_cred_id_t cred);
+
 /* cs_inner_cred_name: the name an inner credential holds (the default
  * principal of a default credential); GSS_C_NO_NAME when there is none. */
 gss_name_t cs_inner_cred_name(gss_cred_id_t cred);

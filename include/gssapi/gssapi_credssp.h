@@ -159,8 +159,10 @@ GSS_CREDSSP_DECLARE_OID(gss_credssp_inq_missing_desc,
  * that holds a CredSSP element (never GSS_C_NO_CREDENTIAL: the mechglue
  * sends those to krb5).  The value is the same text the cred-store key of
  * the same meaning takes.  Set them before the credential's first use:
- * once a context (or gss_inquire_cred of a default credential) has used
- * it, every change is GSS_S_FAILURE with CREDSSP_S_CRED_IN_USE.
+ * once a context (or gss_inquire_cred of a default credential, or the
+ * acquisition of a GSS_CREDSSP_GS2_MECH initiator credential without a
+ * password) has used it, every change is GSS_S_FAILURE with
+ * CREDSSP_S_CRED_IN_USE.
  */
 GSS_CREDSSP_DECLARE_OID(gss_credssp_opt_inner_mech_desc,
                         GSS_CREDSSP_OID_BASE_STRING "\x03\x01",

@@ -814,15 +814,21 @@ START_TEST(test_default_cred_name)
     gss_buffer_desc text;
     struct hs_opts o = { 0 };
     struct hs_result r;
-    OM_uint32 minor;
+    OM_uint32 minor, life = 0;
 
     hs_kinit();
 
     ck_assert_uint_eq(gss_acquire_cred(&minor, GSS_C_NO_NAME, 0, &set,
                                        GSS_C_INITIATE, &cred, NULL, NULL),
                       GSS_S_COMPLETE);
-    ck_assert_uint_eq(gss_inquire_cred(&minor, cred, &name, NULL, NULL,
+    /* In use (the name asked for makes its inner credential), it has the
+     * TGT's lifetime, not an indefinite one. */
+    ck_assert_uint_eq(gss_inquire_cred(&minor, cred, &name, &life, NULL,
                                        NULL), GSS_S_COMPLETE);
+    ck_assert_uint_eq(gss_inquire_cred(&minor, cred, NULL, &life, NULL,
+                                       NULL), GSS_S_COMPLETE);
+    ck_assert_msg(life > 60 && life != GSS_C_INDEFINITE, "%u",
+                  (unsigned)life);
     ck_assert_uint_eq(gss_display_name(&minor, name, &text, NULL),
                       GSS_S_COMPLETE);
     ck_assert_int_eq(strncmp(text.value, "alice@" REALM, text.length), 0);
@@ -837,7 +843,6 @@ START_TEST(test_default_cred_name)
 }
 END_TEST
 
-/* Usage mismatches and GSS_C_BOTH are clear errors. */
 /*
  * MIT's Kerberos mechanism makes a krb5_context for each call, and the
  * parsed krb5.conf lives only as long as some context does: the module
@@ -880,16 +885,24 @@ START_TEST(test_krb5_conf_read_once)
 }
 END_TEST
 
+/* GSS_C_BOTH (python-gssapi's default usage) is a clear error: a CredSSP
+ * credential serves one role. */
 START_TEST(test_cred_usage)
 {
     gss_OID_set_desc set = { 1, GSS_CREDSSP_MECH };
     gss_cred_id_t cred = GSS_C_NO_CREDENTIAL;
     OM_uint32 major, minor;
+    char text[600];
 
     major = gss_acquire_cred(&minor, GSS_C_NO_NAME, 0, &set, GSS_C_BOTH,
                              &cred, NULL, NULL);
-    ck_assert(GSS_ERROR(major));
+    ck_assert_uint_eq(major, GSS_S_NO_CRED);
+    ck_assert_uint_eq(minor, CREDSSP_S_WRONG_USAGE);
     ck_assert_ptr_eq(cred, GSS_C_NO_CREDENTIAL);
+    hs_status_text(major, minor, text, sizeof(text));
+    ck_assert_msg(strstr(text, "serves one role") != NULL &&
+                      strstr(text, "GSS_C_BOTH") != NULL,
+                  "%s", text);
 }
 END_TEST
 
