@@ -601,15 +601,27 @@ cs_tls_server_key(struct cs_tls *t, cs_blob *out)
  * end: what ended an established channel, remembered so that every later
  * message call says it (OpenSSL itself would only say the connection is
  * not in a state for application data): the peer's close_notify as
- * CREDSSP_S_TLS_CLOSED, anything else (an altered record, the peer's
- * alert, a failed write) as CREDSSP_S_CHANNEL_ENDED.  Returns err.
+ * CREDSSP_S_TLS_CLOSED; an altered record, the peer's alert or a failed
+ * write as CREDSSP_S_CHANNEL_ENDED.  Other errors (a message too large,
+ * no memory) end nothing.  Returns err.
  */
 static cs_err
 end(struct cs_tls *t, cs_err err)
 {
-    if (t->ended == CS_OK) {
-        t->ended = err == CREDSSP_S_TLS_CLOSED ? err
-                                               : CREDSSP_S_CHANNEL_ENDED;
+    if (t->ended != CS_OK) {
+        return err;
+    }
+    switch (err) {
+    case CREDSSP_S_TLS_CLOSED:
+        t->ended = err;
+        break;
+    case CREDSSP_S_TLS_FAILED:
+    case CREDSSP_S_TLS_ALERT:
+    case CREDSSP_S_MESSAGE_ALTERED:
+        t->ended = CREDSSP_S_CHANNEL_ENDED;
+        break;
+    default:
+        break;
     }
     return err;
 }
@@ -975,7 +987,7 @@ unseal_to(struct cs_tls *t, const uint8_t *in, size_t len, uint8_t *dst,
             CS_TRACE("TLS unseal: the channel ended after the message");
             err = CS_OK;
         }
-    } else if (err == CREDSSP_S_MESSAGE_ALTERED) {
+    } else {
         (void)end(t, err);          /* drain_plaintext's */
     }
     /* A layout error: TLS took every record, and they count as seen. */
