@@ -25,6 +25,21 @@ established(gss_ctx_id_t handle, OM_uint32 *minor, OM_uint32 *major)
     return ctx;
 }
 
+/* sealer: established(), for a call that seals a message or sizes one:
+ * only the default QOP exists. */
+static struct cs_ctx *
+sealer(gss_ctx_id_t handle, gss_qop_t qop_req, OM_uint32 *minor,
+       OM_uint32 *major)
+{
+    struct cs_ctx *ctx = established(handle, minor, major);
+
+    if (ctx != NULL && qop_req != GSS_C_QOP_DEFAULT) {
+        *major = cs_status(minor, CREDSSP_S_BAD_QOP);
+        return NULL;
+    }
+    return ctx;
+}
+
 /* begin: what the calls with an output buffer start with: the buffer
  * emptied, and the context if it is established. */
 static struct cs_ctx *
@@ -144,12 +159,9 @@ gss_wrap_size_limit(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
     size_t header, trailer, room;
 
     *minor_status = 0;
-    ctx = established(context_handle, minor_status, &major);
+    ctx = sealer(context_handle, qop_req, minor_status, &major);
     if (ctx == NULL) {
         return major;
-    }
-    if (qop_req != GSS_C_QOP_DEFAULT) {
-        return cs_status(minor_status, CREDSSP_S_BAD_QOP);
     }
     cs_tls_overhead(ctx->tls, &header, &trailer);
     header += cs_tls_write_prefix(ctx->tls);
@@ -361,7 +373,7 @@ gss_wrap_iov_length(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
     cs_err err;
 
     *minor_status = 0;
-    ctx = established(context_handle, minor_status, &major);
+    ctx = sealer(context_handle, qop_req, minor_status, &major);
     if (ctx == NULL) {
         return major;
     }
@@ -404,12 +416,9 @@ gss_wrap_iov(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
     cs_err err;
 
     *minor_status = 0;
-    ctx = established(context_handle, minor_status, &major);
+    ctx = sealer(context_handle, qop_req, minor_status, &major);
     if (ctx == NULL) {
         return major;
-    }
-    if (qop_req != GSS_C_QOP_DEFAULT) {
-        return cs_status(minor_status, CREDSSP_S_BAD_QOP);
     }
     err = data_len(iov, iov_count, &len);
     header = find_iov(iov, iov_count, GSS_IOV_BUFFER_TYPE_HEADER, &dup);

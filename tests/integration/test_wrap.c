@@ -133,9 +133,50 @@ START_TEST(test_size_limit)
     ck_assert_uint_eq(gss_wrap(&minor, r.ictx, 1, GSS_C_QOP_DEFAULT, &in,
                                NULL, &wrapped), GSS_S_FAILURE);
     ck_assert_uint_eq(minor, CREDSSP_S_TLS_TOO_LARGE);
+    free(buf);
+    teardown(&r);
+}
+END_TEST
+
+/* Only the default QOP exists: every call that seals a message, or sizes
+ * one, says GSS_S_BAD_QOP to another, before it seals or sizes anything;
+ * the context goes on. */
+START_TEST(test_bad_qop)
+{
+    struct hs_result r;
+    gss_buffer_desc in = { 5, (void *)"hello" }, wrapped = { 1, NULL };
+    gss_iov_buffer_desc iov[3];
+    unsigned char hdr[64], data[5], trl[64];
+    OM_uint32 minor, max = 7;
+
+    setup(&r, "ntlm", NULL);
     ck_assert_uint_eq(gss_wrap(&minor, r.ictx, 1, 1, &in, NULL, &wrapped),
                       GSS_S_BAD_QOP);
-    free(buf);
+    ck_assert_uint_eq(minor, CREDSSP_S_BAD_QOP);
+    ck_assert_uint_eq(wrapped.length, 0);
+    ck_assert_uint_eq(gss_wrap_size_limit(&minor, r.ictx, 1, 1, 1000, &max),
+                      GSS_S_BAD_QOP);
+    ck_assert_uint_eq(minor, CREDSSP_S_BAD_QOP);
+    iov[0].type = GSS_IOV_BUFFER_TYPE_HEADER;
+    iov[0].buffer.value = hdr;
+    iov[0].buffer.length = sizeof(hdr);
+    iov[1].type = GSS_IOV_BUFFER_TYPE_DATA;
+    iov[1].buffer.value = data;
+    iov[1].buffer.length = sizeof(data);
+    iov[2].type = GSS_IOV_BUFFER_TYPE_TRAILER;
+    iov[2].buffer.value = trl;
+    iov[2].buffer.length = sizeof(trl);
+    memcpy(data, "hello", sizeof(data));
+    ck_assert_uint_eq(gss_wrap_iov_length(&minor, r.ictx, 1, 1, NULL, iov,
+                                          3), GSS_S_BAD_QOP);
+    ck_assert_uint_eq(minor, CREDSSP_S_BAD_QOP);
+    ck_assert_uint_eq(iov[0].buffer.length, sizeof(hdr));  /* untouched */
+    ck_assert_uint_eq(iov[2].buffer.length, sizeof(trl));
+    ck_assert_uint_eq(gss_wrap_iov(&minor, r.ictx, 1, 1, NULL, iov, 3),
+                      GSS_S_BAD_QOP);
+    ck_assert_uint_eq(minor, CREDSSP_S_BAD_QOP);
+    ck_assert_int_eq(memcmp(data, "hello", sizeof(data)), 0);
+    roundtrip(r.ictx, r.actx, 100);
     teardown(&r);
 }
 END_TEST
@@ -910,6 +951,7 @@ main(void)
     tcase_set_timeout(tc, 60);
     tcase_add_loop_test(tc, test_roundtrip, 0, n);
     tcase_add_loop_test(tc, test_size_limit, 0, n);
+    tcase_add_test(tc, test_bad_qop);
     tcase_add_loop_test(tc, test_stream_and_attacks, 0, n);
     tcase_add_loop_test(tc, test_incomplete_header, 0, 4 * n);
     tcase_add_loop_test(tc, test_replay_ring, 0, n);
