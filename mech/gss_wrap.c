@@ -56,6 +56,15 @@ begin(gss_ctx_id_t handle, gss_buffer_t out, OM_uint32 *minor,
     return established(handle, minor, major);
 }
 
+/* one_record: whether a message of len bytes fits the one TLS record each
+ * gss_wrap and gss_wrap_iov seals (ISC_REQ_STREAM); a larger one the
+ * caller splits, as gss_wrap_size_limit tells it. */
+static cs_err
+one_record(size_t len)
+{
+    return len <= CS_TLS_MAX_RECORD ? CS_OK : CREDSSP_S_WRAP_TOO_LARGE;
+}
+
 CS_EXPORT OM_uint32
 gss_wrap(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
          int conf_req_flag, gss_qop_t qop_req,
@@ -77,15 +86,12 @@ gss_wrap(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
     if (input_message_buffer == GSS_C_NO_BUFFER) {
         return GSS_S_CALL_INACCESSIBLE_READ;
     }
-    if (input_message_buffer->length > CS_TLS_MAX_RECORD) {
-        /* One record per call (ISC_REQ_STREAM): the caller splits, as
-         * gss_wrap_size_limit tells it. */
-        *minor_status = CREDSSP_S_TLS_TOO_LARGE;
-        return GSS_S_FAILURE;
+    err = one_record(input_message_buffer->length);
+    if (err == CS_OK) {
+        /* TLS always encrypts: conf_req_flag 0 gets confidentiality. */
+        err = cs_tls_seal(ctx->tls, input_message_buffer->value,
+                          input_message_buffer->length, &out);
     }
-    /* TLS always encrypts: conf_req_flag 0 still gets confidentiality. */
-    err = cs_tls_seal(ctx->tls, input_message_buffer->value,
-                      input_message_buffer->length, &out);
     if (err == CS_OK) {
         cs_move_out(output_message_buffer, &out);
     }
@@ -384,8 +390,8 @@ gss_wrap_iov_length(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
     if (err == CS_OK && (header == NULL || trailer == NULL || dup)) {
         err = CREDSSP_S_BAD_ARGS;
     }
-    if (err == CS_OK && len > CS_TLS_MAX_RECORD) {
-        err = CREDSSP_S_TLS_TOO_LARGE;
+    if (err == CS_OK) {
+        err = one_record(len);
     }
     if (err != CS_OK) {
         return cs_status(minor_status, err);
@@ -428,8 +434,8 @@ gss_wrap_iov(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
         (header == NULL || trailer == NULL || dup || len == 0)) {
         err = CREDSSP_S_BAD_ARGS;
     }
-    if (err == CS_OK && len > CS_TLS_MAX_RECORD) {
-        err = CREDSSP_S_TLS_TOO_LARGE;
+    if (err == CS_OK) {
+        err = one_record(len);
     }
     if (err == CS_OK) {
         cs_tls_overhead(ctx->tls, &h, &t);

@@ -362,6 +362,15 @@ static const struct cs_err_info err_table[] = {
         "verified, but its message does not fit DATA and was dropped; "
         "the context stays usable",
         GSS_S_DEFECTIVE_TOKEN, 0 },
+    [AT(CREDSSP_S_WRAP_TOO_LARGE)] = {
+        /* The caller's message, not a peer's token (that is
+         * CREDSSP_S_TLS_TOO_LARGE, for a TSRequest). */
+        "SEC_E_INVALID_PARAMETER: the message is larger than one TLS "
+        "record (16384 bytes), and each gss_wrap or gss_wrap_iov call "
+        "seals exactly one record: split it into pieces no larger than "
+        "gss_wrap_size_limit gives; nothing was sealed, the context "
+        "stays usable",
+        GSS_S_FAILURE, 0 },
 };
 
 _Static_assert(sizeof(err_table) / sizeof(err_table[0]) ==

@@ -129,11 +129,86 @@ START_TEST(test_size_limit)
                                           GSS_C_QOP_DEFAULT, 1 << 20, &max),
                       GSS_S_COMPLETE);
     ck_assert_uint_eq(max, 16384);
-    in.length = 16385;
-    ck_assert_uint_eq(gss_wrap(&minor, r.ictx, 1, GSS_C_QOP_DEFAULT, &in,
-                               NULL, &wrapped), GSS_S_FAILURE);
-    ck_assert_uint_eq(minor, CREDSSP_S_TLS_TOO_LARGE);
     free(buf);
+    teardown(&r);
+}
+END_TEST
+
+/* too_large: the status of a message over one record, and its text. */
+static void
+too_large(OM_uint32 major, OM_uint32 minor)
+{
+    char text[600];
+
+    hs_status_text(major, minor, text, sizeof(text));
+    ck_assert_msg(major == GSS_S_FAILURE, "%s", text);
+    ck_assert_uint_eq(minor, CREDSSP_S_WRAP_TOO_LARGE);
+    ck_assert_msg(strstr(text, "larger than one TLS record (16384 "
+                               "bytes)") != NULL &&
+                      strstr(text, "gss_wrap_size_limit") != NULL &&
+                      strstr(text, "TSRequest") == NULL,
+                  "%s", text);
+}
+
+/* A message over one record (16384 bytes) is the same failure from
+ * gss_wrap, gss_wrap_iov_length and gss_wrap_iov: GSS_S_FAILURE with a
+ * text that says to split it; nothing is sealed (DATA is untouched) and a
+ * message of exactly one record then goes through gss_wrap_iov. */
+START_TEST(test_too_large)
+{
+    struct hs_result r;
+    gss_buffer_desc in, wrapped = { 1, NULL }, rec, out;
+    gss_iov_buffer_desc iov[3];
+    unsigned char *buf = malloc(16385), *msg = malloc(16385);
+    unsigned char hdr[64], trl[64];
+    OM_uint32 major, minor;
+    size_t i;
+
+    for (i = 0; i < 16385; i++) {
+        msg[i] = (unsigned char)(i * 31);
+    }
+    memcpy(buf, msg, 16385);
+    setup(&r, "ntlm", NULL);
+    in.value = buf;
+    in.length = 16385;
+    major = gss_wrap(&minor, r.ictx, 1, GSS_C_QOP_DEFAULT, &in, NULL,
+                     &wrapped);
+    too_large(major, minor);
+    ck_assert_uint_eq(wrapped.length, 0);
+
+    iov[0].type = GSS_IOV_BUFFER_TYPE_HEADER;
+    iov[0].buffer.value = hdr;
+    iov[0].buffer.length = sizeof(hdr);
+    iov[1].type = GSS_IOV_BUFFER_TYPE_DATA;
+    iov[1].buffer.value = buf;
+    iov[1].buffer.length = 16385;
+    iov[2].type = GSS_IOV_BUFFER_TYPE_TRAILER;
+    iov[2].buffer.value = trl;
+    iov[2].buffer.length = sizeof(trl);
+    major = gss_wrap_iov_length(&minor, r.ictx, 1, 0, NULL, iov, 3);
+    too_large(major, minor);
+    major = gss_wrap_iov(&minor, r.ictx, 1, 0, NULL, iov, 3);
+    too_large(major, minor);
+    ck_assert_int_eq(memcmp(buf, msg, 16385), 0);
+
+    /* One record's worth is fine, and the peer reads it. */
+    iov[1].buffer.length = 16384;
+    ck_assert_uint_eq(gss_wrap_iov(&minor, r.ictx, 1, 0, NULL, iov, 3),
+                      GSS_S_COMPLETE);
+    rec.length = iov[0].buffer.length + 16384 + iov[2].buffer.length;
+    rec.value = malloc(rec.length);
+    memcpy(rec.value, hdr, iov[0].buffer.length);
+    memcpy((char *)rec.value + iov[0].buffer.length, buf, 16384);
+    memcpy((char *)rec.value + iov[0].buffer.length + 16384, trl,
+           iov[2].buffer.length);
+    ck_assert_uint_eq(gss_unwrap(&minor, r.actx, &rec, &out, NULL, NULL),
+                      GSS_S_COMPLETE);
+    ck_assert_uint_eq(out.length, 16384);
+    ck_assert_int_eq(memcmp(out.value, msg, 16384), 0);
+    gss_release_buffer(&minor, &out);
+    free(rec.value);
+    free(buf);
+    free(msg);
     teardown(&r);
 }
 END_TEST
@@ -952,6 +1027,7 @@ main(void)
     tcase_add_loop_test(tc, test_roundtrip, 0, n);
     tcase_add_loop_test(tc, test_size_limit, 0, n);
     tcase_add_test(tc, test_bad_qop);
+    tcase_add_test(tc, test_too_large);
     tcase_add_loop_test(tc, test_stream_and_attacks, 0, n);
     tcase_add_loop_test(tc, test_incomplete_header, 0, 4 * n);
     tcase_add_loop_test(tc, test_replay_ring, 0, n);
