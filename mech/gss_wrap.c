@@ -102,6 +102,19 @@ gss_wrap(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
     return cs_status(minor_status, err);
 }
 
+/* whole_records: whether in[0..len) holds whole TLS records; every unwrap
+ * checks so first, and keeps the count of bytes missing for
+ * GSS_CREDSSP_INQ_MISSING (0 when none are). */
+static cs_err
+whole_records(struct cs_ctx *ctx, const uint8_t *in, size_t len)
+{
+    size_t missing = 0;
+    cs_err err = cs_tls_check_records(in, len, &missing);
+
+    ctx->missing = missing;
+    return err;
+}
+
 /* unwrap_status: the end of both unwraps: conf_state 1 when a message
  * came out of the channel, 0 when none did (a replay, an error), so no
  * caller reads a stale value; the default QOP; and the status. */
@@ -127,7 +140,6 @@ gss_unwrap(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
     struct cs_ctx *ctx;
     cs_blob out = { 0 };
     OM_uint32 major = GSS_S_COMPLETE;
-    size_t missing = 0;
     cs_err err;
 
     ctx = begin(context_handle, output_message_buffer, minor_status, &major);
@@ -141,9 +153,8 @@ gss_unwrap(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
         /* The empty token gss_wrap made of an empty message. */
         return GSS_S_COMPLETE;
     }
-    err = cs_tls_check_records(input_message_buffer->value,
-                               input_message_buffer->length, &missing);
-    ctx->missing = missing;
+    err = whole_records(ctx, input_message_buffer->value,
+                        input_message_buffer->length);
     if (err == CS_OK) {
         err = cs_tls_unseal(ctx->tls, input_message_buffer->value,
                             input_message_buffer->length, &out);
@@ -492,11 +503,10 @@ unwrap_stream(struct cs_ctx *ctx, gss_iov_buffer_t stream,
               gss_iov_buffer_t data)
 {
     uint8_t *rec = stream->buffer.value;
-    size_t len = stream->buffer.length, h, t, got = 0, missing = 0, at;
+    size_t len = stream->buffer.length, h, t, got = 0, at;
     cs_err err;
 
-    err = cs_tls_check_records(rec, len, &missing);
-    ctx->missing = missing;
+    err = whole_records(ctx, rec, len);
     if (err != CS_OK) {
         return err;
     }
@@ -541,7 +551,7 @@ gss_unwrap_iov(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
     gss_iov_buffer_t header, trailer, stream, data;
     OM_uint32 major = GSS_S_COMPLETE;
     cs_blob rec = { 0 }, plain = { 0 };
-    size_t len, got;
+    size_t len, got, total;
     bool dup = false;
     cs_err err;
 
@@ -568,10 +578,12 @@ gss_unwrap_iov(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
          * its plaintext written straight over the DATA buffer (TLS has
          * taken a copy of the record first). */
         data = only_data(iov, iov_count, len);
-        err = cs_tls_unseal_into(ctx->tls, header->buffer.value,
-                                 header->buffer.length + len +
-                                     trailer->buffer.length,
-                                 data->buffer.value, len, &got);
+        total = header->buffer.length + len + trailer->buffer.length;
+        err = whole_records(ctx, header->buffer.value, total);
+        if (err == CS_OK) {
+            err = cs_tls_unseal_into(ctx->tls, header->buffer.value, total,
+                                     data->buffer.value, len, &got);
+        }
         if (err == CS_OK && got != len) {
             cs_wipe(data->buffer.value, got);
             err = CREDSSP_S_IOV_LAYOUT;
@@ -588,6 +600,9 @@ gss_unwrap_iov(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
                       false);
             memcpy(rec.data + header->buffer.length + len,
                    trailer->buffer.value, trailer->buffer.length);
+            err = whole_records(ctx, rec.data, rec.len);
+        }
+        if (err == CS_OK) {
             err = cs_tls_unseal(ctx->tls, rec.data, rec.len, &plain);
         }
     }

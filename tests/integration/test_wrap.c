@@ -847,6 +847,90 @@ START_TEST(test_iov_no_room)
 }
 END_TEST
 
+/* lay_iov: HEADER | DATA | TRAILER over the given pieces. */
+static void
+lay_iov(gss_iov_buffer_desc *iov, void *h, size_t h_len, void *d,
+        size_t d_len, void *t, size_t t_len)
+{
+    iov[0].type = GSS_IOV_BUFFER_TYPE_HEADER;
+    iov[0].buffer.value = h;
+    iov[0].buffer.length = h_len;
+    iov[1].type = GSS_IOV_BUFFER_TYPE_DATA;
+    iov[1].buffer.value = d;
+    iov[1].buffer.length = d_len;
+    iov[2].type = GSS_IOV_BUFFER_TYPE_TRAILER;
+    iov[2].buffer.value = t;
+    iov[2].buffer.length = t_len;
+}
+
+/* short_of: gss_unwrap_iov of HEADER | DATA | TRAILER that lack bytes is
+ * CREDSSP_S_INCOMPLETE_MESSAGE, with that many for
+ * GSS_CREDSSP_INQ_MISSING. */
+static void
+short_of(gss_ctx_id_t ctx, gss_iov_buffer_desc *iov, unsigned long bytes)
+{
+    OM_uint32 minor;
+
+    ck_assert_uint_eq(gss_unwrap_iov(&minor, ctx, NULL, NULL, iov, 3),
+                      GSS_S_DEFECTIVE_TOKEN);
+    ck_assert_uint_eq(minor, CREDSSP_S_INCOMPLETE_MESSAGE);
+    ck_assert_uint_eq(missing_count(ctx), bytes);
+}
+
+/* GSS_CREDSSP_INQ_MISSING after gss_unwrap_iov of HEADER | DATA | TRAILER
+ * short of bytes says how many, whether they lie back to back (the record
+ * read where it is) or apart (put together first), not what an earlier
+ * gss_unwrap left; once the record is whole it unwraps and nothing is
+ * missing. */
+START_TEST(test_iov_missing)
+{
+    static const char msg[] = "<s:Envelope>missing</s:Envelope>";
+    size_t n = sizeof(msg) - 1, h, t;
+    struct hs_result r;
+    gss_iov_buffer_desc iov[3];
+    gss_buffer_desc tok, part, out = { 0, NULL };
+    unsigned char hdr[64], data[64], trl[64];
+    OM_uint32 minor;
+
+    setup(&r, configs[_i].mech, configs[_i].tls);
+    wrap_msg(r.ictx, msg, &tok);
+    lay_iov(iov, NULL, 0, NULL, n, NULL, 0);
+    ck_assert_uint_eq(gss_wrap_iov_length(&minor, r.ictx, 1, 0, NULL, iov,
+                                          3), GSS_S_COMPLETE);
+    h = iov[0].buffer.length;
+    t = iov[2].buffer.length;
+    ck_assert_uint_eq(tok.length, h + n + t);
+    part.value = tok.value;
+    part.length = 3;
+
+    /* Apart, three bytes short. */
+    ck_assert_uint_eq(gss_unwrap(&minor, r.actx, &part, &out, NULL, NULL),
+                      GSS_S_DEFECTIVE_TOKEN);
+    ck_assert_uint_eq(missing_count(r.actx), 2);
+    memcpy(hdr, tok.value, h);
+    memcpy(data, (char *)tok.value + h, n);
+    memcpy(trl, (char *)tok.value + h + n, t);
+    lay_iov(iov, hdr, h, data, n, trl, t - 3);
+    short_of(r.actx, iov, 3);
+
+    /* Back to back, four bytes short. */
+    ck_assert_uint_eq(gss_unwrap(&minor, r.actx, &part, &out, NULL, NULL),
+                      GSS_S_DEFECTIVE_TOKEN);
+    ck_assert_uint_eq(missing_count(r.actx), 2);
+    lay_iov(iov, tok.value, h, (char *)tok.value + h, n,
+            (char *)tok.value + h + n, t - 4);
+    short_of(r.actx, iov, 4);
+
+    iov[2].buffer.length = t;
+    ck_assert_uint_eq(gss_unwrap_iov(&minor, r.actx, NULL, NULL, iov, 3),
+                      GSS_S_COMPLETE);
+    ck_assert_int_eq(memcmp(iov[1].buffer.value, msg, n), 0);
+    ck_assert_uint_eq(missing_count(r.actx), 0);
+    gss_release_buffer(&minor, &tok);
+    teardown(&r);
+}
+END_TEST
+
 /* gss_pseudo_random: both ends derive the same bytes from the TLS
  * exporter; other input or key kind, other bytes. */
 START_TEST(test_prf)
@@ -1039,6 +1123,7 @@ main(void)
     tcase_add_loop_test(tc, test_iov, 0, n);
     tcase_add_loop_test(tc, test_iov_split_mismatch, 0, 2 * n);
     tcase_add_loop_test(tc, test_iov_no_room, 0, n);
+    tcase_add_loop_test(tc, test_iov_missing, 0, n);
     tcase_add_loop_test(tc, test_prf, 0, n);
     tcase_add_test(tc, test_extra_after_completion);
     tcase_add_test(tc, test_pipelined_message);
