@@ -494,16 +494,20 @@ done:
 }
 
 /*
- * unwrap_stream: a STREAM buffer holds one whole record; the plaintext is
- * written over it after the header, straight from SSL_read, and the DATA
- * buffer points at it.
+ * unwrap_stream: a STREAM buffer holds one whole record.  Its plaintext
+ * goes straight from SSL_read over the record, after the header, and the
+ * DATA buffer points at it; or, when DATA asks for
+ * GSS_IOV_BUFFER_FLAG_ALLOCATE (as RFC 4121's IOV calls let it), into a
+ * buffer of its own that the caller frees (gss_release_buffer), and the
+ * STREAM buffer stays as it was.
  */
 static cs_err
 unwrap_stream(struct cs_ctx *ctx, gss_iov_buffer_t stream,
               gss_iov_buffer_t data)
 {
-    uint8_t *rec = stream->buffer.value;
+    uint8_t *rec = stream->buffer.value, *dst;
     size_t len = stream->buffer.length, h, t, got = 0, at;
+    bool alloc = (data->type & GSS_IOV_BUFFER_FLAG_ALLOCATE) != 0;
     cs_err err;
 
     err = whole_records(ctx, rec, len);
@@ -514,16 +518,26 @@ unwrap_stream(struct cs_ctx *ctx, gss_iov_buffer_t stream,
     /* A record no longer than a header fails TLS's check; it still goes
      * to TLS, which says so. */
     at = len > h ? h : 0;
-    err = cs_tls_unseal_into(ctx->tls, rec, len, rec + at, len - at, &got);
+    dst = alloc ? malloc(len > at ? len - at : 1) : rec + at;
+    if (dst == NULL) {
+        return CREDSSP_S_NOMEM;
+    }
+    err = cs_tls_unseal_into(ctx->tls, rec, len, dst, len - at, &got);
     if (err == CS_OK && (at != h || h + got > len)) {
-        cs_wipe(rec + at, got);
+        cs_wipe(dst, got);
         err = CREDSSP_S_INTERNAL;
     }
     if (err != CS_OK) {
+        if (alloc) {
+            free(dst);
+        }
         return err;
     }
-    data->buffer.value = rec + h;
+    data->buffer.value = dst;
     data->buffer.length = got;
+    if (alloc) {
+        data->type |= GSS_IOV_BUFFER_FLAG_ALLOCATED;
+    }
     return CS_OK;
 }
 

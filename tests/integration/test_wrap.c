@@ -931,6 +931,63 @@ START_TEST(test_iov_missing)
 }
 END_TEST
 
+/* inside: whether p points into buf[0..len). */
+static bool
+inside(const void *p, const gss_buffer_desc *buf)
+{
+    const char *b = buf->value;
+
+    return (const char *)p >= b && (const char *)p < b + buf->length;
+}
+
+/*
+ * gss_unwrap_iov of one STREAM buffer with GSS_IOV_BUFFER_FLAG_ALLOCATE on
+ * DATA: the message comes in a buffer of its own, flagged ALLOCATED, that
+ * gss_release_buffer frees (not a pointer into the STREAM buffer, which
+ * stays as it was).  A replay allocates nothing.
+ */
+START_TEST(test_stream_allocate)
+{
+    static const char msg[] = "<s:Envelope>allocate</s:Envelope>";
+    size_t n = sizeof(msg) - 1;
+    struct hs_result r;
+    gss_iov_buffer_desc iov[2];
+    gss_buffer_desc tok, stream;
+    OM_uint32 minor;
+    int conf = -1;
+
+    setup(&r, configs[_i].mech, configs[_i].tls);
+    wrap_msg(r.ictx, msg, &tok);
+    copy_buf(&tok, &stream);
+    iov[0].type = GSS_IOV_BUFFER_TYPE_STREAM;
+    iov[0].buffer = stream;
+    iov[1].type = GSS_IOV_BUFFER_TYPE_DATA | GSS_IOV_BUFFER_FLAG_ALLOCATE;
+    iov[1].buffer.value = NULL;
+    iov[1].buffer.length = 0;
+    ck_assert_uint_eq(gss_unwrap_iov(&minor, r.actx, &conf, NULL, iov, 2),
+                      GSS_S_COMPLETE);
+    ck_assert_int_eq(conf, 1);
+    ck_assert_uint_eq(iov[1].buffer.length, n);
+    ck_assert_int_eq(memcmp(iov[1].buffer.value, msg, n), 0);
+    ck_assert(iov[1].type & GSS_IOV_BUFFER_FLAG_ALLOCATED);
+    ck_assert(!inside(iov[1].buffer.value, &stream));
+    ck_assert_int_eq(memcmp(stream.value, tok.value, tok.length), 0);
+    ck_assert_uint_eq(gss_release_buffer(&minor, &iov[1].buffer),
+                      GSS_S_COMPLETE);
+
+    /* The same record again: a replay, and nothing to free. */
+    iov[1].type = GSS_IOV_BUFFER_TYPE_DATA | GSS_IOV_BUFFER_FLAG_ALLOCATE;
+    ck_assert_uint_eq(gss_unwrap_iov(&minor, r.actx, &conf, NULL, iov, 2),
+                      GSS_S_BAD_SIG | GSS_S_DUPLICATE_TOKEN);
+    ck_assert_uint_eq(iov[1].type & GSS_IOV_BUFFER_FLAG_ALLOCATED, 0);
+    ck_assert_ptr_null(iov[1].buffer.value);
+    roundtrip(r.ictx, r.actx, 100);
+    free(stream.value);
+    gss_release_buffer(&minor, &tok);
+    teardown(&r);
+}
+END_TEST
+
 /* gss_pseudo_random: both ends derive the same bytes from the TLS
  * exporter; other input or key kind, other bytes. */
 START_TEST(test_prf)
@@ -1124,6 +1181,7 @@ main(void)
     tcase_add_loop_test(tc, test_iov_split_mismatch, 0, 2 * n);
     tcase_add_loop_test(tc, test_iov_no_room, 0, n);
     tcase_add_loop_test(tc, test_iov_missing, 0, n);
+    tcase_add_loop_test(tc, test_stream_allocate, 0, n);
     tcase_add_loop_test(tc, test_prf, 0, n);
     tcase_add_test(tc, test_extra_after_completion);
     tcase_add_test(tc, test_pipelined_message);
