@@ -65,11 +65,23 @@ one_record(size_t len)
     return len <= CS_TLS_MAX_RECORD ? CS_OK : CREDSSP_S_WRAP_TOO_LARGE;
 }
 
-CS_EXPORT OM_uint32
-gss_wrap(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
-         int conf_req_flag, gss_qop_t qop_req,
-         gss_buffer_t input_message_buffer, int *conf_state,
-         gss_buffer_t output_message_buffer)
+/* no_assoc: that there is no associated data (none, or an empty buffer):
+ * a TLS record authenticates nothing but its own plaintext. */
+static cs_err
+no_assoc(const gss_buffer_t assoc)
+{
+    return assoc == GSS_C_NO_BUFFER || assoc->length == 0
+               ? CS_OK
+               : CREDSSP_S_NO_ASSOC_DATA;
+}
+
+/* wrap_message: gss_wrap, and gss_wrap_aead, whose associated data
+ * (assoc) must be empty. */
+static OM_uint32
+wrap_message(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
+             gss_qop_t qop_req, gss_buffer_t assoc,
+             gss_buffer_t input_message_buffer, int *conf_state,
+             gss_buffer_t output_message_buffer)
 {
     struct cs_ctx *ctx;
     cs_blob out = { 0 };
@@ -86,7 +98,10 @@ gss_wrap(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
     if (input_message_buffer == GSS_C_NO_BUFFER) {
         return GSS_S_CALL_INACCESSIBLE_READ;
     }
-    err = one_record(input_message_buffer->length);
+    err = no_assoc(assoc);
+    if (err == CS_OK) {
+        err = one_record(input_message_buffer->length);
+    }
     if (err == CS_OK) {
         /* TLS always encrypts: conf_req_flag 0 gets confidentiality. */
         err = cs_tls_seal(ctx->tls, input_message_buffer->value,
@@ -100,6 +115,35 @@ gss_wrap(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
         *conf_state = 1;
     }
     return cs_status(minor_status, err);
+}
+
+CS_EXPORT OM_uint32
+gss_wrap(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
+         int conf_req_flag, gss_qop_t qop_req,
+         gss_buffer_t input_message_buffer, int *conf_state,
+         gss_buffer_t output_message_buffer)
+{
+    return wrap_message(minor_status, context_handle, qop_req,
+                        GSS_C_NO_BUFFER, input_message_buffer, conf_state,
+                        output_message_buffer);
+}
+
+/*
+ * gss_wrap_aead: gss_wrap, when there is no associated data.  Exported so
+ * that the mechglue does not build it from the IOV calls: its shim sizes
+ * the token from gss_wrap_iov_length (a CBC or CCM_8 record is shorter)
+ * and keeps the slack.
+ */
+CS_EXPORT OM_uint32
+gss_wrap_aead(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
+              int conf_req_flag, gss_qop_t qop_req,
+              gss_buffer_t input_assoc_buffer,
+              gss_buffer_t input_payload_buffer, int *conf_state,
+              gss_buffer_t output_message_buffer)
+{
+    return wrap_message(minor_status, context_handle, qop_req,
+                        input_assoc_buffer, input_payload_buffer,
+                        conf_state, output_message_buffer);
 }
 
 /* whole_records: whether in[0..len) holds whole TLS records; every unwrap
@@ -131,11 +175,13 @@ unwrap_status(OM_uint32 *minor, cs_err err, int *conf_state,
     return cs_status(minor, err);
 }
 
-CS_EXPORT OM_uint32
-gss_unwrap(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
-           gss_buffer_t input_message_buffer,
-           gss_buffer_t output_message_buffer, int *conf_state,
-           gss_qop_t *qop_state)
+/* unwrap_message: gss_unwrap, and gss_unwrap_aead, whose associated data
+ * (assoc) must be empty. */
+static OM_uint32
+unwrap_message(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
+               gss_buffer_t input_message_buffer, gss_buffer_t assoc,
+               gss_buffer_t output_message_buffer, int *conf_state,
+               gss_qop_t *qop_state)
 {
     struct cs_ctx *ctx;
     cs_blob out = { 0 };
@@ -149,12 +195,15 @@ gss_unwrap(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
     if (input_message_buffer == GSS_C_NO_BUFFER) {
         return GSS_S_CALL_INACCESSIBLE_READ;
     }
-    if (input_message_buffer->length == 0) {
+    err = no_assoc(assoc);
+    if (err == CS_OK && input_message_buffer->length == 0) {
         /* The empty token gss_wrap made of an empty message. */
         return GSS_S_COMPLETE;
     }
-    err = whole_records(ctx, input_message_buffer->value,
-                        input_message_buffer->length);
+    if (err == CS_OK) {
+        err = whole_records(ctx, input_message_buffer->value,
+                            input_message_buffer->length);
+    }
     if (err == CS_OK) {
         err = cs_tls_unseal(ctx->tls, input_message_buffer->value,
                             input_message_buffer->length, &out);
@@ -164,6 +213,35 @@ gss_unwrap(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
     }
     cs_blob_free_secret(&out);
     return unwrap_status(minor_status, err, conf_state, qop_state);
+}
+
+CS_EXPORT OM_uint32
+gss_unwrap(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
+           gss_buffer_t input_message_buffer,
+           gss_buffer_t output_message_buffer, int *conf_state,
+           gss_qop_t *qop_state)
+{
+    return unwrap_message(minor_status, context_handle,
+                          input_message_buffer, GSS_C_NO_BUFFER,
+                          output_message_buffer, conf_state, qop_state);
+}
+
+/*
+ * gss_unwrap_aead: gss_unwrap, when there is no associated data.
+ * Exported so that the mechglue does not build it from gss_unwrap_iov:
+ * its shim hands out the DATA buffer of a STREAM unwrap, a pointer into
+ * the caller's token, as a buffer to release.
+ */
+CS_EXPORT OM_uint32
+gss_unwrap_aead(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
+                gss_buffer_t input_message_buffer,
+                gss_buffer_t input_assoc_buffer,
+                gss_buffer_t output_payload_buffer, int *conf_state,
+                gss_qop_t *qop_state)
+{
+    return unwrap_message(minor_status, context_handle,
+                          input_message_buffer, input_assoc_buffer,
+                          output_payload_buffer, conf_state, qop_state);
 }
 
 CS_EXPORT OM_uint32
@@ -324,7 +402,8 @@ wrap_in_place(struct cs_ctx *ctx, gss_iov_buffer_t header,
     return err;
 }
 
-/* data_len: the total of the DATA buffers; SIGN_ONLY is not supported. */
+/* data_len: the total of the DATA buffers; a SIGN_ONLY buffer is
+ * associated data, which TLS records do not carry. */
 static cs_err
 data_len(gss_iov_buffer_desc *iov, int count, size_t *out)
 {
@@ -333,7 +412,7 @@ data_len(gss_iov_buffer_desc *iov, int count, size_t *out)
     *out = 0;
     for (i = 0; i < count; i++) {
         if (IOV_TYPE(&iov[i]) == GSS_IOV_BUFFER_TYPE_SIGN_ONLY) {
-            return CREDSSP_S_UNSUPPORTED_OPTION;
+            return CREDSSP_S_NO_ASSOC_DATA;
         }
         if (IOV_TYPE(&iov[i]) == GSS_IOV_BUFFER_TYPE_DATA) {
             *out += iov[i].buffer.length;

@@ -371,6 +371,13 @@ static const struct cs_err_info err_table[] = {
         "gss_wrap_size_limit gives; nothing was sealed, the context "
         "stays usable",
         GSS_S_FAILURE, 0 },
+    [AT(CREDSSP_S_NO_ASSOC_DATA)] = {
+        "SEC_E_UNSUPPORTED_FUNCTION: TLS records carry no associated "
+        "data, so gss_wrap_aead and gss_unwrap_aead take none (nor do "
+        "the IOV calls take a SIGN_ONLY buffer): pass the message "
+        "alone; nothing was sealed or consumed, the context stays "
+        "usable",
+        GSS_S_UNAVAILABLE, 0 },
 };
 
 _Static_assert(sizeof(err_table) / sizeof(err_table[0]) ==

@@ -229,6 +229,10 @@ START_TEST(test_bad_qop)
                       GSS_S_BAD_QOP);
     ck_assert_uint_eq(minor, CREDSSP_S_BAD_QOP);
     ck_assert_uint_eq(wrapped.length, 0);
+    ck_assert_uint_eq(gss_wrap_aead(&minor, r.ictx, 1, 1, GSS_C_NO_BUFFER,
+                                    &in, NULL, &wrapped),
+                      GSS_S_BAD_QOP);
+    ck_assert_uint_eq(minor, CREDSSP_S_BAD_QOP);
     ck_assert_uint_eq(gss_wrap_size_limit(&minor, r.ictx, 1, 1, 1000, &max),
                       GSS_S_BAD_QOP);
     ck_assert_uint_eq(minor, CREDSSP_S_BAD_QOP);
@@ -988,6 +992,131 @@ START_TEST(test_stream_allocate)
 }
 END_TEST
 
+/* TLS versions and suites for gss_wrap_aead: the AEAD ones whose record
+ * has the size gss_wrap_iov_length gives, and CBC and CCM_8, whose record
+ * is shorter. */
+static const struct {
+    const char *tls;
+    gss_OID option;
+    const char *suite;
+} aead_configs[] = {
+    { "1.3", NULL, NULL },
+    { "1.3", GSS_CREDSSP_OPT_TLS_CIPHERSUITES, "TLS_AES_128_CCM_8_SHA256" },
+    { "1.2", NULL, NULL },
+    { "1.2", GSS_CREDSSP_OPT_TLS_CIPHER_LIST, "AES128-SHA" },
+};
+
+/* aead_roundtrip: gss_wrap_aead on one side, gss_unwrap_aead on the
+ * other, both with assoc (none, or empty): the token is one whole record
+ * and nothing more, and the message comes out in a buffer of its own that
+ * gss_release_buffer frees. */
+static void
+aead_roundtrip(gss_ctx_id_t from, gss_ctx_id_t to, gss_buffer_t assoc)
+{
+    static const char msg[] = "<s:Envelope>aead</s:Envelope>";
+    gss_buffer_desc in = { sizeof(msg) - 1, (void *)msg };
+    gss_buffer_desc tok = { 0, NULL }, out = { 0, NULL };
+    const unsigned char *p;
+    OM_uint32 major, minor;
+    gss_qop_t qop = 7;
+    int conf = 0;
+    char text[600];
+
+    major = gss_wrap_aead(&minor, from, 1, GSS_C_QOP_DEFAULT, assoc, &in,
+                          &conf, &tok);
+    hs_status_text(major, minor, text, sizeof(text));
+    ck_assert_msg(major == GSS_S_COMPLETE, "gss_wrap_aead: %s", text);
+    ck_assert_int_eq(conf, 1);
+    p = tok.value;
+    ck_assert_uint_gt(tok.length, 5);
+    ck_assert_uint_eq(p[0], 23);
+    ck_assert_uint_eq(tok.length, 5 + ((size_t)p[3] << 8 | p[4]));
+    conf = -1;
+    major = gss_unwrap_aead(&minor, to, &tok, assoc, &out, &conf, &qop);
+    hs_status_text(major, minor, text, sizeof(text));
+    ck_assert_msg(major == GSS_S_COMPLETE, "gss_unwrap_aead: %s", text);
+    ck_assert_int_eq(conf, 1);
+    ck_assert_uint_eq(qop, GSS_C_QOP_DEFAULT);
+    ck_assert_uint_eq(out.length, in.length);
+    ck_assert_int_eq(memcmp(out.value, msg, in.length), 0);
+    ck_assert(!inside(out.value, &tok));
+    ck_assert_uint_eq(gss_release_buffer(&minor, &out), GSS_S_COMPLETE);
+    gss_release_buffer(&minor, &tok);
+}
+
+/* no_assoc_data: the refusal of associated data, and its text. */
+static void
+no_assoc_data(OM_uint32 major, OM_uint32 minor)
+{
+    char text[600];
+
+    hs_status_text(major, minor, text, sizeof(text));
+    ck_assert_msg(major == GSS_S_UNAVAILABLE, "%s", text);
+    ck_assert_uint_eq(minor, CREDSSP_S_NO_ASSOC_DATA);
+    ck_assert_msg(strstr(text, "no associated data") != NULL, "%s", text);
+}
+
+/*
+ * gss_wrap_aead and gss_unwrap_aead without associated data (none, or an
+ * empty buffer) are gss_wrap and gss_unwrap, with each TLS version and
+ * with suites whose records are shorter than gss_wrap_iov_length says;
+ * their tokens and gss_unwrap's are the same.  Associated data is
+ * GSS_S_UNAVAILABLE: nothing is sealed or consumed (the record refused
+ * then unwraps), and a SIGN_ONLY buffer is the same refusal.
+ */
+START_TEST(test_aead)
+{
+    gss_buffer_desc empty = { 0, NULL }, ad = { 6, (void *)"header" };
+    gss_buffer_desc in = { 5, (void *)"hello" }, tok = { 1, NULL }, out;
+    gss_iov_buffer_desc iov[4];
+    struct hs_opts o = { 0 };
+    struct hs_result r;
+    OM_uint32 major, minor;
+    int conf = -1;
+
+    o.mech = "ntlm";
+    o.tls_max = aead_configs[_i].tls;
+    o.keep_ctx = true;
+    o.init_extra[0].oid = o.acc_extra[0].oid = aead_configs[_i].option;
+    o.init_extra[0].value = o.acc_extra[0].value = aead_configs[_i].suite;
+    ck_assert_int_eq(hs_run_verbose(&o, &r), 0);
+    if (aead_configs[_i].suite != NULL) {
+        ck_assert_str_eq(r.cipher, aead_configs[_i].suite);
+    }
+    aead_roundtrip(r.ictx, r.actx, GSS_C_NO_BUFFER);
+    aead_roundtrip(r.actx, r.ictx, &empty);
+    ck_assert_uint_eq(gss_wrap_aead(&minor, r.ictx, 1, GSS_C_QOP_DEFAULT,
+                                    GSS_C_NO_BUFFER, &in, NULL, &tok),
+                      GSS_S_COMPLETE);
+    unwrap_text(r.actx, &tok, "hello");
+    gss_release_buffer(&minor, &tok);
+
+    major = gss_wrap_aead(&minor, r.ictx, 1, GSS_C_QOP_DEFAULT, &ad, &in,
+                          &conf, &tok);
+    no_assoc_data(major, minor);
+    ck_assert_uint_eq(tok.length, 0);
+    wrap_msg(r.ictx, "after", &tok);
+    out.length = 1;
+    major = gss_unwrap_aead(&minor, r.actx, &tok, &ad, &out, &conf, NULL);
+    no_assoc_data(major, minor);
+    ck_assert_uint_eq(out.length, 0);
+    ck_assert_int_eq(conf, 0);
+    unwrap_text(r.actx, &tok, "after");
+    gss_release_buffer(&minor, &tok);
+
+    iov[0].type = GSS_IOV_BUFFER_TYPE_HEADER;
+    iov[1].type = GSS_IOV_BUFFER_TYPE_SIGN_ONLY;
+    iov[1].buffer = ad;
+    iov[2].type = GSS_IOV_BUFFER_TYPE_DATA;
+    iov[2].buffer = in;
+    iov[3].type = GSS_IOV_BUFFER_TYPE_TRAILER;
+    major = gss_wrap_iov_length(&minor, r.ictx, 1, 0, NULL, iov, 4);
+    no_assoc_data(major, minor);
+    roundtrip(r.ictx, r.actx, 100);
+    teardown(&r);
+}
+END_TEST
+
 /* gss_pseudo_random: both ends derive the same bytes from the TLS
  * exporter; other input or key kind, other bytes. */
 START_TEST(test_prf)
@@ -1182,6 +1311,8 @@ main(void)
     tcase_add_loop_test(tc, test_iov_no_room, 0, n);
     tcase_add_loop_test(tc, test_iov_missing, 0, n);
     tcase_add_loop_test(tc, test_stream_allocate, 0, n);
+    tcase_add_loop_test(tc, test_aead, 0,
+                        sizeof(aead_configs) / sizeof(aead_configs[0]));
     tcase_add_loop_test(tc, test_prf, 0, n);
     tcase_add_test(tc, test_extra_after_completion);
     tcase_add_test(tc, test_pipelined_message);
