@@ -228,9 +228,9 @@ gss_unwrap(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
 
 /*
  * gss_unwrap_aead: gss_unwrap, when there is no associated data.
- * Exported so that the mechglue does not build it from gss_unwrap_iov:
- * its shim hands out the DATA buffer of a STREAM unwrap, a pointer into
- * the caller's token, as a buffer to release.
+ * Exported with gss_wrap_aead, so that the mechglue does not build it from
+ * gss_unwrap_iov (its shim turns even an empty assoc buffer into a
+ * SIGN_ONLY buffer) and associated data gets its own refusal.
  */
 CS_EXPORT OM_uint32
 gss_unwrap_aead(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
