@@ -3,7 +3,8 @@
  * test_wrap.c - message protection on an established CredSSP context:
  * gss_wrap / gss_unwrap both ways after Kerberos and NTLM at TLS 1.2 and
  * 1.3, record sizes, partial records, replay, tampering, reordering,
- * close_notify, and the MIC calls CredSSP does not have.
+ * close_notify, the IOV calls, gss_wrap_aead / gss_unwrap_aead, and the
+ * MIC calls CredSSP does not have.
  */
 #include "config.h"
 
