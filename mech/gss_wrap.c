@@ -11,7 +11,9 @@
 
 #include "mech.h"
 
-/* established: the context, if it is complete; else a status. */
+/* established: the context, if it is complete and its channel has not
+ * ended (then every message call, the sizing ones too, says why); else a
+ * status. */
 static struct cs_ctx *
 established(gss_ctx_id_t handle, OM_uint32 *minor, OM_uint32 *major)
 {
@@ -20,6 +22,25 @@ established(gss_ctx_id_t handle, OM_uint32 *minor, OM_uint32 *major)
     if (ctx == NULL || ctx->state != CS_ST_DONE || ctx->tls == NULL) {
         *minor = CREDSSP_S_NOT_ESTABLISHED;
         *major = GSS_S_NO_CONTEXT;
+        return NULL;
+    }
+    if (cs_tls_ended(ctx->tls) != CS_OK) {
+        *major = cs_status(minor, cs_tls_ended(ctx->tls));
+        return NULL;
+    }
+    return ctx;
+}
+
+/* sealer: established(), for a call that seals a message or sizes one:
+ * only the default QOP exists. */
+static struct cs_ctx *
+sealer(gss_ctx_id_t handle, gss_qop_t qop_req, OM_uint32 *minor,
+       OM_uint32 *major)
+{
+    struct cs_ctx *ctx = established(handle, minor, major);
+
+    if (ctx != NULL && qop_req != GSS_C_QOP_DEFAULT) {
+        *major = cs_status(minor, CREDSSP_S_BAD_QOP);
         return NULL;
     }
     return ctx;
@@ -41,11 +62,32 @@ begin(gss_ctx_id_t handle, gss_buffer_t out, OM_uint32 *minor,
     return established(handle, minor, major);
 }
 
-CS_EXPORT OM_uint32
-gss_wrap(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
-         int conf_req_flag, gss_qop_t qop_req,
-         gss_buffer_t input_message_buffer, int *conf_state,
-         gss_buffer_t output_message_buffer)
+/* one_record: whether a message of len bytes fits the one TLS record each
+ * gss_wrap and gss_wrap_iov seals (ISC_REQ_STREAM); a larger one the
+ * caller splits, as gss_wrap_size_limit tells it. */
+static cs_err
+one_record(size_t len)
+{
+    return len <= CS_TLS_MAX_RECORD ? CS_OK : CREDSSP_S_WRAP_TOO_LARGE;
+}
+
+/* no_assoc: that there is no associated data (none, or an empty buffer):
+ * a TLS record authenticates nothing but its own plaintext. */
+static cs_err
+no_assoc(const gss_buffer_t assoc)
+{
+    return assoc == GSS_C_NO_BUFFER || assoc->length == 0
+               ? CS_OK
+               : CREDSSP_S_NO_ASSOC_DATA;
+}
+
+/* wrap_message: gss_wrap, and gss_wrap_aead, whose associated data
+ * (assoc) must be empty. */
+static OM_uint32
+wrap_message(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
+             gss_qop_t qop_req, gss_buffer_t assoc,
+             gss_buffer_t input_message_buffer, int *conf_state,
+             gss_buffer_t output_message_buffer)
 {
     struct cs_ctx *ctx;
     cs_blob out = { 0 };
@@ -62,15 +104,15 @@ gss_wrap(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
     if (input_message_buffer == GSS_C_NO_BUFFER) {
         return GSS_S_CALL_INACCESSIBLE_READ;
     }
-    if (input_message_buffer->length > CS_TLS_MAX_RECORD) {
-        /* One record per call (ISC_REQ_STREAM): the caller splits, as
-         * gss_wrap_size_limit tells it. */
-        *minor_status = CREDSSP_S_TLS_TOO_LARGE;
-        return GSS_S_FAILURE;
+    err = no_assoc(assoc);
+    if (err == CS_OK) {
+        err = one_record(input_message_buffer->length);
     }
-    /* TLS always encrypts: conf_req_flag 0 still gets confidentiality. */
-    err = cs_tls_seal(ctx->tls, input_message_buffer->value,
-                      input_message_buffer->length, &out);
+    if (err == CS_OK) {
+        /* TLS always encrypts: conf_req_flag 0 gets confidentiality. */
+        err = cs_tls_seal(ctx->tls, input_message_buffer->value,
+                          input_message_buffer->length, &out);
+    }
     if (err == CS_OK) {
         cs_move_out(output_message_buffer, &out);
     }
@@ -79,6 +121,48 @@ gss_wrap(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
         *conf_state = 1;
     }
     return cs_status(minor_status, err);
+}
+
+CS_EXPORT OM_uint32
+gss_wrap(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
+         int conf_req_flag, gss_qop_t qop_req,
+         gss_buffer_t input_message_buffer, int *conf_state,
+         gss_buffer_t output_message_buffer)
+{
+    return wrap_message(minor_status, context_handle, qop_req,
+                        GSS_C_NO_BUFFER, input_message_buffer, conf_state,
+                        output_message_buffer);
+}
+
+/*
+ * gss_wrap_aead: gss_wrap, when there is no associated data.  Exported so
+ * that the mechglue does not build it from the IOV calls: its shim sizes
+ * the token from gss_wrap_iov_length (a CBC or CCM_8 record is shorter)
+ * and keeps the slack.
+ */
+CS_EXPORT OM_uint32
+gss_wrap_aead(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
+              int conf_req_flag, gss_qop_t qop_req,
+              gss_buffer_t input_assoc_buffer,
+              gss_buffer_t input_payload_buffer, int *conf_state,
+              gss_buffer_t output_message_buffer)
+{
+    return wrap_message(minor_status, context_handle, qop_req,
+                        input_assoc_buffer, input_payload_buffer,
+                        conf_state, output_message_buffer);
+}
+
+/* whole_records: whether in[0..len) holds whole TLS records; every unwrap
+ * checks so first, and keeps the count of bytes missing for
+ * GSS_CREDSSP_INQ_MISSING (0 when none are). */
+static cs_err
+whole_records(struct cs_ctx *ctx, const uint8_t *in, size_t len)
+{
+    size_t missing = 0;
+    cs_err err = cs_tls_check_records(in, len, &missing);
+
+    ctx->missing = missing;
+    return err;
 }
 
 /* unwrap_status: the end of both unwraps: conf_state 1 when a message
@@ -97,16 +181,17 @@ unwrap_status(OM_uint32 *minor, cs_err err, int *conf_state,
     return cs_status(minor, err);
 }
 
-CS_EXPORT OM_uint32
-gss_unwrap(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
-           gss_buffer_t input_message_buffer,
-           gss_buffer_t output_message_buffer, int *conf_state,
-           gss_qop_t *qop_state)
+/* unwrap_message: gss_unwrap, and gss_unwrap_aead, whose associated data
+ * (assoc) must be empty. */
+static OM_uint32
+unwrap_message(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
+               gss_buffer_t input_message_buffer, gss_buffer_t assoc,
+               gss_buffer_t output_message_buffer, int *conf_state,
+               gss_qop_t *qop_state)
 {
     struct cs_ctx *ctx;
     cs_blob out = { 0 };
     OM_uint32 major = GSS_S_COMPLETE;
-    size_t missing = 0;
     cs_err err;
 
     ctx = begin(context_handle, output_message_buffer, minor_status, &major);
@@ -116,13 +201,15 @@ gss_unwrap(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
     if (input_message_buffer == GSS_C_NO_BUFFER) {
         return GSS_S_CALL_INACCESSIBLE_READ;
     }
-    if (input_message_buffer->length == 0) {
+    err = no_assoc(assoc);
+    if (err == CS_OK && input_message_buffer->length == 0) {
         /* The empty token gss_wrap made of an empty message. */
         return GSS_S_COMPLETE;
     }
-    err = cs_tls_check_records(input_message_buffer->value,
-                               input_message_buffer->length, &missing);
-    ctx->missing = missing;
+    if (err == CS_OK) {
+        err = whole_records(ctx, input_message_buffer->value,
+                            input_message_buffer->length);
+    }
     if (err == CS_OK) {
         err = cs_tls_unseal(ctx->tls, input_message_buffer->value,
                             input_message_buffer->length, &out);
@@ -135,6 +222,35 @@ gss_unwrap(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
 }
 
 CS_EXPORT OM_uint32
+gss_unwrap(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
+           gss_buffer_t input_message_buffer,
+           gss_buffer_t output_message_buffer, int *conf_state,
+           gss_qop_t *qop_state)
+{
+    return unwrap_message(minor_status, context_handle,
+                          input_message_buffer, GSS_C_NO_BUFFER,
+                          output_message_buffer, conf_state, qop_state);
+}
+
+/*
+ * gss_unwrap_aead: gss_unwrap, when there is no associated data.
+ * Exported with gss_wrap_aead, so that the mechglue does not build it from
+ * gss_unwrap_iov (its shim turns even an empty assoc buffer into a
+ * SIGN_ONLY buffer) and associated data gets its own refusal.
+ */
+CS_EXPORT OM_uint32
+gss_unwrap_aead(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
+                gss_buffer_t input_message_buffer,
+                gss_buffer_t input_assoc_buffer,
+                gss_buffer_t output_payload_buffer, int *conf_state,
+                gss_qop_t *qop_state)
+{
+    return unwrap_message(minor_status, context_handle,
+                          input_message_buffer, input_assoc_buffer,
+                          output_payload_buffer, conf_state, qop_state);
+}
+
+CS_EXPORT OM_uint32
 gss_wrap_size_limit(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
                     int conf_req_flag, gss_qop_t qop_req,
                     OM_uint32 req_output_size, OM_uint32 *max_input_size)
@@ -144,12 +260,9 @@ gss_wrap_size_limit(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
     size_t header, trailer, room;
 
     *minor_status = 0;
-    ctx = established(context_handle, minor_status, &major);
+    ctx = sealer(context_handle, qop_req, minor_status, &major);
     if (ctx == NULL) {
         return major;
-    }
-    if (qop_req != GSS_C_QOP_DEFAULT) {
-        return cs_status(minor_status, CREDSSP_S_BAD_QOP);
     }
     cs_tls_overhead(ctx->tls, &header, &trailer);
     header += cs_tls_write_prefix(ctx->tls);
@@ -295,7 +408,8 @@ wrap_in_place(struct cs_ctx *ctx, gss_iov_buffer_t header,
     return err;
 }
 
-/* data_len: the total of the DATA buffers; SIGN_ONLY is not supported. */
+/* data_len: the total of the DATA buffers; a SIGN_ONLY buffer is
+ * associated data, which TLS records do not carry. */
 static cs_err
 data_len(gss_iov_buffer_desc *iov, int count, size_t *out)
 {
@@ -304,7 +418,7 @@ data_len(gss_iov_buffer_desc *iov, int count, size_t *out)
     *out = 0;
     for (i = 0; i < count; i++) {
         if (IOV_TYPE(&iov[i]) == GSS_IOV_BUFFER_TYPE_SIGN_ONLY) {
-            return CREDSSP_S_UNSUPPORTED_OPTION;
+            return CREDSSP_S_NO_ASSOC_DATA;
         }
         if (IOV_TYPE(&iov[i]) == GSS_IOV_BUFFER_TYPE_DATA) {
             *out += iov[i].buffer.length;
@@ -361,7 +475,7 @@ gss_wrap_iov_length(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
     cs_err err;
 
     *minor_status = 0;
-    ctx = established(context_handle, minor_status, &major);
+    ctx = sealer(context_handle, qop_req, minor_status, &major);
     if (ctx == NULL) {
         return major;
     }
@@ -372,8 +486,8 @@ gss_wrap_iov_length(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
     if (err == CS_OK && (header == NULL || trailer == NULL || dup)) {
         err = CREDSSP_S_BAD_ARGS;
     }
-    if (err == CS_OK && len > CS_TLS_MAX_RECORD) {
-        err = CREDSSP_S_TLS_TOO_LARGE;
+    if (err == CS_OK) {
+        err = one_record(len);
     }
     if (err != CS_OK) {
         return cs_status(minor_status, err);
@@ -404,12 +518,9 @@ gss_wrap_iov(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
     cs_err err;
 
     *minor_status = 0;
-    ctx = established(context_handle, minor_status, &major);
+    ctx = sealer(context_handle, qop_req, minor_status, &major);
     if (ctx == NULL) {
         return major;
-    }
-    if (qop_req != GSS_C_QOP_DEFAULT) {
-        return cs_status(minor_status, CREDSSP_S_BAD_QOP);
     }
     err = data_len(iov, iov_count, &len);
     header = find_iov(iov, iov_count, GSS_IOV_BUFFER_TYPE_HEADER, &dup);
@@ -419,8 +530,8 @@ gss_wrap_iov(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
         (header == NULL || trailer == NULL || dup || len == 0)) {
         err = CREDSSP_S_BAD_ARGS;
     }
-    if (err == CS_OK && len > CS_TLS_MAX_RECORD) {
-        err = CREDSSP_S_TLS_TOO_LARGE;
+    if (err == CS_OK) {
+        err = one_record(len);
     }
     if (err == CS_OK) {
         cs_tls_overhead(ctx->tls, &h, &t);
@@ -468,20 +579,23 @@ done:
 }
 
 /*
- * unwrap_stream: a STREAM buffer holds one whole record; the plaintext is
- * written over it after the header, straight from SSL_read, and the DATA
- * buffer points at it.
+ * unwrap_stream: a STREAM buffer holds one whole record.  Its plaintext
+ * goes straight from SSL_read over the record, after the header, and the
+ * DATA buffer points at it; or, when DATA asks for
+ * GSS_IOV_BUFFER_FLAG_ALLOCATE (as RFC 4121's IOV calls let it), into a
+ * buffer of its own that the caller frees (gss_release_buffer), and the
+ * STREAM buffer stays as it was.
  */
 static cs_err
 unwrap_stream(struct cs_ctx *ctx, gss_iov_buffer_t stream,
               gss_iov_buffer_t data)
 {
-    uint8_t *rec = stream->buffer.value;
-    size_t len = stream->buffer.length, h, t, got = 0, missing = 0, at;
+    uint8_t *rec = stream->buffer.value, *dst;
+    size_t len = stream->buffer.length, h, t, got = 0, at;
+    bool alloc = (data->type & GSS_IOV_BUFFER_FLAG_ALLOCATE) != 0;
     cs_err err;
 
-    err = cs_tls_check_records(rec, len, &missing);
-    ctx->missing = missing;
+    err = whole_records(ctx, rec, len);
     if (err != CS_OK) {
         return err;
     }
@@ -489,16 +603,26 @@ unwrap_stream(struct cs_ctx *ctx, gss_iov_buffer_t stream,
     /* A record no longer than a header fails TLS's check; it still goes
      * to TLS, which says so. */
     at = len > h ? h : 0;
-    err = cs_tls_unseal_into(ctx->tls, rec, len, rec + at, len - at, &got);
+    dst = alloc ? malloc(len > at ? len - at : 1) : rec + at;
+    if (dst == NULL) {
+        return CREDSSP_S_NOMEM;
+    }
+    err = cs_tls_unseal_into(ctx->tls, rec, len, dst, len - at, &got);
     if (err == CS_OK && (at != h || h + got > len)) {
-        cs_wipe(rec + at, got);
+        cs_wipe(dst, got);
         err = CREDSSP_S_INTERNAL;
     }
     if (err != CS_OK) {
+        if (alloc) {
+            free(dst);
+        }
         return err;
     }
-    data->buffer.value = rec + h;
+    data->buffer.value = dst;
     data->buffer.length = got;
+    if (alloc) {
+        data->type |= GSS_IOV_BUFFER_FLAG_ALLOCATED;
+    }
     return CS_OK;
 }
 
@@ -526,7 +650,7 @@ gss_unwrap_iov(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
     gss_iov_buffer_t header, trailer, stream, data;
     OM_uint32 major = GSS_S_COMPLETE;
     cs_blob rec = { 0 }, plain = { 0 };
-    size_t len, got;
+    size_t len, got, total;
     bool dup = false;
     cs_err err;
 
@@ -553,10 +677,12 @@ gss_unwrap_iov(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
          * its plaintext written straight over the DATA buffer (TLS has
          * taken a copy of the record first). */
         data = only_data(iov, iov_count, len);
-        err = cs_tls_unseal_into(ctx->tls, header->buffer.value,
-                                 header->buffer.length + len +
-                                     trailer->buffer.length,
-                                 data->buffer.value, len, &got);
+        total = header->buffer.length + len + trailer->buffer.length;
+        err = whole_records(ctx, header->buffer.value, total);
+        if (err == CS_OK) {
+            err = cs_tls_unseal_into(ctx->tls, header->buffer.value, total,
+                                     data->buffer.value, len, &got);
+        }
         if (err == CS_OK && got != len) {
             cs_wipe(data->buffer.value, got);
             err = CREDSSP_S_IOV_LAYOUT;
@@ -573,6 +699,9 @@ gss_unwrap_iov(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
                       false);
             memcpy(rec.data + header->buffer.length + len,
                    trailer->buffer.value, trailer->buffer.length);
+            err = whole_records(ctx, rec.data, rec.len);
+        }
+        if (err == CS_OK) {
             err = cs_tls_unseal(ctx->tls, rec.data, rec.len, &plain);
         }
     }

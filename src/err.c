@@ -371,6 +371,22 @@ static const struct cs_err_info err_table[] = {
         "TLS channel (an altered record, or the peer's alert): nothing "
         "more can be sent or received; delete the context",
         GSS_S_CONTEXT_EXPIRED, 0 },
+    [AT(CREDSSP_S_WRAP_TOO_LARGE)] = {
+        /* The caller's message, not a peer's token (that is
+         * CREDSSP_S_TLS_TOO_LARGE, for a TSRequest). */
+        "SEC_E_INVALID_PARAMETER: the message is larger than one TLS "
+        "record (16384 bytes), and each gss_wrap or gss_wrap_iov call "
+        "seals exactly one record: split it into pieces no larger than "
+        "gss_wrap_size_limit gives; nothing was sealed, the context "
+        "stays usable",
+        GSS_S_FAILURE, 0 },
+    [AT(CREDSSP_S_NO_ASSOC_DATA)] = {
+        "SEC_E_UNSUPPORTED_FUNCTION: TLS records carry no associated "
+        "data, so gss_wrap_aead and gss_unwrap_aead take none (nor do "
+        "the IOV calls take a SIGN_ONLY buffer): pass the message "
+        "alone; nothing was sealed or consumed, the context stays "
+        "usable",
+        GSS_S_UNAVAILABLE, 0 },
 };
 
 _Static_assert(sizeof(err_table) / sizeof(err_table[0]) ==

@@ -3,10 +3,12 @@
  * test_wrap.c - message protection on an established CredSSP context:
  * gss_wrap / gss_unwrap both ways after Kerberos and NTLM at TLS 1.2 and
  * 1.3, record sizes, partial records, replay, tampering, reordering,
- * close_notify, and the MIC calls CredSSP does not have.
+ * close_notify, the IOV calls, gss_wrap_aead / gss_unwrap_aead, and the
+ * MIC calls CredSSP does not have.
  */
 #include "config.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,6 +82,43 @@ roundtrip(gss_ctx_id_t from, gss_ctx_id_t to, size_t len)
     free(in.value);
 }
 
+/* lay_iov: HEADER | DATA | TRAILER over the given pieces. */
+static void
+lay_iov(gss_iov_buffer_desc *iov, void *h, size_t h_len, void *d,
+        size_t d_len, void *t, size_t t_len)
+{
+    iov[0].type = GSS_IOV_BUFFER_TYPE_HEADER;
+    iov[0].buffer.value = h;
+    iov[0].buffer.length = h_len;
+    iov[1].type = GSS_IOV_BUFFER_TYPE_DATA;
+    iov[1].buffer.value = d;
+    iov[1].buffer.length = d_len;
+    iov[2].type = GSS_IOV_BUFFER_TYPE_TRAILER;
+    iov[2].buffer.value = t;
+    iov[2].buffer.length = t_len;
+}
+
+/* status_says: a call's status is want_major with want_minor, and its
+ * text holds each of the phrases that follow (NULL ends them). */
+static void
+status_says(OM_uint32 major, OM_uint32 minor, OM_uint32 want_major,
+            OM_uint32 want_minor, ...)
+{
+    const char *phrase;
+    char text[600];
+    va_list ap;
+
+    hs_status_text(major, minor, text, sizeof(text));
+    ck_assert_msg(major == want_major, "%s", text);
+    ck_assert_uint_eq(minor, want_minor);
+    va_start(ap, want_minor);
+    while ((phrase = va_arg(ap, const char *)) != NULL) {
+        ck_assert_msg(strstr(text, phrase) != NULL, "no \"%s\" in: %s",
+                      phrase, text);
+    }
+    va_end(ap);
+}
+
 static const struct {
     const char *mech, *tls;
 } configs[] = {
@@ -129,13 +168,107 @@ START_TEST(test_size_limit)
                                           GSS_C_QOP_DEFAULT, 1 << 20, &max),
                       GSS_S_COMPLETE);
     ck_assert_uint_eq(max, 16384);
+    free(buf);
+    teardown(&r);
+}
+END_TEST
+
+/* A message over one record (16384 bytes) is the same failure from
+ * gss_wrap, gss_wrap_iov_length and gss_wrap_iov: GSS_S_FAILURE with a
+ * text that says to split it; nothing is sealed (DATA is untouched) and a
+ * message of exactly one record then goes through gss_wrap_iov. */
+START_TEST(test_too_large)
+{
+    struct hs_result r;
+    gss_buffer_desc in, wrapped = { 1, NULL }, rec, out;
+    gss_iov_buffer_desc iov[3];
+    unsigned char *buf = malloc(16385), *msg = malloc(16385);
+    unsigned char hdr[64], trl[64];
+    OM_uint32 major, minor;
+    size_t i;
+
+    for (i = 0; i < 16385; i++) {
+        msg[i] = (unsigned char)(i * 31);
+    }
+    memcpy(buf, msg, 16385);
+    setup(&r, "ntlm", NULL);
+    in.value = buf;
     in.length = 16385;
-    ck_assert_uint_eq(gss_wrap(&minor, r.ictx, 1, GSS_C_QOP_DEFAULT, &in,
-                               NULL, &wrapped), GSS_S_FAILURE);
-    ck_assert_uint_eq(minor, CREDSSP_S_TLS_TOO_LARGE);
+    major = gss_wrap(&minor, r.ictx, 1, GSS_C_QOP_DEFAULT, &in, NULL,
+                     &wrapped);
+    status_says(major, minor, GSS_S_FAILURE, CREDSSP_S_WRAP_TOO_LARGE,
+                "larger than one TLS record (16384 bytes)",
+                "gss_wrap_size_limit", (char *)NULL);
+    ck_assert_uint_eq(wrapped.length, 0);
+
+    lay_iov(iov, hdr, sizeof(hdr), buf, 16385, trl, sizeof(trl));
+    major = gss_wrap_iov_length(&minor, r.ictx, 1, 0, NULL, iov, 3);
+    status_says(major, minor, GSS_S_FAILURE, CREDSSP_S_WRAP_TOO_LARGE,
+                "larger than one TLS record (16384 bytes)",
+                "gss_wrap_size_limit", (char *)NULL);
+    major = gss_wrap_iov(&minor, r.ictx, 1, 0, NULL, iov, 3);
+    status_says(major, minor, GSS_S_FAILURE, CREDSSP_S_WRAP_TOO_LARGE,
+                "larger than one TLS record (16384 bytes)",
+                "gss_wrap_size_limit", (char *)NULL);
+    ck_assert_int_eq(memcmp(buf, msg, 16385), 0);
+
+    /* One record's worth is fine, and the peer reads it. */
+    iov[1].buffer.length = 16384;
+    ck_assert_uint_eq(gss_wrap_iov(&minor, r.ictx, 1, 0, NULL, iov, 3),
+                      GSS_S_COMPLETE);
+    rec.length = iov[0].buffer.length + 16384 + iov[2].buffer.length;
+    rec.value = malloc(rec.length);
+    memcpy(rec.value, hdr, iov[0].buffer.length);
+    memcpy((char *)rec.value + iov[0].buffer.length, buf, 16384);
+    memcpy((char *)rec.value + iov[0].buffer.length + 16384, trl,
+           iov[2].buffer.length);
+    ck_assert_uint_eq(gss_unwrap(&minor, r.actx, &rec, &out, NULL, NULL),
+                      GSS_S_COMPLETE);
+    ck_assert_uint_eq(out.length, 16384);
+    ck_assert_int_eq(memcmp(out.value, msg, 16384), 0);
+    gss_release_buffer(&minor, &out);
+    free(rec.value);
+    free(buf);
+    free(msg);
+    teardown(&r);
+}
+END_TEST
+
+/* Only the default QOP exists: every call that seals a message, or sizes
+ * one, says GSS_S_BAD_QOP to another, before it seals or sizes anything;
+ * the context goes on. */
+START_TEST(test_bad_qop)
+{
+    struct hs_result r;
+    gss_buffer_desc in = { 5, (void *)"hello" }, wrapped = { 1, NULL };
+    gss_iov_buffer_desc iov[3];
+    unsigned char hdr[64], data[5], trl[64];
+    OM_uint32 minor, max = 7;
+
+    setup(&r, "ntlm", NULL);
     ck_assert_uint_eq(gss_wrap(&minor, r.ictx, 1, 1, &in, NULL, &wrapped),
                       GSS_S_BAD_QOP);
-    free(buf);
+    ck_assert_uint_eq(minor, CREDSSP_S_BAD_QOP);
+    ck_assert_uint_eq(wrapped.length, 0);
+    ck_assert_uint_eq(gss_wrap_aead(&minor, r.ictx, 1, 1, GSS_C_NO_BUFFER,
+                                    &in, NULL, &wrapped),
+                      GSS_S_BAD_QOP);
+    ck_assert_uint_eq(minor, CREDSSP_S_BAD_QOP);
+    ck_assert_uint_eq(gss_wrap_size_limit(&minor, r.ictx, 1, 1, 1000, &max),
+                      GSS_S_BAD_QOP);
+    ck_assert_uint_eq(minor, CREDSSP_S_BAD_QOP);
+    lay_iov(iov, hdr, sizeof(hdr), data, sizeof(data), trl, sizeof(trl));
+    memcpy(data, "hello", sizeof(data));
+    ck_assert_uint_eq(gss_wrap_iov_length(&minor, r.ictx, 1, 1, NULL, iov,
+                                          3), GSS_S_BAD_QOP);
+    ck_assert_uint_eq(minor, CREDSSP_S_BAD_QOP);
+    ck_assert_uint_eq(iov[0].buffer.length, sizeof(hdr));  /* untouched */
+    ck_assert_uint_eq(iov[2].buffer.length, sizeof(trl));
+    ck_assert_uint_eq(gss_wrap_iov(&minor, r.ictx, 1, 1, NULL, iov, 3),
+                      GSS_S_BAD_QOP);
+    ck_assert_uint_eq(minor, CREDSSP_S_BAD_QOP);
+    ck_assert_int_eq(memcmp(data, "hello", sizeof(data)), 0);
+    roundtrip(r.ictx, r.actx, 100);
     teardown(&r);
 }
 END_TEST
@@ -437,6 +570,10 @@ ended(gss_ctx_id_t ctx, OM_uint32 why)
                       GSS_S_CONTEXT_EXPIRED);
     ck_assert_uint_eq(minor, why);
     ck_assert_uint_eq(life, 0);
+    ck_assert_uint_eq(gss_wrap_size_limit(&minor, ctx, 1, GSS_C_QOP_DEFAULT,
+                                          1024, &life),
+                      GSS_S_CONTEXT_EXPIRED);
+    ck_assert_uint_eq(minor, why);
 }
 
 /*
@@ -780,6 +917,247 @@ START_TEST(test_iov_no_room)
 }
 END_TEST
 
+/* short_of: gss_unwrap_iov of HEADER | DATA | TRAILER that lack bytes is
+ * CREDSSP_S_INCOMPLETE_MESSAGE, with that many for
+ * GSS_CREDSSP_INQ_MISSING. */
+static void
+short_of(gss_ctx_id_t ctx, gss_iov_buffer_desc *iov, unsigned long bytes)
+{
+    OM_uint32 minor;
+
+    ck_assert_uint_eq(gss_unwrap_iov(&minor, ctx, NULL, NULL, iov, 3),
+                      GSS_S_DEFECTIVE_TOKEN);
+    ck_assert_uint_eq(minor, CREDSSP_S_INCOMPLETE_MESSAGE);
+    ck_assert_uint_eq(missing_count(ctx), bytes);
+}
+
+/* GSS_CREDSSP_INQ_MISSING after gss_unwrap_iov of HEADER | DATA | TRAILER
+ * short of bytes says how many, whether they lie back to back (the record
+ * read where it is) or apart (put together first), not what an earlier
+ * gss_unwrap left; once the record is whole it unwraps and nothing is
+ * missing. */
+START_TEST(test_iov_missing)
+{
+    static const char msg[] = "<s:Envelope>missing</s:Envelope>";
+    size_t n = sizeof(msg) - 1, h, t;
+    struct hs_result r;
+    gss_iov_buffer_desc iov[3];
+    gss_buffer_desc tok, part, out = { 0, NULL };
+    unsigned char hdr[64], data[64], trl[64];
+    OM_uint32 minor;
+
+    setup(&r, configs[_i].mech, configs[_i].tls);
+    wrap_msg(r.ictx, msg, &tok);
+    lay_iov(iov, NULL, 0, NULL, n, NULL, 0);
+    ck_assert_uint_eq(gss_wrap_iov_length(&minor, r.ictx, 1, 0, NULL, iov,
+                                          3), GSS_S_COMPLETE);
+    h = iov[0].buffer.length;
+    t = iov[2].buffer.length;
+    ck_assert_uint_eq(tok.length, h + n + t);
+    part.value = tok.value;
+    part.length = 3;
+
+    /* Apart, three bytes short. */
+    ck_assert_uint_eq(gss_unwrap(&minor, r.actx, &part, &out, NULL, NULL),
+                      GSS_S_DEFECTIVE_TOKEN);
+    ck_assert_uint_eq(missing_count(r.actx), 2);
+    memcpy(hdr, tok.value, h);
+    memcpy(data, (char *)tok.value + h, n);
+    memcpy(trl, (char *)tok.value + h + n, t);
+    lay_iov(iov, hdr, h, data, n, trl, t - 3);
+    short_of(r.actx, iov, 3);
+
+    /* Back to back, four bytes short. */
+    ck_assert_uint_eq(gss_unwrap(&minor, r.actx, &part, &out, NULL, NULL),
+                      GSS_S_DEFECTIVE_TOKEN);
+    ck_assert_uint_eq(missing_count(r.actx), 2);
+    lay_iov(iov, tok.value, h, (char *)tok.value + h, n,
+            (char *)tok.value + h + n, t - 4);
+    short_of(r.actx, iov, 4);
+
+    iov[2].buffer.length = t;
+    ck_assert_uint_eq(gss_unwrap_iov(&minor, r.actx, NULL, NULL, iov, 3),
+                      GSS_S_COMPLETE);
+    ck_assert_int_eq(memcmp(iov[1].buffer.value, msg, n), 0);
+    ck_assert_uint_eq(missing_count(r.actx), 0);
+    gss_release_buffer(&minor, &tok);
+    teardown(&r);
+}
+END_TEST
+
+/* inside: whether p points into buf[0..len). */
+static bool
+inside(const void *p, const gss_buffer_desc *buf)
+{
+    const char *b = buf->value;
+
+    return (const char *)p >= b && (const char *)p < b + buf->length;
+}
+
+/*
+ * gss_unwrap_iov of one STREAM buffer with GSS_IOV_BUFFER_FLAG_ALLOCATE on
+ * DATA: the message comes in a buffer of its own, flagged ALLOCATED, that
+ * gss_release_buffer frees (not a pointer into the STREAM buffer, which
+ * stays as it was).  A replay allocates nothing.
+ */
+START_TEST(test_stream_allocate)
+{
+    static const char msg[] = "<s:Envelope>allocate</s:Envelope>";
+    size_t n = sizeof(msg) - 1;
+    struct hs_result r;
+    gss_iov_buffer_desc iov[2];
+    gss_buffer_desc tok, stream;
+    OM_uint32 minor;
+    int conf = -1;
+
+    setup(&r, configs[_i].mech, configs[_i].tls);
+    wrap_msg(r.ictx, msg, &tok);
+    copy_buf(&tok, &stream);
+    iov[0].type = GSS_IOV_BUFFER_TYPE_STREAM;
+    iov[0].buffer = stream;
+    iov[1].type = GSS_IOV_BUFFER_TYPE_DATA | GSS_IOV_BUFFER_FLAG_ALLOCATE;
+    iov[1].buffer.value = NULL;
+    iov[1].buffer.length = 0;
+    ck_assert_uint_eq(gss_unwrap_iov(&minor, r.actx, &conf, NULL, iov, 2),
+                      GSS_S_COMPLETE);
+    ck_assert_int_eq(conf, 1);
+    ck_assert_uint_eq(iov[1].buffer.length, n);
+    ck_assert_int_eq(memcmp(iov[1].buffer.value, msg, n), 0);
+    ck_assert(iov[1].type & GSS_IOV_BUFFER_FLAG_ALLOCATED);
+    ck_assert(!inside(iov[1].buffer.value, &stream));
+    ck_assert_int_eq(memcmp(stream.value, tok.value, tok.length), 0);
+    ck_assert_uint_eq(gss_release_buffer(&minor, &iov[1].buffer),
+                      GSS_S_COMPLETE);
+
+    /* The same record again: a replay, and nothing to free. */
+    iov[1].type = GSS_IOV_BUFFER_TYPE_DATA | GSS_IOV_BUFFER_FLAG_ALLOCATE;
+    ck_assert_uint_eq(gss_unwrap_iov(&minor, r.actx, &conf, NULL, iov, 2),
+                      GSS_S_BAD_SIG | GSS_S_DUPLICATE_TOKEN);
+    ck_assert_uint_eq(iov[1].type & GSS_IOV_BUFFER_FLAG_ALLOCATED, 0);
+    ck_assert_ptr_null(iov[1].buffer.value);
+    roundtrip(r.ictx, r.actx, 100);
+    free(stream.value);
+    gss_release_buffer(&minor, &tok);
+    teardown(&r);
+}
+END_TEST
+
+/* TLS versions and suites for gss_wrap_aead: the AEAD ones whose record
+ * has the size gss_wrap_iov_length gives, and CBC and CCM_8, whose record
+ * is shorter. */
+static const struct {
+    const char *tls;
+    gss_OID option;
+    const char *suite;
+} aead_configs[] = {
+    { "1.3", NULL, NULL },
+    { "1.3", GSS_CREDSSP_OPT_TLS_CIPHERSUITES, "TLS_AES_128_CCM_8_SHA256" },
+    { "1.2", NULL, NULL },
+    { "1.2", GSS_CREDSSP_OPT_TLS_CIPHER_LIST, "AES128-SHA" },
+};
+
+/* aead_roundtrip: gss_wrap_aead on one side, gss_unwrap_aead on the
+ * other, both with assoc (none, or empty): the token is one whole record
+ * and nothing more, and the message comes out in a buffer of its own that
+ * gss_release_buffer frees. */
+static void
+aead_roundtrip(gss_ctx_id_t from, gss_ctx_id_t to, gss_buffer_t assoc)
+{
+    static const char msg[] = "<s:Envelope>aead</s:Envelope>";
+    gss_buffer_desc in = { sizeof(msg) - 1, (void *)msg };
+    gss_buffer_desc tok = { 0, NULL }, out = { 0, NULL };
+    const unsigned char *p;
+    OM_uint32 major, minor;
+    gss_qop_t qop = 7;
+    int conf = 0;
+    char text[600];
+
+    major = gss_wrap_aead(&minor, from, 1, GSS_C_QOP_DEFAULT, assoc, &in,
+                          &conf, &tok);
+    hs_status_text(major, minor, text, sizeof(text));
+    ck_assert_msg(major == GSS_S_COMPLETE, "gss_wrap_aead: %s", text);
+    ck_assert_int_eq(conf, 1);
+    p = tok.value;
+    ck_assert_uint_gt(tok.length, 5);
+    ck_assert_uint_eq(p[0], 23);
+    ck_assert_uint_eq(tok.length, 5 + ((size_t)p[3] << 8 | p[4]));
+    conf = -1;
+    major = gss_unwrap_aead(&minor, to, &tok, assoc, &out, &conf, &qop);
+    hs_status_text(major, minor, text, sizeof(text));
+    ck_assert_msg(major == GSS_S_COMPLETE, "gss_unwrap_aead: %s", text);
+    ck_assert_int_eq(conf, 1);
+    ck_assert_uint_eq(qop, GSS_C_QOP_DEFAULT);
+    ck_assert_uint_eq(out.length, in.length);
+    ck_assert_int_eq(memcmp(out.value, msg, in.length), 0);
+    ck_assert(!inside(out.value, &tok));
+    ck_assert_uint_eq(gss_release_buffer(&minor, &out), GSS_S_COMPLETE);
+    gss_release_buffer(&minor, &tok);
+}
+
+/*
+ * gss_wrap_aead and gss_unwrap_aead without associated data (none, or an
+ * empty buffer) are gss_wrap and gss_unwrap, with each TLS version and
+ * with suites whose records are shorter than gss_wrap_iov_length says;
+ * their tokens and gss_unwrap's are the same.  Associated data is
+ * GSS_S_UNAVAILABLE: nothing is sealed or consumed (the record refused
+ * then unwraps), and a SIGN_ONLY buffer is the same refusal.
+ */
+START_TEST(test_aead)
+{
+    gss_buffer_desc empty = { 0, NULL }, ad = { 6, (void *)"header" };
+    gss_buffer_desc in = { 5, (void *)"hello" }, tok = { 1, NULL }, out;
+    gss_iov_buffer_desc iov[4];
+    struct hs_opts o = { 0 };
+    struct hs_result r;
+    OM_uint32 major, minor;
+    int conf = -1;
+
+    o.mech = "ntlm";
+    o.tls_max = aead_configs[_i].tls;
+    o.keep_ctx = true;
+    o.init_extra[0].oid = o.acc_extra[0].oid = aead_configs[_i].option;
+    o.init_extra[0].value = o.acc_extra[0].value = aead_configs[_i].suite;
+    ck_assert_int_eq(hs_run_verbose(&o, &r), 0);
+    if (aead_configs[_i].suite != NULL) {
+        ck_assert_str_eq(r.cipher, aead_configs[_i].suite);
+    }
+    aead_roundtrip(r.ictx, r.actx, GSS_C_NO_BUFFER);
+    aead_roundtrip(r.actx, r.ictx, &empty);
+    ck_assert_uint_eq(gss_wrap_aead(&minor, r.ictx, 1, GSS_C_QOP_DEFAULT,
+                                    GSS_C_NO_BUFFER, &in, NULL, &tok),
+                      GSS_S_COMPLETE);
+    unwrap_text(r.actx, &tok, "hello");
+    gss_release_buffer(&minor, &tok);
+
+    major = gss_wrap_aead(&minor, r.ictx, 1, GSS_C_QOP_DEFAULT, &ad, &in,
+                          &conf, &tok);
+    status_says(major, minor, GSS_S_UNAVAILABLE, CREDSSP_S_NO_ASSOC_DATA,
+                "no associated data", (char *)NULL);
+    ck_assert_uint_eq(tok.length, 0);
+    wrap_msg(r.ictx, "after", &tok);
+    out.length = 1;
+    major = gss_unwrap_aead(&minor, r.actx, &tok, &ad, &out, &conf, NULL);
+    status_says(major, minor, GSS_S_UNAVAILABLE, CREDSSP_S_NO_ASSOC_DATA,
+                "no associated data", (char *)NULL);
+    ck_assert_uint_eq(out.length, 0);
+    ck_assert_int_eq(conf, 0);
+    unwrap_text(r.actx, &tok, "after");
+    gss_release_buffer(&minor, &tok);
+
+    iov[0].type = GSS_IOV_BUFFER_TYPE_HEADER;
+    iov[1].type = GSS_IOV_BUFFER_TYPE_SIGN_ONLY;
+    iov[1].buffer = ad;
+    iov[2].type = GSS_IOV_BUFFER_TYPE_DATA;
+    iov[2].buffer = in;
+    iov[3].type = GSS_IOV_BUFFER_TYPE_TRAILER;
+    major = gss_wrap_iov_length(&minor, r.ictx, 1, 0, NULL, iov, 4);
+    status_says(major, minor, GSS_S_UNAVAILABLE, CREDSSP_S_NO_ASSOC_DATA,
+                "no associated data", (char *)NULL);
+    roundtrip(r.ictx, r.actx, 100);
+    teardown(&r);
+}
+END_TEST
+
 /* gss_pseudo_random: both ends derive the same bytes from the TLS
  * exporter; other input or key kind, other bytes. */
 START_TEST(test_prf)
@@ -959,6 +1337,8 @@ main(void)
     tcase_set_timeout(tc, 60);
     tcase_add_loop_test(tc, test_roundtrip, 0, n);
     tcase_add_loop_test(tc, test_size_limit, 0, n);
+    tcase_add_test(tc, test_bad_qop);
+    tcase_add_test(tc, test_too_large);
     tcase_add_loop_test(tc, test_stream_and_attacks, 0, n);
     tcase_add_loop_test(tc, test_incomplete_header, 0, 4 * n);
     tcase_add_loop_test(tc, test_replay_ring, 0, n);
@@ -970,6 +1350,10 @@ main(void)
     tcase_add_loop_test(tc, test_iov, 0, n);
     tcase_add_loop_test(tc, test_iov_split_mismatch, 0, 2 * n);
     tcase_add_loop_test(tc, test_iov_no_room, 0, n);
+    tcase_add_loop_test(tc, test_iov_missing, 0, n);
+    tcase_add_loop_test(tc, test_stream_allocate, 0, n);
+    tcase_add_loop_test(tc, test_aead, 0,
+                        sizeof(aead_configs) / sizeof(aead_configs[0]));
     tcase_add_loop_test(tc, test_prf, 0, n);
     tcase_add_test(tc, test_extra_after_completion);
     tcase_add_test(tc, test_pipelined_message);
