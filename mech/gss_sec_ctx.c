@@ -383,7 +383,6 @@ gss_context_time(OM_uint32 *minor_status, gss_ctx_id_t context_handle,
                  OM_uint32 *time_rec)
 {
     struct cs_ctx *ctx = (struct cs_ctx *)context_handle;
-
     OM_uint32 left;
 
     *minor_status = 0;
